@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The NUMA topology of a Linux host: nodes, their CPUs and memory, the
+ * distance matrix, hugepages, free memory by buddy order, numastat
+ * counters, memory tiers and weighted-interleave weights.
+ *
+ * Sources: the live machine ("/"), a sysfs dump directory (any root that
+ * holds sys/ and proc/ in the kernel's layout), numaplace's own JSON, or
+ * an hwloc XML file.  The node layer is read from sysfs through a root
+ * directory fd and never waits for hwloc; the CPU structure (packages,
+ * cores, SMT, caches) and HMAT memory attributes come from hwloc and are
+ * loaded only by np_topo_load_cpu_structure().
+ *
+ * Node ids are the kernel's: they may be non-contiguous.  A node may have
+ * no CPUs (CXL memory expander) or no memory.  nodes[] is in ascending id
+ * order and every per-node array of the whole machine is indexed by the
+ * position in nodes[], never by id.
+ *
+ * Ownership: np_topo_* constructors return a topology the caller frees
+ * with np_topo_free(); everything reachable from it belongs to it.
+ */
+#ifndef NUMAPLACE_TOPO_H
+#define NUMAPLACE_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <numaplace/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Unknown quantity (e.g. free memory in an hwloc XML input). */
+#define NP_UNKNOWN UINT64_MAX
+
+struct np_hugepages {
+	uint64_t size_bytes; /* page size: 2097152, 1073741824, ... */
+	uint64_t total;      /* pages in the pool (nr_hugepages) */
+	uint64_t free;       /* pages not in use */
+	uint64_t surplus;    /* overcommitted pages above total */
+};
+
+struct np_counter {
+	char name[32]; /* kernel spelling: "MemTotal", "Active(anon)" */
+	uint64_t value;
+	bool is_kib;   /* value is in KiB (meminfo "kB"), else a count */
+};
+
+struct np_node_numastat {
+	uint64_t numa_hit, numa_miss, numa_foreign;
+	uint64_t interleave_hit, local_node, other_node;
+};
+
+/* What hwloc says about the CPUs and caches of one node. */
+struct np_cache_level {
+	unsigned depth;       /* 1, 2, 3 ... */
+	char type;            /* 'd' data, 'i' instruction, 'u' unified */
+	uint64_t size_bytes;  /* of one instance */
+	unsigned count;       /* instances whose CPUs lie in this node */
+};
+
+struct np_node_cpu_structure {
+	unsigned packages, dies, cores, pus;
+	unsigned ncache_levels;
+	struct np_cache_level cache_levels[8];
+	/* HMAT values from this node's CPUs to its own memory, 0 = unknown */
+	uint64_t local_bandwidth_mibps;
+	uint64_t local_latency_ns;
+};
+
+struct np_node {
+	unsigned id;
+
+	unsigned *cpus;            /* ascending CPU numbers */
+	size_t ncpus;
+
+	uint64_t total_bytes;      /* MemTotal, or NP_UNKNOWN */
+	uint64_t free_bytes;       /* MemFree, or NP_UNKNOWN */
+
+	bool has_cpus;             /* in has_cpu (N_CPU) */
+	bool has_memory;           /* in has_memory (N_MEMORY) */
+	bool has_normal_memory;    /* in has_normal_memory */
+
+	struct np_hugepages *hugepages; /* ascending size_bytes */
+	size_t nhugepages;
+
+	/* free_blocks_by_order[k]: free blocks of 2^k pages, all zones. */
+	uint64_t *free_blocks_by_order;
+	size_t norders;            /* 0 when buddyinfo was not available */
+	uint64_t page_size_bytes;  /* base page of the buddy counts */
+
+	bool has_numastat;
+	struct np_node_numastat numastat;
+
+	struct np_counter *meminfo; /* every field of nodeN/meminfo */
+	size_t nmeminfo;
+
+	bool has_cpu_structure;    /* filled by np_topo_load_cpu_structure */
+	struct np_node_cpu_structure cpu_structure;
+};
+
+struct np_memory_tier {
+	unsigned id;        /* N of memory_tierN (lower = faster) */
+	unsigned *nodes;
+	size_t nnodes;
+};
+
+struct np_weighted_interleave {
+	bool present;       /* the kernel has weighted interleave */
+	bool has_auto;      /* the kernel exposes the auto-tuning switch */
+	bool auto_enabled;
+	char auto_file[32]; /* the switch's file name as the kernel spells it */
+	/* weights[i] for nodes[i]; 0 = no weight file for that node */
+	unsigned *weights;
+};
+
+enum np_topo_source_kind {
+	NP_TOPO_SYSFS,      /* live "/" or a dump directory */
+	NP_TOPO_JSON,       /* numaplace JSON */
+	NP_TOPO_HWLOC_XML,  /* hwloc XML */
+};
+
+struct np_topo {
+	enum np_topo_source_kind source;
+	char *origin;             /* root dir or file it came from */
+
+	struct np_node *nodes;    /* ascending id */
+	size_t nnodes;
+
+	unsigned *possible_nodes; /* may be NULL when unknown */
+	size_t npossible;
+	unsigned *online_nodes;
+	size_t nonline;
+
+	/* distances[i * nnodes + j], node i to node j by position; NULL or
+	 * all zero when unknown.  Asymmetric matrices are kept as read. */
+	uint32_t *distances;
+
+	struct np_memory_tier *tiers; /* ascending tier id */
+	size_t ntiers;
+
+	struct np_weighted_interleave wi;
+
+	void *hwloc;              /* hwloc_topology_t once loaded */
+};
+
+/* Reads the live machine (root "/") or a dump whose root is `root`. */
+int np_topo_from_sysroot(const char *root, struct np_topo **out,
+			 struct np_err *err);
+
+/* Reads numaplace JSON or hwloc XML (told apart by content). */
+int np_topo_from_file(const char *path, struct np_topo **out,
+		      struct np_err *err);
+
+/* Parses numaplace JSON from a buffer (need not be NUL-terminated). */
+int np_topo_from_json(const char *buf, size_t len, struct np_topo **out,
+		      struct np_err *err);
+
+void np_topo_free(struct np_topo *t);
+
+/* Position of node `id` in t->nodes, or -1. */
+long np_topo_node_index(const struct np_topo *t, unsigned id);
+
+/* Distance from node a to node b by id; 0 when unknown. */
+unsigned np_topo_distance(const struct np_topo *t, unsigned a, unsigned b);
+
+/*
+ * Loads hwloc and fills each node's cpu_structure.  A live topology loads
+ * the running machine; a dump uses `<root>/hwloc.xml` (which the capture
+ * script writes); an hwloc XML input is already loaded.  -ENOENT when the
+ * source has no CPU structure (numaplace JSON, a dump without hwloc.xml).
+ */
+int np_topo_load_cpu_structure(struct np_topo *t, struct np_err *err);
+
+/*
+ * Text rendering.  NP_TEXT_NUMACTL gives exactly the bytes `numactl -H`
+ * (numactl 2.0.16) prints for the same machine.  NP_TEXT_VERBOSE appends
+ * per-node detail: kind, hugepages, free memory by block size, numastat,
+ * CPU structure (when loaded), then memory tiers and interleave weights.
+ * `note` (may be NULL) is printed in the verbose part as the reason the
+ * CPU structure is missing.  Caller frees *out.
+ */
+enum np_text_flags {
+	NP_TEXT_NUMACTL = 0,
+	NP_TEXT_VERBOSE = 1,
+};
+int np_topo_to_text(const struct np_topo *t, unsigned flags, const char *note,
+		    char **out, size_t *len);
+
+/* JSON rendering (schema in docs/topo-json.md); caller frees *out. */
+int np_topo_to_json(const struct np_topo *t, char **out, size_t *len);
+
+/* hwloc XML of the source (requires the CPU structure); caller frees. */
+int np_topo_to_hwloc_xml(struct np_topo *t, char **out, size_t *len,
+			 struct np_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

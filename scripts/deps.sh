@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian packages numaplace needs that are missing.
+# Nothing is installed, and the network is not touched, when all are there.
+# usage: scripts/deps.sh [--fuzz]   (--fuzz adds clang and its fuzzer runtime)
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc libc6-dev make
+libhwloc-dev hwloc libnuma-dev numactl libjson-c-dev libcmocka-dev
+util-linux mount"
+if [ "${1:-}" = "--fuzz" ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
+fi
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "deps: need root (or sudo) to install:$missing" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

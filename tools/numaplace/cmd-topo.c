@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* numaplace topo: the NUMA topology of this machine, a dump, or a file. */
+#include "numaplace.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <numaplace/topo.h>
+
+void usage_topo(FILE *out)
+{
+	fprintf(out,
+		"usage: numaplace topo [-v] [--json | --xml] [--sysroot DIR | --topology FILE]\n"
+		"\n"
+		"Shows the NUMA nodes, their CPUs, memory and distances, in the layout of\n"
+		"'numactl -H'.\n"
+		"\n"
+		"    -v, --verbose       also hugepages, free memory by block size, node kinds\n"
+		"                        (memory-only, memoryless), numastat counters, memory\n"
+		"                        tiers, interleave weights and the CPU structure (hwloc)\n"
+		"    -j, --json          the whole model as JSON (docs/topo-json.md)\n"
+		"        --xml           the hwloc XML of the source\n"
+		"        --sysroot DIR   read DIR/sys and DIR/proc instead of /sys and /proc\n"
+		"                        (a dump made by tools/capture-dump.sh or 'numaplace lab --dump')\n"
+		"        --topology FILE read numaplace JSON or hwloc XML\n"
+		"    -h, --help          show this help\n");
+}
+
+struct topo_opts {
+	bool verbose, json, xml;
+	const char *sysroot, *topology;
+};
+
+static int parse_topo_opts(int argc, char **argv, struct topo_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "xml", no_argument, NULL, 'X' },
+		{ "sysroot", required_argument, NULL, 'R' },
+		{ "topology", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': o->verbose = true; break;
+		case 'j': o->json = true; break;
+		case 'X': o->xml = true; break;
+		case 'R': o->sysroot = optarg; break;
+		case 'T': o->topology = optarg; break;
+		case 'h': usage_topo(stdout); return -1;
+		case ':':
+			np_err_line("topo: option '%s' needs an argument",
+				    argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		default:
+			if (optopt)
+				np_err_line("topo: unknown option '-%c'", optopt);
+			else
+				np_err_line("topo: unknown option '%s'",
+					    argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		np_err_line("topo: unexpected argument '%s'", argv[optind]);
+		return NP_EXIT_USAGE;
+	}
+	if (o->json && o->xml) {
+		np_err_line("topo: --json and --xml exclude each other");
+		return NP_EXIT_USAGE;
+	}
+	if (o->sysroot && o->topology) {
+		np_err_line("topo: --sysroot and --topology exclude each other");
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int load(const struct topo_opts *o, struct np_topo **t)
+{
+	struct np_err err = { 0, "" };
+	int e;
+
+	if (o->topology)
+		e = np_topo_from_file(o->topology, t, &err);
+	else
+		e = np_topo_from_sysroot(o->sysroot ? o->sysroot : "/", t, &err);
+	if (e) {
+		np_err_line("%s", err.msg);
+		return np_exit_code_for(e);
+	}
+	return 0;
+}
+
+static int render(const struct topo_opts *o, struct np_topo *t, char **out,
+		  size_t *len)
+{
+	struct np_err err = { 0, "" };
+	const char *note = NULL;
+	int e;
+
+	if (o->xml) {
+		e = np_topo_to_hwloc_xml(t, out, len, &err);
+		if (e)
+			np_err_line("topo: --xml: %s", err.msg);
+		return e ? np_exit_code_for(e) : 0;
+	}
+	/* The CPU structure is optional detail: say why it is missing. */
+	if (o->verbose && np_topo_load_cpu_structure(t, &err))
+		note = err.msg;
+	e = o->json ? np_topo_to_json(t, out, len) :
+		np_topo_to_text(t, o->verbose ? NP_TEXT_VERBOSE : NP_TEXT_NUMACTL,
+				note, out, len);
+	if (e) {
+		np_err_line("topo: cannot render: out of memory");
+		return NP_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int cmd_topo(int argc, char **argv)
+{
+	struct topo_opts o = { 0 };
+	struct np_topo *t = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = parse_topo_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? NP_EXIT_OK : rc;
+	rc = load(&o, &t);
+	if (!rc)
+		rc = render(&o, t, &out, &len);
+	if (!rc)
+		rc = np_emit(out, len);
+	free(out);
+	np_topo_free(t);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* numaplace: the command table and dispatch (git/bpftool style). */
+#include "numaplace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmd_help(int argc, char **argv);
+static void usage_help(FILE *out);
+
+const struct np_cmd np_commands[] = {
+	{ "topo", cmd_topo, usage_topo,
+	  "show the NUMA topology (numactl -H layout, --json, -v)" },
+	{ "help", cmd_help, usage_help, "show help for a command" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+void np_err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("numaplace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int np_exit_code_for(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ENOMEM:
+	case -EPERM:
+	case -EACCES:
+	case -EIO:
+		return NP_EXIT_RUNTIME;
+	default:
+		return NP_EXIT_USAGE;
+	}
+}
+
+int np_emit(const char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+		np_err_line("write to standard output: %s", strerror(errno));
+		return NP_EXIT_RUNTIME;
+	}
+	return NP_EXIT_OK;
+}
+
+static void usage_main(FILE *out)
+{
+	fprintf(out, "usage: numaplace [--version] [--help] <command> [<args>]\n"
+		"\nPlace memory and virtual machines on NUMA nodes, and prove "
+		"where they landed.\n\ncommands:\n");
+	for (const struct np_cmd *c = np_commands; c->name; c++)
+		fprintf(out, "   %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'numaplace help <command>' or 'numaplace <command> "
+		"--help' shows a command's options.\n");
+}
+
+static const struct np_cmd *find_cmd(const char *name)
+{
+	for (const struct np_cmd *c = np_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void usage_help(FILE *out)
+{
+	fprintf(out, "usage: numaplace help [<command>]\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct np_cmd *c;
+
+	if (argc < 2) {
+		usage_main(stdout);
+		return NP_EXIT_OK;
+	}
+	if (argc > 2) {
+		np_err_line("help: too many arguments");
+		return NP_EXIT_USAGE;
+	}
+	c = find_cmd(argv[1]);
+	if (!c) {
+		np_err_line("help: '%s' is not a numaplace command", argv[1]);
+		return NP_EXIT_USAGE;
+	}
+	c->usage(stdout);
+	return NP_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct np_cmd *c;
+
+	if (argc < 2) {
+		usage_main(stderr);
+		return NP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage_main(stdout);
+		return NP_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("numaplace %s\n", np_version());
+		return NP_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		np_err_line("unknown option '%s' (see 'numaplace --help')",
+			    argv[1]);
+		return NP_EXIT_USAGE;
+	}
+	c = find_cmd(argv[1]);
+	if (!c) {
+		np_err_line("'%s' is not a numaplace command (see 'numaplace "
+			    "--help')", argv[1]);
+		return NP_EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared by the numaplace commands: the command table and user messages. */
+#ifndef NP_TOOL_NUMAPLACE_H
+#define NP_TOOL_NUMAPLACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <numaplace/error.h>
+
+/* Exit codes (like git and numactl scripts expect). */
+enum {
+	NP_EXIT_OK = 0,
+	NP_EXIT_RUNTIME = 1, /* the machine refused: permission, full node */
+	NP_EXIT_USAGE = 2,   /* bad option, bad input file, missing dump file */
+};
+
+struct np_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
+	const char *summary;
+};
+
+extern const struct np_cmd np_commands[];
+
+/* "numaplace: <msg>" on stderr, one line. */
+void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit code for a library error: input problems are usage errors. */
+int np_exit_code_for(int neg_errno);
+
+/*
+ * Writes the whole buffer to stdout and flushes; on failure prints why
+ * and returns NP_EXIT_RUNTIME.  Commands build their output in memory and
+ * write it at the end, so an error never leaves half an output behind.
+ */
+int np_emit(const char *buf, size_t len);
+
+int cmd_topo(int argc, char **argv);
+void usage_topo(FILE *out);
+
+#endif
