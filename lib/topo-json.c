@@ -37,10 +37,12 @@ static json_object *jw_check(struct jw *w, json_object *o)
 	return o;
 }
 
+/* A NULL val is JSON null (json-c's representation), not a failure:
+ * constructors that can fail go through jw_check() first. */
 static void jw_add(struct jw *w, json_object *obj, const char *key,
 		   json_object *val)
 {
-	if (!val || json_object_object_add(obj, key, val)) {
+	if (json_object_object_add(obj, key, val)) {
 		json_object_put(val);
 		w->oom = true;
 	}
@@ -48,7 +50,7 @@ static void jw_add(struct jw *w, json_object *obj, const char *key,
 
 static void jw_push(struct jw *w, json_object *arr, json_object *val)
 {
-	if (!val || json_object_array_add(arr, val)) {
+	if (json_object_array_add(arr, val)) {
 		json_object_put(val);
 		w->oom = true;
 	}
@@ -57,7 +59,7 @@ static void jw_push(struct jw *w, json_object *arr, json_object *val)
 static json_object *jw_u64(struct jw *w, uint64_t v)
 {
 	if (v == NP_UNKNOWN)
-		return json_object_new_null();
+		return NULL; /* JSON null */
 	/* json-c stores int64; counters never reach 2^63 in practice. */
 	return jw_check(w, json_object_new_int64(v > INT64_MAX ? INT64_MAX :
 						 (int64_t)v));
@@ -68,7 +70,7 @@ static json_object *jw_ids(struct jw *w, const unsigned *ids, size_t n)
 	json_object *a = jw_check(w, json_object_new_array());
 
 	for (size_t i = 0; a && i < n; i++)
-		jw_push(w, a, json_object_new_int64(ids[i]));
+		jw_push(w, a, jw_check(w, json_object_new_int64(ids[i])));
 	return a;
 }
 
@@ -97,7 +99,7 @@ static json_object *jw_numastat(struct jw *w, const struct np_node *n)
 	json_object *o;
 
 	if (!n->has_numastat)
-		return json_object_new_null();
+		return NULL; /* JSON null */
 	o = jw_check(w, json_object_new_object());
 	if (!o)
 		return NULL;
@@ -151,8 +153,8 @@ static json_object *jw_cpu_structure(struct jw *w, const struct np_node *n)
 		if (!co)
 			break;
 		jw_add(w, co, "level", jw_u64(w, c->depth));
-		jw_add(w, co, "type",
-		       json_object_new_string(cache_type_name(c->type)));
+		jw_add(w, co, "type", jw_check(w, json_object_new_string(
+			       cache_type_name(c->type))));
 		jw_add(w, co, "size_bytes", jw_u64(w, c->size_bytes));
 		jw_add(w, co, "count", jw_u64(w, c->count));
 		jw_push(w, caches, co);
@@ -160,10 +162,9 @@ static json_object *jw_cpu_structure(struct jw *w, const struct np_node *n)
 	jw_add(w, o, "caches", caches);
 	jw_add(w, o, "local_bandwidth_mibps",
 	       s->local_bandwidth_mibps ? jw_u64(w, s->local_bandwidth_mibps) :
-	       json_object_new_null());
+	       NULL);
 	jw_add(w, o, "local_latency_ns",
-	       s->local_latency_ns ? jw_u64(w, s->local_latency_ns) :
-	       json_object_new_null());
+	       s->local_latency_ns ? jw_u64(w, s->local_latency_ns) : NULL);
 	return o;
 }
 
@@ -182,10 +183,12 @@ static json_object *jw_node(struct jw *w, const struct np_node *n)
 		jw_add(w, mem, "free_bytes", jw_u64(w, n->free_bytes));
 	}
 	jw_add(w, o, "memory", mem);
-	jw_add(w, o, "has_cpus", json_object_new_boolean(n->has_cpus));
-	jw_add(w, o, "has_memory", json_object_new_boolean(n->has_memory));
+	jw_add(w, o, "has_cpus",
+	       jw_check(w, json_object_new_boolean(n->has_cpus)));
+	jw_add(w, o, "has_memory",
+	       jw_check(w, json_object_new_boolean(n->has_memory)));
 	jw_add(w, o, "has_normal_memory",
-	       json_object_new_boolean(n->has_normal_memory));
+	       jw_check(w, json_object_new_boolean(n->has_normal_memory)));
 	jw_add(w, o, "hugepages", jw_hugepages(w, n));
 	jw_add(w, o, "page_size_bytes", jw_u64(w, n->page_size_bytes));
 	orders = jw_check(w, json_object_new_array());
@@ -207,7 +210,7 @@ static json_object *jw_distances(struct jw *w, const struct np_topo *t)
 	for (size_t i = 0; t->distances && i < t->nnodes * t->nnodes; i++)
 		any |= t->distances[i] != 0;
 	if (!any)
-		return json_object_new_null();
+		return NULL; /* JSON null */
 	rows = jw_check(w, json_object_new_array());
 	for (size_t i = 0; rows && i < t->nnodes; i++) {
 		json_object *row = jw_check(w, json_object_new_array());
@@ -241,16 +244,14 @@ static json_object *jw_wi(struct jw *w, const struct np_topo *t)
 	json_object *o, *weights;
 
 	if (!t->wi.present)
-		return json_object_new_null();
+		return NULL; /* JSON null */
 	o = jw_check(w, json_object_new_object());
 	if (!o)
 		return NULL;
 	jw_add(w, o, "auto", t->wi.has_auto ?
-	       json_object_new_boolean(t->wi.auto_enabled) :
-	       json_object_new_null());
+	       jw_check(w, json_object_new_boolean(t->wi.auto_enabled)) : NULL);
 	jw_add(w, o, "auto_file", t->wi.has_auto ?
-	       json_object_new_string(t->wi.auto_file) :
-	       json_object_new_null());
+	       jw_check(w, json_object_new_string(t->wi.auto_file)) : NULL);
 	weights = jw_check(w, json_object_new_array());
 	for (size_t i = 0; weights && i < t->nnodes; i++) {
 		json_object *e;
@@ -275,14 +276,14 @@ static json_object *jw_topo(struct jw *w, const struct np_topo *t)
 
 	if (!o)
 		return NULL;
-	jw_add(w, o, "schema", json_object_new_string(NP_JSON_SCHEMA));
-	jw_add(w, o, "source", json_object_new_string(source_names[t->source]));
+	jw_add(w, o, "schema",
+	       jw_check(w, json_object_new_string(NP_JSON_SCHEMA)));
+	jw_add(w, o, "source",
+	       jw_check(w, json_object_new_string(source_names[t->source])));
 	jw_add(w, o, "possible_nodes", t->possible_nodes ?
-	       jw_ids(w, t->possible_nodes, t->npossible) :
-	       json_object_new_null());
+	       jw_ids(w, t->possible_nodes, t->npossible) : NULL);
 	jw_add(w, o, "online_nodes", t->online_nodes ?
-	       jw_ids(w, t->online_nodes, t->nonline) :
-	       json_object_new_null());
+	       jw_ids(w, t->online_nodes, t->nonline) : NULL);
 	nodes = jw_check(w, json_object_new_array());
 	for (size_t i = 0; nodes && i < t->nnodes; i++)
 		jw_push(w, nodes, jw_node(w, &t->nodes[i]));
@@ -379,16 +380,19 @@ static int jr_u64(struct jr *r, json_object *o, uint64_t max, bool null_ok,
 static int jr_get(struct jr *r, json_object *obj, const char *key,
 		  json_type type, bool required, json_object **out)
 {
+	char prefix[sizeof(r->where)];
+
 	*out = NULL;
+	snprintf(prefix, sizeof(prefix), "%s", r->where);
 	if (!json_object_object_get_ex(obj, key, out) || is_null(*out)) {
 		*out = NULL;
 		if (!required)
 			return 0;
-		jr_at(r, "%s", key);
+		jr_at(r, "%s%s%s", prefix, prefix[0] ? "." : "", key);
 		return jr_fail(r, "missing");
 	}
 	if (json_object_get_type(*out) != type) {
-		jr_at(r, "%s", key);
+		jr_at(r, "%s%s%s", prefix, prefix[0] ? "." : "", key);
 		return jr_fail(r, type == json_type_array ? "expected an array" :
 			       type == json_type_object ? "expected an object" :
 			       "wrong type");
@@ -440,6 +444,7 @@ static int jr_memory(struct jr *r, json_object *node, struct np_node *n,
 	json_object *mem, *v;
 	int e;
 
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "memory", json_type_object, true, &mem);
 	if (e)
 		return e;
@@ -467,6 +472,7 @@ static int jr_hugepages(struct jr *r, json_object *node, struct np_node *n,
 	size_t len;
 	int e;
 
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "hugepages", json_type_array, false, &a);
 	if (e || !a)
 		return e;
@@ -509,6 +515,7 @@ static int jr_orders(struct jr *r, json_object *node, struct np_node *n,
 	size_t len;
 	int e;
 
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "free_pages_by_order", json_type_array, false, &a);
 	if (e || !a)
 		return e;
@@ -529,6 +536,7 @@ static int jr_orders(struct jr *r, json_object *node, struct np_node *n,
 		if (e)
 			return e;
 	}
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "page_size_bytes", json_type_int, false, &v);
 	if (!e && v) {
 		jr_at(r, "nodes[%zu].page_size_bytes", idx);
@@ -554,6 +562,7 @@ static int jr_numastat(struct jr *r, json_object *node, struct np_node *n,
 	json_object *o, *v;
 	int e;
 
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "numastat", json_type_object, false, &o);
 	if (e || !o)
 		return e;
@@ -576,6 +585,7 @@ static int jr_meminfo(struct jr *r, json_object *node, struct np_node *n,
 	size_t cnt, i = 0;
 	int e;
 
+	jr_at(r, "nodes[%zu]", idx);
 	e = jr_get(r, node, "meminfo", json_type_object, false, &o);
 	if (e || !o)
 		return e;
@@ -670,6 +680,7 @@ static int jr_distances(struct jr *r, json_object *root, struct np_topo *t)
 	json_object *rows;
 	int e;
 
+	jr_at(r, "%s", "");
 	e = jr_get(r, root, "distances", json_type_array, false, &rows);
 	if (e || !rows)
 		return e;
@@ -701,8 +712,10 @@ static int jr_node_list(struct jr *r, json_object *root, const char *key,
 			unsigned **ids, size_t *n)
 {
 	json_object *a;
-	int e = jr_get(r, root, key, json_type_array, false, &a);
+	int e;
 
+	jr_at(r, "%s", "");
+	e = jr_get(r, root, key, json_type_array, false, &a);
 	if (e || !a)
 		return e;
 	jr_at(r, "%s", key);
@@ -713,8 +726,10 @@ static int jr_tiers(struct jr *r, json_object *root, struct np_topo *t)
 {
 	json_object *a;
 	size_t len;
-	int e = jr_get(r, root, "memory_tiers", json_type_array, false, &a);
+	int e;
 
+	jr_at(r, "%s", "");
+	e = jr_get(r, root, "memory_tiers", json_type_array, false, &a);
 	if (e || !a)
 		return e;
 	len = json_object_array_length(a);
@@ -749,8 +764,10 @@ static int jr_wi_weights(struct jr *r, json_object *o, struct np_topo *t)
 {
 	json_object *a;
 	size_t len;
-	int e = jr_get(r, o, "weights", json_type_array, false, &a);
+	int e;
 
+	jr_at(r, "weighted_interleave");
+	e = jr_get(r, o, "weights", json_type_array, false, &a);
 	if (e || !a)
 		return e;
 	len = json_object_array_length(a);
@@ -781,20 +798,23 @@ static int jr_wi_weights(struct jr *r, json_object *o, struct np_topo *t)
 static int jr_wi(struct jr *r, json_object *root, struct np_topo *t)
 {
 	json_object *o, *v;
-	int e = jr_get(r, root, "weighted_interleave", json_type_object, false,
-		       &o);
+	int e;
 
+	jr_at(r, "%s", "");
+	e = jr_get(r, root, "weighted_interleave", json_type_object, false, &o);
 	if (e || !o)
 		return e;
 	t->wi.present = true;
 	t->wi.weights = calloc(t->nnodes, sizeof(*t->wi.weights));
 	if (!t->wi.weights)
 		return np_fail(r->err, -ENOMEM, "out of memory");
+	jr_at(r, "weighted_interleave");
 	e = jr_get(r, o, "auto", json_type_boolean, false, &v);
 	if (!e && v) {
 		t->wi.has_auto = true;
 		t->wi.auto_enabled = json_object_get_boolean(v);
 		snprintf(t->wi.auto_file, sizeof(t->wi.auto_file), "auto");
+		jr_at(r, "weighted_interleave");
 		e = jr_get(r, o, "auto_file", json_type_string, false, &v);
 		if (!e && v)
 			snprintf(t->wi.auto_file, sizeof(t->wi.auto_file), "%s",
@@ -812,6 +832,7 @@ static int jr_topo(struct jr *r, json_object *root, struct np_topo *t)
 
 	if (json_object_get_type(root) != json_type_object)
 		return jr_fail(r, "expected a JSON object");
+	jr_at(r, "%s", "");
 	e = jr_get(r, root, "nodes", json_type_array, true, &nodes);
 	if (e)
 		return e;

@@ -338,7 +338,7 @@ static int read_node_states(const struct np_root *r, struct np_topo *t,
 		NODE_DIR "/possible", NODE_DIR "/online", NODE_DIR "/has_cpu",
 		NODE_DIR "/has_memory", NODE_DIR "/has_normal_memory",
 	};
-	struct np_idlist l[5];
+	struct np_idlist l[5] = { { NULL, 0 } };
 	bool have[5] = { false };
 	int e = 0;
 

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The numaplace command line: help, version, errors, topo's options.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+run_np --help
+if [ $RC = 0 ] && grep -q '^   topo ' "$TMP/out" && grep -q '^   help ' "$TMP/out"; then ok
+else bad "--help does not list the commands"; fi
+
+run_np --version
+if [ $RC = 0 ] && grep -Eq '^numaplace [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"; then ok
+else bad "--version: $(cat "$TMP/out")"; fi
+
+run_np help topo; cp "$TMP/out" "$TMP/help1"
+run_np topo --help
+if [ $RC = 0 ] && cmp -s "$TMP/out" "$TMP/help1" && grep -q 'usage: numaplace topo' "$TMP/out"
+then ok; else bad "help topo and topo --help differ"; fi
+
+expect_error 2 "^numaplace: 'frobnicate' is not a numaplace command" frobnicate
+expect_error 2 "^numaplace: unknown option '--frob'" --frob
+expect_error 2 "^numaplace: help: 'nope' is not a numaplace command" help nope
+expect_error 2 "^numaplace: topo: unknown option '--frob'" topo --frob
+expect_error 2 "^numaplace: topo: unknown option '-Z'" topo -Z
+expect_error 2 "^numaplace: topo: option '--sysroot' needs an argument" topo --sysroot
+expect_error 2 "^numaplace: topo: unexpected argument 'extra'" topo extra
+expect_error 2 "^numaplace: topo: --json and --xml exclude each other" topo --json --xml
+expect_error 2 "^numaplace: /nonexistent: No such file or directory$" topo --sysroot /nonexistent
+expect_error 2 "^numaplace: /nonexistent.json: No such file or directory$" topo --topology /nonexistent.json
+
+# Every fixture: text and JSON from the dump equal the expected files, and
+# JSON read back with --topology prints the same numactl text.
+for d in "$DUMPS"/*/; do
+	[ -f "$d/topo.txt" ] || continue
+	m=$(basename "$d")
+	run_np topo --sysroot "$d"
+	if [ $RC = 0 ] && cmp -s "$TMP/out" "$d/topo.txt"; then ok
+	else bad "$m: topo differs from topo.txt"; fi
+	run_np topo --sysroot "$d" --json
+	if [ $RC = 0 ] && cmp -s "$TMP/out" "$d/topo.json"; then ok
+	else bad "$m: topo --json differs from topo.json"; fi
+	cp "$TMP/out" "$TMP/$m.json"
+	run_np topo --topology "$TMP/$m.json"
+	if [ $RC = 0 ] && cmp -s "$TMP/out" "$d/topo.txt"; then ok
+	else bad "$m: --topology of its JSON differs from topo.txt"; fi
+done
+
+# hwloc XML out and back in: the same nodes, CPUs and distances.
+m=server-2s-smt
+run_np topo --sysroot "$DUMPS/$m" --xml
+if [ $RC = 0 ] && grep -q '<topology' "$TMP/out"; then ok; else bad "$m: --xml"; fi
+cp "$TMP/out" "$TMP/$m.xml"
+run_np topo --topology "$TMP/$m.xml"
+grep -v ' free: ' "$DUMPS/$m/topo.txt" >"$TMP/want"
+grep -v ' free: ' "$TMP/out" >"$TMP/got"
+if [ $RC = 0 ] && cmp -s "$TMP/want" "$TMP/got" && grep -q 'node 0 free: <not available>' "$TMP/out"
+then ok; else bad "$m: --topology of its hwloc XML differs"; fi
+expect_error 2 "numaplace JSON carries no CPU structure" topo --topology "$TMP/$m.json" --xml
+cp -r "$DUMPS/cxl-memonly" "$TMP/noxml" && rm "$TMP/noxml/hwloc.xml"
+expect_error 2 "noxml: no hwloc.xml in this dump" topo --sysroot "$TMP/noxml" --xml
+run_np topo --sysroot "$TMP/noxml" -v
+if [ $RC = 0 ] && grep -q '^cpu structure: .*no hwloc.xml in this dump' "$TMP/out"; then ok
+else bad "-v without hwloc.xml does not say why the CPU structure is missing"; fi
+
+# A damaged dump: one line naming the file and the reason, nothing on stdout.
+cp -r "$DUMPS/server-2s-smt" "$TMP/dump"
+: >"$TMP/dump/sys/devices/system/node/node1/distance"
+expect_error 2 "^numaplace: $TMP/dump/sys/devices/system/node/node1/distance: empty distance row$" topo --sysroot "$TMP/dump"
+expect_error 2 "node1/distance: empty distance row$" topo --sysroot "$TMP/dump" --json
+expect_error 2 "node1/distance: empty distance row$" topo --sysroot "$TMP/dump" -v
+printf 'not json' >"$TMP/bad.json"
+expect_error 2 "^numaplace: $TMP/bad.json: invalid JSON" topo --topology "$TMP/bad.json"
+printf '<topology><garbage' >"$TMP/bad.xml"
+expect_error 2 "^numaplace: $TMP/bad.xml: not a valid hwloc XML topology$" topo --topology "$TMP/bad.xml"
+
+summary
