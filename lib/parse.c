@@ -144,15 +144,22 @@ static int parse_range(struct cursor *c, unsigned max_id,
 	b = a;
 	if (!at_end(c) && *c->p == '-') {
 		c->p++;
-		if (read_u64(c, &b))
-			return fail(why, "expected a number after '-'", -EINVAL);
+		err = read_u64(c, &b);
+		if (err)
+			return fail(why, err == -ERANGE ? "id out of range" :
+				    "expected a number after '-'", err);
 		if (!at_end(c) && *c->p == ':') {
 			c->p++;
-			if (read_u64(c, &used) || at_end(c) || *c->p != '/')
-				return fail(why, "bad stride in range", -EINVAL);
-			c->p++;
-			if (read_u64(c, &group) || used == 0 || group == 0 ||
-			    used > group)
+			err = read_u64(c, &used);
+			if (!err && (at_end(c) || *c->p != '/'))
+				err = -EINVAL;
+			if (!err) {
+				c->p++;
+				err = read_u64(c, &group);
+			}
+			if (err == -ERANGE)
+				return fail(why, "stride out of range", err);
+			if (err || used == 0 || group == 0 || used > group)
 				return fail(why, "bad stride in range", -EINVAL);
 		}
 	}
@@ -258,8 +265,14 @@ static int parse_meminfo_line(struct cursor line, unsigned node,
 	f->name[nlen] = '\0';
 	line.p = colon + 1;
 	skip_blanks(&line);
-	if (read_u64(&line, &f->value))
+	switch (read_u64(&line, &f->value)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return fail(why, "value out of range", -ERANGE);
+	default:
 		return fail(why, "field without a number", -EINVAL);
+	}
 	skip_blanks(&line);
 	f->is_kb = eat_word(&line, "kB");
 	skip_blanks(&line);
@@ -314,11 +327,12 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 	return err;
 }
 
-int np_parse_distance_row(const char *buf, size_t len, size_t want,
-			  uint32_t *out, const char **why)
+static int parse_distances(const char *buf, size_t len, size_t want,
+			   uint32_t *out, const char **why)
 {
 	struct cursor c = { buf, buf + len };
 	size_t n = 0;
+	int err;
 
 	if (has_nul(buf, len))
 		return fail(why, "NUL byte in distance row", -EINVAL);
@@ -328,10 +342,11 @@ int np_parse_distance_row(const char *buf, size_t len, size_t want,
 		skip_blanks(&c);
 		if (only_space_left(c))
 			break;
-		if (read_u64(&c, &d))
-			return fail(why, "expected a number", -EINVAL);
-		if (d == 0 || d > 255)
+		err = read_u64(&c, &d);
+		if (err == -ERANGE || (!err && (d == 0 || d > 255)))
 			return fail(why, "distance outside 1..255", -ERANGE);
+		if (err)
+			return fail(why, "expected a number", -EINVAL);
 		if (!at_end(&c) && !is_blank(*c.p) && *c.p != '\n')
 			return fail(why, "unexpected character", -EINVAL);
 		if (n == want)
@@ -343,6 +358,17 @@ int np_parse_distance_row(const char *buf, size_t len, size_t want,
 	if (n != want)
 		return fail(why, "fewer entries than nodes", -EINVAL);
 	return 0;
+}
+
+int np_parse_distance_row(const char *buf, size_t len, size_t want,
+			  uint32_t *out, const char **why)
+{
+	int err = parse_distances(buf, len, want, out, why);
+
+	/* Never hand back half a row. */
+	if (err && want)
+		memset(out, 0, want * sizeof(*out));
+	return err;
 }
 
 int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
@@ -358,6 +384,7 @@ int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
 	};
 	struct cursor c = { buf, buf + len }, line;
 	unsigned seen = 0;
+	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (has_nul(buf, len))
@@ -374,7 +401,12 @@ int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
 			line.p++;
 		nlen = (size_t)(line.p - name);
 		skip_blanks(&line);
-		if (read_u64(&line, &v) || !only_space_left(line)) {
+		err = read_u64(&line, &v);
+		if (err == -ERANGE) {
+			memset(out, 0, sizeof(*out));
+			return fail(why, "counter out of range", -ERANGE);
+		}
+		if (err || !only_space_left(line)) {
 			memset(out, 0, sizeof(*out));
 			return fail(why, "expected \"name value\"", -EINVAL);
 		}
@@ -433,9 +465,14 @@ static int parse_buddy_line(struct cursor line, struct np_buddyinfo *b,
 	struct np_buddy_node *slot;
 	unsigned n = 0;
 
+	int err;
+
 	if (!eat_word(&line, "Node "))
 		return fail(why, "line does not start with \"Node\"", -EINVAL);
-	if (read_u64(&line, &node) || node >= NP_MAX_NODES)
+	err = read_u64(&line, &node);
+	if (err == -ERANGE || (!err && node >= NP_MAX_NODES))
+		return fail(why, "node number out of range", -ERANGE);
+	if (err)
 		return fail(why, "bad node number", -EINVAL);
 	if (!eat_word(&line, ", zone"))
 		return fail(why, "expected \", zone\"", -EINVAL);
@@ -450,7 +487,10 @@ static int parse_buddy_line(struct cursor line, struct np_buddyinfo *b,
 			break;
 		if (n == NP_MAX_ORDERS)
 			return fail(why, "too many orders", -EINVAL);
-		if (read_u64(&line, &counts[n]))
+		err = read_u64(&line, &counts[n]);
+		if (err == -ERANGE)
+			return fail(why, "count out of range", err);
+		if (err)
 			return fail(why, "expected a count", -EINVAL);
 		n++;
 	}
@@ -494,16 +534,18 @@ int np_parse_buddyinfo(const char *buf, size_t len, struct np_buddyinfo *out,
 int np_parse_u64(const char *buf, size_t len, uint64_t *out, const char **why)
 {
 	struct cursor c = { buf, buf + len };
+	uint64_t v;
 	int err;
 
 	if (has_nul(buf, len))
 		return fail(why, "NUL byte in value", -EINVAL);
 	skip_blanks(&c);
-	err = read_u64(&c, out);
+	err = read_u64(&c, &v);
 	if (err)
 		return fail(why, err == -ERANGE ? "number too large" :
 			    "expected a number", err);
 	if (!only_space_left(c))
 		return fail(why, "trailing text after number", -EINVAL);
+	*out = v;
 	return 0;
 }

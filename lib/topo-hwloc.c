@@ -13,12 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hwloc.h>
+#include "hwloc-dl.h"
+
+/* The hwloc call table; set before any hwloc object exists (see
+ * need_hwloc()), so every function below that sees an hwloc object
+ * may use it. */
+static const struct np_hwloc *H;
+
+static int need_hwloc(struct np_err *err)
+{
+	H = np_hwloc_get(err);
+	return H ? 0 : -ENOENT;
+}
 
 void np_topo_release_hwloc(struct np_topo *t)
 {
 	if (t->hwloc)
-		hwloc_topology_destroy((hwloc_topology_t)t->hwloc);
+		H->topology_destroy((hwloc_topology_t)t->hwloc);
 	t->hwloc = NULL;
 }
 
@@ -30,16 +41,16 @@ static int hwloc_from_xml_buffer(const char *name, const char *buf,
 
 	if (len > (size_t)INT32_MAX)
 		return np_fail(err, -EFBIG, "%s: too large", name);
-	if (hwloc_topology_init(&topo))
+	if (H->topology_init(&topo))
 		return np_fail(err, -ENOMEM, "out of memory");
 	/* hwloc's XML importer reads the buffer with len including a NUL. */
-	if (hwloc_topology_set_xmlbuffer(topo, buf, (int)len + 1) ||
-	    hwloc_topology_set_flags(topo,
+	if (H->topology_set_xmlbuffer(topo, buf, (int)len + 1) ||
+	    H->topology_set_flags(topo,
 				     HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) ||
-	    hwloc_topology_load(topo)) {
+	    H->topology_load(topo)) {
 		int e = errno ? -errno : -EINVAL;
 
-		hwloc_topology_destroy(topo);
+		H->topology_destroy(topo);
 		return np_fail(err, e == -ENOMEM ? e : -EINVAL,
 			       "%s: not a valid hwloc XML topology", name);
 	}
@@ -51,14 +62,14 @@ static int hwloc_live(hwloc_topology_t *out, struct np_err *err)
 {
 	hwloc_topology_t topo;
 
-	if (hwloc_topology_init(&topo))
+	if (H->topology_init(&topo))
 		return np_fail(err, -ENOMEM, "out of memory");
 	/* I/O devices are not about NUMA placement of memory and CPUs. */
-	hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-	if (hwloc_topology_load(topo)) {
+	H->topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+	if (H->topology_load(topo)) {
 		int e = -errno;
 
-		hwloc_topology_destroy(topo);
+		H->topology_destroy(topo);
 		return np_fail(err, e ? e : -EIO, "hwloc: cannot load this "
 			       "machine's topology: %s", strerror(e ? -e : EIO));
 	}
@@ -79,6 +90,8 @@ static int load_hwloc(struct np_topo *t, struct np_err *err)
 	if (t->source == NP_TOPO_JSON)
 		return np_fail(err, -ENOENT, "%s: numaplace JSON carries no "
 			       "CPU structure", t->origin);
+	if (need_hwloc(err))
+		return -ENOENT;
 	if (strcmp(t->origin, "/") == 0) {
 		e = hwloc_live(&topo, err);
 	} else {
@@ -101,10 +114,10 @@ static int load_hwloc(struct np_topo *t, struct np_err *err)
 
 static hwloc_bitmap_t node_cpuset(const struct np_node *n)
 {
-	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	hwloc_bitmap_t set = H->bitmap_alloc();
 
 	for (size_t i = 0; set && i < n->ncpus; i++)
-		hwloc_bitmap_set(set, n->cpus[i]);
+		H->bitmap_set(set, n->cpus[i]);
 	return set;
 }
 
@@ -114,8 +127,8 @@ static unsigned count_intersecting(hwloc_topology_t topo, hwloc_obj_type_t type,
 	hwloc_obj_t obj = NULL;
 	unsigned n = 0;
 
-	while ((obj = hwloc_get_next_obj_by_type(topo, type, obj)) != NULL)
-		if (obj->cpuset && hwloc_bitmap_intersects(obj->cpuset, set))
+	while ((obj = np_hwloc_next(H, topo, type, obj)) != NULL)
+		if (obj->cpuset && H->bitmap_intersects(obj->cpuset, set))
 			n++;
 	return n;
 }
@@ -140,8 +153,8 @@ static void fill_caches(hwloc_topology_t topo, hwloc_const_bitmap_t set,
 		hwloc_obj_t obj = NULL;
 
 		c->count = 0;
-		while ((obj = hwloc_get_next_obj_by_type(topo, types[k], obj))) {
-			if (!obj->cpuset || !hwloc_bitmap_intersects(obj->cpuset, set))
+		while ((obj = np_hwloc_next(H, topo, types[k], obj))) {
+			if (!obj->cpuset || !H->bitmap_intersects(obj->cpuset, set))
 				continue;
 			if (!c->count) {
 				c->depth = obj->attr->cache.depth;
@@ -159,7 +172,7 @@ static void fill_memattrs(hwloc_topology_t topo, const struct np_node *n,
 			  hwloc_const_bitmap_t set,
 			  struct np_node_cpu_structure *s)
 {
-	hwloc_obj_t numa = hwloc_get_numanode_obj_by_os_index(topo, n->id);
+	hwloc_obj_t numa = np_hwloc_numanode(H, topo, n->id);
 	struct hwloc_location loc;
 	hwloc_uint64_t v;
 
@@ -167,10 +180,10 @@ static void fill_memattrs(hwloc_topology_t topo, const struct np_node *n,
 		return;
 	loc.type = HWLOC_LOCATION_TYPE_CPUSET;
 	loc.location.cpuset = (hwloc_cpuset_t)set;
-	if (!hwloc_memattr_get_value(topo, HWLOC_MEMATTR_ID_BANDWIDTH, numa,
+	if (!H->memattr_get_value(topo, HWLOC_MEMATTR_ID_BANDWIDTH, numa,
 				     &loc, 0, &v))
 		s->local_bandwidth_mibps = v;
-	if (!hwloc_memattr_get_value(topo, HWLOC_MEMATTR_ID_LATENCY, numa,
+	if (!H->memattr_get_value(topo, HWLOC_MEMATTR_ID_LATENCY, numa,
 				     &loc, 0, &v))
 		s->local_latency_ns = v;
 }
@@ -192,7 +205,7 @@ static int fill_node(hwloc_topology_t topo, struct np_node *n)
 	}
 	fill_memattrs(topo, n, set, s);
 	n->has_cpu_structure = true;
-	hwloc_bitmap_free(set);
+	H->bitmap_free(set);
 	return 0;
 }
 
@@ -216,12 +229,12 @@ int np_topo_to_hwloc_xml(struct np_topo *t, char **out, size_t *len,
 	e = load_hwloc(t, err);
 	if (e)
 		return e;
-	if (hwloc_topology_export_xmlbuffer((hwloc_topology_t)t->hwloc, &xml,
+	if (H->topology_export_xmlbuffer((hwloc_topology_t)t->hwloc, &xml,
 					    &xlen, 0))
 		return np_fail(err, -EIO, "hwloc: cannot export XML");
 	/* Hand back malloc'd memory: hwloc's buffer has its own free. */
 	*out = strndup(xml, (size_t)(xlen > 0 ? xlen - 1 : 0));
-	hwloc_free_xmlbuffer((hwloc_topology_t)t->hwloc, xml);
+	H->free_xmlbuffer((hwloc_topology_t)t->hwloc, xml);
 	if (!*out)
 		return np_fail(err, -ENOMEM, "out of memory");
 	if (len)
@@ -241,8 +254,8 @@ int np_topo_to_hwloc_xml(struct np_topo *t, char **out, size_t *len,
  */
 static bool better_owner(hwloc_obj_t cand, hwloc_obj_t best)
 {
-	int wc = hwloc_bitmap_weight(cand->cpuset);
-	int wb = hwloc_bitmap_weight(best->cpuset);
+	int wc = H->bitmap_weight(cand->cpuset);
+	int wb = H->bitmap_weight(best->cpuset);
 
 	if (wc != wb)
 		return wc < wb;
@@ -255,9 +268,9 @@ static hwloc_obj_t pu_owner(hwloc_topology_t topo, unsigned pu)
 {
 	hwloc_obj_t numa = NULL, best = NULL;
 
-	while ((numa = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_NUMANODE,
+	while ((numa = np_hwloc_next(H, topo, HWLOC_OBJ_NUMANODE,
 						   numa))) {
-		if (!numa->cpuset || !hwloc_bitmap_isset(numa->cpuset, pu))
+		if (!numa->cpuset || !H->bitmap_isset(numa->cpuset, pu))
 			continue;
 		if (!best || better_owner(numa, best))
 			best = numa;
@@ -273,7 +286,7 @@ static int xml_node_cpus(hwloc_topology_t topo, struct np_node *n)
 	size_t cnt = 0;
 
 	/* PUs come in logical order; collect then sort by OS index. */
-	while ((pu = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PU, pu))) {
+	while ((pu = np_hwloc_next(H, topo, HWLOC_OBJ_PU, pu))) {
 		hwloc_obj_t owner = pu_owner(topo, pu->os_index);
 
 		if (owner && owner->os_index == n->id)
@@ -283,7 +296,7 @@ static int xml_node_cpus(hwloc_topology_t topo, struct np_node *n)
 	if (!sorted)
 		return -ENOMEM;
 	cnt = 0;
-	while ((pu = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_PU, pu))) {
+	while ((pu = np_hwloc_next(H, topo, HWLOC_OBJ_PU, pu))) {
 		hwloc_obj_t owner = pu_owner(topo, pu->os_index);
 
 		if (owner && owner->os_index == n->id)
@@ -339,7 +352,7 @@ static void xml_distances(hwloc_topology_t topo, struct np_topo *t)
 	struct hwloc_distances_s *d = NULL;
 	unsigned nr = 1;
 
-	if (hwloc_distances_get_by_name(topo, "NUMALatency", &nr, &d, 0) ||
+	if (H->distances_get_by_name(topo, "NUMALatency", &nr, &d, 0) ||
 	    nr < 1)
 		return;
 	for (unsigned i = 0; i < d->nbobjs; i++) {
@@ -354,12 +367,12 @@ static void xml_distances(hwloc_topology_t topo, struct np_topo *t)
 					(uint32_t)v;
 		}
 	}
-	hwloc_distances_release(topo, d);
+	H->distances_release(topo, d);
 }
 
 static int xml_fill(hwloc_topology_t topo, struct np_topo *t)
 {
-	int nn = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	int nn = (int)np_hwloc_count(H, topo, HWLOC_OBJ_NUMANODE);
 	unsigned *ids;
 	int e;
 
@@ -369,8 +382,8 @@ static int xml_fill(hwloc_topology_t topo, struct np_topo *t)
 	if (!ids)
 		return -ENOMEM;
 	for (int i = 0; i < nn; i++)
-		ids[i] = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE,
-					       (unsigned)i)->os_index;
+		ids[i] = H->get_obj_by_depth(topo,
+						 HWLOC_TYPE_DEPTH_NUMANODE, (unsigned)i)->os_index;
 	for (int i = 1; i < nn; i++)
 		for (int j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
 			unsigned tmp = ids[j];
@@ -382,7 +395,7 @@ static int xml_fill(hwloc_topology_t topo, struct np_topo *t)
 	free(ids);
 	for (size_t i = 0; !e && i < t->nnodes; i++) {
 		struct np_node *n = &t->nodes[i];
-		hwloc_obj_t numa = hwloc_get_numanode_obj_by_os_index(topo, n->id);
+		hwloc_obj_t numa = np_hwloc_numanode(H, topo, n->id);
 
 		e = xml_node_cpus(topo, n);
 		if (!e)
@@ -404,12 +417,14 @@ int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 	int e;
 
 	*out = NULL;
+	if (need_hwloc(err))
+		return -ENOENT;
 	e = hwloc_from_xml_buffer(name, buf, len, &topo, err);
 	if (e)
 		return e;
 	t = np_topo_new(NP_TOPO_HWLOC_XML, name);
 	if (!t) {
-		hwloc_topology_destroy(topo);
+		H->topology_destroy(topo);
 		return np_fail(err, -ENOMEM, "out of memory");
 	}
 	t->hwloc = topo;

@@ -313,7 +313,7 @@ static int read_node_hugepages(const struct np_root *r, struct np_node *node,
 }
 
 static int read_node(const struct np_root *r, struct np_topo *t, size_t idx,
-		     struct np_err *err)
+		     unsigned parts, struct np_err *err)
 {
 	struct np_node *node = &t->nodes[idx];
 	int e;
@@ -323,9 +323,9 @@ static int read_node(const struct np_root *r, struct np_topo *t, size_t idx,
 		e = read_node_meminfo(r, node, err);
 	if (!e)
 		e = read_node_distance(r, t, idx, err);
-	if (!e)
+	if (!e && (parts & NP_TOPO_COUNTERS))
 		e = read_node_numastat(r, node, err);
-	if (!e)
+	if (!e && (parts & NP_TOPO_COUNTERS))
 		e = read_node_hugepages(r, node, err);
 	return e;
 }
@@ -522,7 +522,7 @@ static int read_weighted_interleave(const struct np_root *r,
 }
 
 static int read_all(const struct np_root *r, struct np_topo *t,
-		    struct np_err *err)
+		    unsigned parts, struct np_err *err)
 {
 	unsigned *ids;
 	size_t n;
@@ -536,11 +536,17 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 	if (e)
 		return np_fail(err, e, "out of memory");
 	for (size_t i = 0; i < t->nnodes && !e; i++)
-		e = read_node(r, t, i, err);
+		e = read_node(r, t, i, parts, err);
+	if (e)
+		return e;
+	if (parts & NP_TOPO_COUNTERS)
+		e = read_buddyinfo(r, t, err);
+	if (!(parts & NP_TOPO_MACHINE)) {
+		np_apply_node_states(t, NULL, NULL, NULL, NULL, NULL);
+		return e;
+	}
 	if (!e)
 		e = read_node_states(r, t, err);
-	if (!e)
-		e = read_buddyinfo(r, t, err);
 	if (!e)
 		e = read_tiers(r, t, err);
 	if (!e)
@@ -550,6 +556,12 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 
 int np_topo_from_sysroot(const char *root, struct np_topo **out,
 			 struct np_err *err)
+{
+	return np_topo_from_sysroot_parts(root, NP_TOPO_ALL, out, err);
+}
+
+int np_topo_from_sysroot_parts(const char *root, unsigned parts,
+			       struct np_topo **out, struct np_err *err)
 {
 	struct np_topo *t;
 	struct np_root r;
@@ -564,7 +576,7 @@ int np_topo_from_sysroot(const char *root, struct np_topo **out,
 		np_root_close(&r);
 		return np_fail(err, -ENOMEM, "out of memory");
 	}
-	e = read_all(&r, t, err);
+	e = read_all(&r, t, parts, err);
 	/* A dump does not record the page size; the live root does. */
 	for (size_t i = 0; !e && i < t->nnodes; i++)
 		t->nodes[i].page_size_bytes = r.path[0] ?

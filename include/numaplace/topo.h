@@ -146,9 +146,27 @@ struct np_topo {
 	void *hwloc;              /* hwloc_topology_t once loaded */
 };
 
-/* Reads the live machine (root "/") or a dump whose root is `root`. */
+/*
+ * What to read from sysfs.  The basic part is what `numactl -H` shows and
+ * is always read: node ids, CPUs, meminfo, distances.  Reading only that
+ * keeps `numaplace topo` as fast as numactl; JSON and -v read everything.
+ */
+enum np_topo_parts {
+	NP_TOPO_BASIC = 0,
+	NP_TOPO_COUNTERS = 1u << 0, /* numastat, hugepages, buddyinfo */
+	NP_TOPO_MACHINE = 1u << 1,  /* node state masks, tiers, interleave */
+	NP_TOPO_ALL = NP_TOPO_COUNTERS | NP_TOPO_MACHINE,
+};
+
+/*
+ * Reads the live machine (root "/") or a dump whose root is `root`: every
+ * part.  np_topo_from_sysroot_parts() reads the basic part plus `parts`;
+ * a file is checked only if it is read.
+ */
 int np_topo_from_sysroot(const char *root, struct np_topo **out,
 			 struct np_err *err);
+int np_topo_from_sysroot_parts(const char *root, unsigned parts,
+			       struct np_topo **out, struct np_err *err);
 
 /* Reads numaplace JSON or hwloc XML (told apart by content). */
 int np_topo_from_file(const char *path, struct np_topo **out,

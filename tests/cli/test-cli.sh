@@ -27,6 +27,15 @@ expect_error 2 "^numaplace: topo: --json and --xml exclude each other" topo --js
 expect_error 2 "^numaplace: /nonexistent: No such file or directory$" topo --sysroot /nonexistent
 expect_error 2 "^numaplace: /nonexistent.json: No such file or directory$" topo --topology /nonexistent.json
 
+# copy_dump FROM TO: the files the node layer reads, not the CPU tree.
+copy_dump() {
+	mkdir -p "$2/sys/devices/system"
+	cp -r "$1/proc" "$2/"
+	cp -r "$1/sys/devices/system/node" "$2/sys/devices/system/"
+	if [ -d "$1/sys/devices/virtual" ]; then cp -r "$1/sys/devices/virtual" "$2/sys/devices/"; fi
+	if [ -d "$1/sys/kernel" ]; then cp -r "$1/sys/kernel" "$2/sys/"; fi
+}
+
 # Every fixture: text and JSON from the dump equal the expected files, and
 # JSON read back with --topology prints the same numactl text.
 for d in "$DUMPS"/*/; do
@@ -55,14 +64,14 @@ grep -v ' free: ' "$TMP/out" >"$TMP/got"
 if [ $RC = 0 ] && cmp -s "$TMP/want" "$TMP/got" && grep -q 'node 0 free: <not available>' "$TMP/out"
 then ok; else bad "$m: --topology of its hwloc XML differs"; fi
 expect_error 2 "numaplace JSON carries no CPU structure" topo --topology "$TMP/$m.json" --xml
-cp -r "$DUMPS/cxl-memonly" "$TMP/noxml" && rm "$TMP/noxml/hwloc.xml"
+copy_dump "$DUMPS/cxl-memonly" "$TMP/noxml"
 expect_error 2 "noxml: no hwloc.xml in this dump" topo --sysroot "$TMP/noxml" --xml
 run_np topo --sysroot "$TMP/noxml" -v
 if [ $RC = 0 ] && grep -q '^cpu structure: .*no hwloc.xml in this dump' "$TMP/out"; then ok
 else bad "-v without hwloc.xml does not say why the CPU structure is missing"; fi
 
 # A damaged dump: one line naming the file and the reason, nothing on stdout.
-cp -r "$DUMPS/server-2s-smt" "$TMP/dump"
+copy_dump "$DUMPS/server-2s-smt" "$TMP/dump"
 : >"$TMP/dump/sys/devices/system/node/node1/distance"
 expect_error 2 "^numaplace: $TMP/dump/sys/devices/system/node/node1/distance: empty distance row$" topo --sysroot "$TMP/dump"
 expect_error 2 "node1/distance: empty distance row$" topo --sysroot "$TMP/dump" --json

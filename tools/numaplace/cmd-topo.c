@@ -91,7 +91,11 @@ static int load(const struct topo_opts *o, struct np_topo **t)
 	if (o->topology)
 		e = np_topo_from_file(o->topology, t, &err);
 	else
-		e = np_topo_from_sysroot(o->sysroot ? o->sysroot : "/", t, &err);
+		/* numactl's layout needs only the basic part: stay as fast. */
+		e = np_topo_from_sysroot_parts(o->sysroot ? o->sysroot : "/",
+					       o->json || o->verbose ?
+					       NP_TOPO_ALL : NP_TOPO_BASIC,
+					       t, &err);
 	if (e) {
 		np_err_line("%s", err.msg);
 		return np_exit_code_for(e);

@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The topology model against whole-machine fixtures in tests/dumps/:
+ * text (numactl -H bytes), JSON and verbose output against the expected
+ * files beside each dump, exact model values, the JSON round trip, hwloc
+ * XML input, and damaged dumps that must fail with a path and a reason.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <numaplace/topo.h>
+
+static char dumps[PATH_MAX];
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Compares with the expected file; NP_UPDATE_EXPECTED=1 rewrites it. */
+static void expect_file(const char *machine, const char *file,
+			const char *got)
+{
+	char path[PATH_MAX];
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dumps, machine, file);
+	if (getenv("NP_UPDATE_EXPECTED"))
+		spit(path, got);
+	want = slurp(path, NULL);
+	if (!want)
+		fail_msg("%s: missing expected file", path);
+	if (strcmp(want, got) != 0) {
+		print_error("%s differs; got:\n%s\n", path, got);
+		fail_msg("%s: output differs from the expected file", path);
+	}
+	free(want);
+}
+
+static struct np_topo *load_machine(const char *machine)
+{
+	struct np_err err = { 0, "" };
+	struct np_topo *t = NULL;
+	char root[PATH_MAX];
+	int e;
+
+	snprintf(root, sizeof(root), "%s/%s", dumps, machine);
+	e = np_topo_from_sysroot(root, &t, &err);
+	if (e)
+		fail_msg("%s: %s", machine, err.msg);
+	return t;
+}
+
+/* Every directory under tests/dumps/ with a topo.txt is a machine. */
+static size_t list_machines(char names[][64], size_t max)
+{
+	DIR *d = opendir(dumps);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < max) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		snprintf(p, sizeof(p), "%s/%s/topo.txt", dumps, de->d_name);
+		if (de->d_name[0] != '.' && stat(p, &st) == 0)
+			snprintf(names[n++], 64, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_fixtures_text(void **state)
+{
+	char names[32][64];
+	size_t n = list_machines(names, 32);
+
+	(void)state;
+	assert_true(n >= 6);
+	for (size_t i = 0; i < n; i++) {
+		struct np_topo *t = load_machine(names[i]);
+		char *out;
+
+		assert_int_equal(np_topo_to_text(t, NP_TEXT_NUMACTL, NULL, &out,
+						 NULL), 0);
+		expect_file(names[i], "topo.txt", out);
+		free(out);
+		np_topo_free(t);
+	}
+}
+
+static void test_fixtures_json(void **state)
+{
+	char names[32][64];
+	size_t n = list_machines(names, 32);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct np_topo *t = load_machine(names[i]);
+		char *out;
+
+		assert_int_equal(np_topo_to_json(t, &out, NULL), 0);
+		expect_file(names[i], "topo.json", out);
+		free(out);
+		np_topo_free(t);
+	}
+}
+
+static void test_fixtures_verbose(void **state)
+{
+	char names[32][64];
+	size_t n = list_machines(names, 32);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct np_topo *t = load_machine(names[i]);
+		struct np_err err = { 0, "" };
+		const char *note = NULL;
+		char *out;
+
+		if (np_topo_load_cpu_structure(t, &err))
+			note = err.msg;
+		/* Messages name the dump by absolute path; keep files portable. */
+		if (note)
+			note = strstr(note, "tests/dumps/") ? strstr(note, "tests/dumps/") :
+				note;
+		assert_int_equal(np_topo_to_text(t, NP_TEXT_VERBOSE, note, &out,
+						 NULL), 0);
+		expect_file(names[i], "topo-v.txt", out);
+		free(out);
+		np_topo_free(t);
+	}
+}
+
+/* JSON read back gives the same JSON and the same numactl text. */
+static void test_json_roundtrip(void **state)
+{
+	char names[32][64];
+	size_t n = list_machines(names, 32);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct np_topo *t = load_machine(names[i]), *back = NULL;
+		struct np_err err = { 0, "" };
+		char *j1, *j2, *t1, *t2;
+		size_t len;
+
+		assert_int_equal(np_topo_to_json(t, &j1, &len), 0);
+		if (np_topo_from_json(j1, len, &back, &err))
+			fail_msg("%s: %s", names[i], err.msg);
+		assert_int_equal(np_topo_to_json(back, &j2, NULL), 0);
+		/* Only the source differs: "sysfs" became "json". */
+		assert_non_null(strstr(j1, "\"source\": \"sysfs\""));
+		assert_non_null(strstr(j2, "\"source\": \"json\""));
+		memcpy(strstr(j1, "\"source\": \"sysfs\""), "\"source\": \"json\" ",
+		       strlen("\"source\": \"sysfs\""));
+		{
+			char *p = strstr(j1, "\"json\" ,");
+
+			assert_non_null(p);
+			memmove(p + 6, p + 7, strlen(p + 7) + 1);
+		}
+		assert_string_equal(j1, j2);
+		assert_int_equal(np_topo_to_text(t, 0, NULL, &t1, NULL), 0);
+		assert_int_equal(np_topo_to_text(back, 0, NULL, &t2, NULL), 0);
+		assert_string_equal(t1, t2);
+		free(j1);
+		free(j2);
+		free(t1);
+		free(t2);
+		np_topo_free(t);
+		np_topo_free(back);
+	}
+}
+
+static void test_sparse_ids(void **state)
+{
+	struct np_topo *t = load_machine("sparse-025");
+
+	(void)state;
+	assert_int_equal(t->nnodes, 3);
+	assert_int_equal(t->nodes[0].id, 0);
+	assert_int_equal(t->nodes[1].id, 2);
+	assert_int_equal(t->nodes[2].id, 5);
+	assert_int_equal(np_topo_node_index(t, 5), 2);
+	assert_int_equal(np_topo_node_index(t, 1), -1);
+	/* node 5: CPUs but no memory */
+	assert_true(t->nodes[2].has_cpus);
+	assert_false(t->nodes[2].has_memory);
+	assert_int_equal(t->nodes[2].total_bytes, 0);
+	assert_int_equal(t->nodes[2].norders, 0);
+	assert_true(t->nodes[1].has_memory);
+	assert_int_equal(t->npossible, 8);
+	assert_int_equal(t->nonline, 3);
+	/* Distances are indexed by position, looked up by id. */
+	assert_int_equal(np_topo_distance(t, 5, 5), 10);
+	assert_int_equal(np_topo_distance(t, 0, 5),
+			 t->distances[0 * 3 + 2]);
+	assert_int_equal(np_topo_distance(t, 0, 1), 0);
+	np_topo_free(t);
+}
+
+static void test_cxl_memory_only(void **state)
+{
+	struct np_topo *t = load_machine("cxl-memonly");
+
+	(void)state;
+	assert_int_equal(t->nnodes, 3);
+	assert_false(t->nodes[2].has_cpus);
+	assert_true(t->nodes[2].has_memory);
+	assert_int_equal(t->nodes[2].ncpus, 0);
+	assert_int_equal(np_topo_distance(t, 0, 2), 14);
+	assert_int_equal(np_topo_distance(t, 1, 2), 24);
+	assert_int_equal(np_topo_distance(t, 2, 1), 24);
+	assert_int_equal(t->ntiers, 2);
+	assert_int_equal(t->tiers[0].id, 4);
+	assert_int_equal(t->tiers[1].id, 22);
+	assert_int_equal(t->tiers[1].nnodes, 1);
+	assert_int_equal(t->tiers[1].nodes[0], 2);
+	assert_true(t->wi.present);
+	assert_true(t->wi.has_auto);
+	assert_string_equal(t->wi.auto_file, "__auto_type");
+	np_topo_free(t);
+}
+
+/* Values a sloppy reader gets wrong: kB→bytes, buddy sums over zones. */
+static void test_seed001_values(void **state)
+{
+	struct np_topo *t = load_machine("xeon-4n-seed001");
+	const struct np_node *n0 = &t->nodes[0];
+	uint64_t total = 0;
+
+	(void)state;
+	assert_int_equal(t->nnodes, 4);
+	assert_int_equal(n0->ncpus, 20);
+	assert_int_equal(n0->cpus[10], 40);
+	assert_int_equal(n0->total_bytes >> 20, 64383);
+	assert_int_equal(n0->free_bytes >> 20, 62720);
+	assert_int_equal(n0->total_bytes % 1024, 0);
+	assert_int_equal(np_topo_distance(t, 3, 0), 21);
+	assert_int_equal(n0->norders, 11);
+	for (size_t k = 0; k < n0->norders; k++)
+		total += n0->free_blocks_by_order[k] << k;
+	/* Buddy free pages cannot exceed MemFree, and must be most of it. */
+	assert_true(total * 4096 <= n0->free_bytes);
+	assert_true(total * 4096 > n0->free_bytes / 2);
+	np_topo_free(t);
+}
+
+static void test_hwloc_xml_input(void **state)
+{
+	struct np_topo *xml = NULL, *sys = load_machine("server-2s-smt");
+	struct np_err err = { 0, "" };
+	char path[PATH_MAX];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/server-2s-smt/hwloc.xml", dumps);
+	if (np_topo_from_file(path, &xml, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(xml->source, NP_TOPO_HWLOC_XML);
+	assert_int_equal(xml->nnodes, sys->nnodes);
+	for (size_t i = 0; i < sys->nnodes; i++) {
+		assert_int_equal(xml->nodes[i].id, sys->nodes[i].id);
+		assert_int_equal(xml->nodes[i].ncpus, sys->nodes[i].ncpus);
+		assert_memory_equal(xml->nodes[i].cpus, sys->nodes[i].cpus,
+				    sys->nodes[i].ncpus * sizeof(unsigned));
+		assert_int_equal(xml->nodes[i].total_bytes,
+				 sys->nodes[i].total_bytes);
+		assert_int_equal(xml->nodes[i].free_bytes, NP_UNKNOWN);
+	}
+	assert_memory_equal(xml->distances, sys->distances,
+			    sys->nnodes * sys->nnodes * sizeof(uint32_t));
+	/* XML input already carries the CPU structure. */
+	assert_int_equal(np_topo_load_cpu_structure(xml, &err), 0);
+	assert_int_equal(xml->nodes[0].cpu_structure.packages, 1);
+	assert_int_equal(xml->nodes[0].cpu_structure.cores, 16);
+	assert_int_equal(xml->nodes[0].cpu_structure.pus, 32);
+	np_topo_free(xml);
+	np_topo_free(sys);
+}
+
+/* ---- damaged dumps -------------------------------------------------- */
+
+struct damage {
+	const char *file;    /* relative to the dump root */
+	const char *content; /* NULL: delete the file */
+	int code;
+	const char *why;     /* expected after "<root>/<file>: " */
+};
+
+static const struct damage damages[] = {
+	{ "sys/devices/system/node/node1/distance", "", -EINVAL,
+	  "empty distance row" },
+	{ "sys/devices/system/node/node1/distance", "21 10 10\n", -EINVAL,
+	  "more entries than nodes (2 nodes)" },
+	{ "sys/devices/system/node/node0/distance", "10\n", -EINVAL,
+	  "fewer entries than nodes (2 nodes)" },
+	{ "sys/devices/system/node/node0/distance", "10 300\n", -EINVAL,
+	  "distance outside 1..255" },
+	{ "sys/devices/system/node/node0/cpulist", "0-15,32-47x\n", -EINVAL,
+	  "unexpected character in list" },
+	{ "sys/devices/system/node/node1/cpulist", "31-16\n", -EINVAL,
+	  "descending range" },
+	{ "sys/devices/system/node/node0/meminfo",
+	  "Node 0 MemFree:  1000 kB\nNode 0 MemUsed:  10 kB\n", -EINVAL,
+	  "no MemTotal line" },
+	{ "sys/devices/system/node/node1/meminfo",
+	  "Node 0 MemTotal:  1000 kB\nNode 0 MemFree:  10 kB\n", -EINVAL,
+	  "line for another node" },
+	{ "sys/devices/system/node/node1/meminfo", NULL, -ENOENT,
+	  "No such file or directory" },
+	{ "sys/devices/system/node/node0/numastat", "numa_hit x\n", -EINVAL,
+	  "expected \"name value\"" },
+	{ "sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages",
+	  "lots\n", -EINVAL, "expected a number" },
+	{ "proc/buddyinfo", "Node 0, zone Normal 1 2 x\n", -EINVAL,
+	  "expected a count" },
+	{ "proc/buddyinfo", "Node 7, zone Normal 1 2 3\n", -EINVAL,
+	  "lists a node that has no node directory" },
+	{ "sys/devices/system/node/online", "0-1,\n", -EINVAL,
+	  "expected a number" },
+	{ "sys/kernel/mm/mempolicy/weighted_interleave/auto", "maybe\n",
+	  -EINVAL, "expected true/false or 1/0" },
+};
+
+/* Copies the parts of a dump the node layer reads (not the thousands of
+ * CPU topology files that only hwloc.xml was made from). */
+static void copy_tree(const char *from, const char *to)
+{
+	char cmd[4 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s' && mkdir -p '%s/sys/devices/system' && "
+		 "cp -r '%s/proc' '%s/' && cp -r '%s/sys/kernel' '%s/sys/' && "
+		 "cp -r '%s/sys/devices/virtual' '%s/sys/devices/' && "
+		 "cp -r '%s/sys/devices/system/node' '%s/sys/devices/system/'",
+		 to, to, from, to, from, to, from, to, from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_damaged_dumps(void **state)
+{
+	char src[PATH_MAX], root[PATH_MAX], path[2 * PATH_MAX], want[3 * PATH_MAX];
+
+	(void)state;
+	snprintf(src, sizeof(src), "%s/server-2s-smt", dumps);
+	snprintf(root, sizeof(root), "/tmp/np-test-topo.%d", (int)getpid());
+	for (size_t i = 0; i < sizeof(damages) / sizeof(damages[0]); i++) {
+		const struct damage *d = &damages[i];
+		struct np_err err = { 0, "" };
+		struct np_topo *t = (struct np_topo *)1;
+		int e;
+
+		copy_tree(src, root);
+		snprintf(path, sizeof(path), "%s/%s", root, d->file);
+		if (d->content)
+			spit(path, d->content);
+		else
+			assert_int_equal(unlink(path), 0);
+		e = np_topo_from_sysroot(root, &t, &err);
+		snprintf(want, sizeof(want), "%s: %s", path, d->why);
+		if (e != d->code || strcmp(err.msg, want) != 0)
+			fail_msg("damage %zu: got %d \"%s\", want %d \"%s\"", i,
+				 e, err.msg, d->code, want);
+		assert_null(t);
+	}
+	copy_tree(src, root);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	assert_int_equal(system(path), 0);
+}
+
+static void test_missing_root(void **state)
+{
+	struct np_err err = { 0, "" };
+	struct np_topo *t;
+
+	(void)state;
+	assert_int_equal(np_topo_from_sysroot("/nonexistent/np", &t, &err),
+			 -ENOENT);
+	assert_string_equal(err.msg, "/nonexistent/np: No such file or directory");
+	assert_int_equal(np_topo_from_sysroot("/tmp", &t, &err), -ENOENT);
+	assert_string_equal(err.msg,
+			    "/tmp/sys/devices/system/node: No such file or directory");
+}
+
+/* ---- JSON input errors ---------------------------------------------- */
+
+struct bad_json {
+	const char *text;
+	const char *msg;
+};
+
+static const struct bad_json bad_jsons[] = {
+	{ "", "<json>: invalid JSON: unexpected end" },
+	{ "[1,2]", "<json>: expected a JSON object" },
+	{ "{}", "<json>: nodes: missing" },
+	{ "{\"nodes\":[]}", "<json>: nodes: no nodes" },
+	{ "{\"nodes\":[{\"id\":1},{\"id\":0}]}",
+	  "<json>: nodes[1].id: node ids must be ascending and unique" },
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[1,0],\"memory\":{}}]}",
+	  "<json>: nodes[0].cpus: ids must be ascending and unique" },
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[0]}]}", "<json>: nodes[0].memory: missing" },
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[0],\"memory\":{\"total_bytes\":-5}}]}",
+	  "<json>: nodes[0].memory.total_bytes: number out of range" },
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[0],\"memory\":{}}],"
+	  "\"distances\":[[10,20]]}",
+	  "<json>: distances[0]: needs one entry per node" },
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[0],\"memory\":{}}]} x",
+	  "<json>: trailing data after JSON" },
+};
+
+static void test_bad_json(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_jsons) / sizeof(bad_jsons[0]); i++) {
+		struct np_err err = { 0, "" };
+		struct np_topo *t = NULL;
+		int e = np_topo_from_json(bad_jsons[i].text,
+					  strlen(bad_jsons[i].text), &t, &err);
+
+		assert_int_equal(e, -EINVAL);
+		assert_null(t);
+		if (strcmp(err.msg, bad_jsons[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.msg,
+				 bad_jsons[i].msg);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures_text),
+		cmocka_unit_test(test_fixtures_json),
+		cmocka_unit_test(test_fixtures_verbose),
+		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_sparse_ids),
+		cmocka_unit_test(test_cxl_memory_only),
+		cmocka_unit_test(test_seed001_values),
+		cmocka_unit_test(test_hwloc_xml_input),
+		cmocka_unit_test(test_damaged_dumps),
+		cmocka_unit_test(test_missing_root),
+		cmocka_unit_test(test_bad_json),
+	};
+	const char *src = getenv("NP_SRCDIR");
+
+	snprintf(dumps, sizeof(dumps), "%s/tests/dumps", src ? src : ".");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
