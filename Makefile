@@ -58,14 +58,14 @@ check: deps build
 	meson test -C $(BUILD) --print-errorlogs
 	$(MAKE) --no-print-directory check-asan
 
-# The unit tests and fuzz replays again, under AddressSanitizer and UBSan;
+# The unit tests, fuzz replays and CLI tests again, under ASan and UBSan;
 # any report aborts the test and fails the run.
 check-asan:
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) \
 		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all >/dev/null
 	ninja -C $(ASAN_BUILD)
-	$(SAN_ENV) meson test -C $(ASAN_BUILD) --suite unit --suite fuzz --print-errorlogs
+	$(SAN_ENV) meson test -C $(ASAN_BUILD) --suite unit --suite fuzz --suite cli --print-errorlogs
 
 fuzz:
 	@sh scripts/deps.sh --fuzz

@@ -146,12 +146,42 @@ static const char *node_kind(const struct np_node *n)
 	return "neither CPUs nor memory";
 }
 
-static void verbose_memory(struct strbuf *sb, const struct np_node *n)
+/*
+ * A memoryless node's CPUs get memory from the nearest node with memory
+ * (the kernel's zonelist order starts there): say which.
+ */
+static void verbose_no_memory(struct strbuf *sb, const struct np_topo *t,
+			      const struct np_node *n)
+{
+	size_t self = (size_t)np_topo_node_index(t, n->id), best = t->nnodes;
+	uint32_t dist = UINT32_MAX;
+
+	for (size_t j = 0; t->distances && j < t->nnodes; j++) {
+		uint32_t d = t->distances[self * t->nnodes + j];
+
+		if (j != self && t->nodes[j].has_memory && d && d < dist) {
+			dist = d;
+			best = j;
+		}
+	}
+	sb_puts(sb, "  memory:    none");
+	if (n->has_cpus && best < t->nnodes)
+		sb_printf(sb, "; its CPUs allocate from node %u first "
+			  "(distance %u)", t->nodes[best].id, dist);
+	sb_puts(sb, "\n");
+}
+
+static void verbose_memory(struct strbuf *sb, const struct np_topo *t,
+			   const struct np_node *n)
 {
 	char a[32], b[32];
 
 	if (n->total_bytes == NP_UNKNOWN)
 		return;
+	if (!n->has_memory && n->total_bytes == 0) {
+		verbose_no_memory(sb, t, n);
+		return;
+	}
 	human_bytes(a, sizeof(a), n->total_bytes);
 	if (n->free_bytes == NP_UNKNOWN) {
 		sb_printf(sb, "  memory:    %s total, free unknown\n", a);
@@ -178,7 +208,8 @@ static void verbose_hugepages(struct strbuf *sb, const struct np_node *n)
 	char label[32];
 
 	if (!n->nhugepages) {
-		sb_puts(sb, "  hugepages: none configured\n");
+		if (n->has_memory)
+			sb_puts(sb, "  hugepages: none configured\n");
 		return;
 	}
 	for (size_t i = 0; i < n->nhugepages; i++) {
@@ -282,7 +313,8 @@ static void verbose_cpu_structure(struct strbuf *sb, const struct np_node *n)
 			  (unsigned long long)s->local_latency_ns);
 }
 
-static void verbose_node(struct strbuf *sb, const struct np_node *n)
+static void verbose_node(struct strbuf *sb, const struct np_topo *t,
+			 const struct np_node *n)
 {
 	sb_printf(sb, "\nnode %u: %s\n", n->id, node_kind(n));
 	if (n->ncpus) {
@@ -290,7 +322,12 @@ static void verbose_node(struct strbuf *sb, const struct np_node *n)
 		sb_idlist(sb, n->cpus, n->ncpus);
 		sb_printf(sb, " (%zu)\n", n->ncpus);
 	}
-	verbose_memory(sb, n);
+	verbose_memory(sb, t, n);
+	/* ZONE_MOVABLE only (typical of CXL and hot-plugged memory): the
+	 * kernel keeps its own allocations (slab, page tables) elsewhere. */
+	if (n->has_memory && !n->has_normal_memory)
+		sb_puts(sb, "  zones:     movable only: no kernel allocations "
+			"land here\n");
 	verbose_hugepages(sb, n);
 	verbose_buddy(sb, n);
 	verbose_numastat(sb, n);
@@ -341,7 +378,7 @@ int np_topo_to_text(const struct np_topo *t, unsigned flags, const char *note,
 	numactl_hardware(&sb, t);
 	if (flags & NP_TEXT_VERBOSE) {
 		for (size_t i = 0; i < t->nnodes; i++)
-			verbose_node(&sb, &t->nodes[i]);
+			verbose_node(&sb, t, &t->nodes[i]);
 		if (note)
 			sb_printf(&sb, "\ncpu structure: %s\n", note);
 		verbose_machine(&sb, t);
