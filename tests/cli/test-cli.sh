@@ -81,4 +81,21 @@ expect_error 2 "^numaplace: $TMP/bad.json: invalid JSON" topo --topology "$TMP/b
 printf '<topology><garbage' >"$TMP/bad.xml"
 expect_error 2 "^numaplace: $TMP/bad.xml: not a valid hwloc XML topology$" topo --topology "$TMP/bad.xml"
 
+# The capture script: re-capturing a fixture reproduces what numaplace
+# reads from it; capturing this machine gives what numaplace sees live.
+CAP=$SRC/tools/capture-dump.sh
+NUMAPLACE_CAPTURE_ROOT="$DUMPS/laptop-1n" sh "$CAP" "$TMP/recap" >/dev/null
+run_np topo --sysroot "$TMP/recap" --json
+if [ $RC = 0 ] && cmp -s "$TMP/out" "$DUMPS/laptop-1n/topo.json"; then ok
+else bad "capture-dump.sh of a fixture does not reproduce its topo.json"; fi
+sh "$CAP" "$TMP/live" >/dev/null 2>&1
+run_np topo --sysroot "$TMP/live"
+grep -v ' free: ' "$TMP/out" >"$TMP/got"
+"$NP" topo | grep -v ' free: ' >"$TMP/want"
+if [ $RC = 0 ] && cmp -s "$TMP/want" "$TMP/got"; then ok
+else bad "capture-dump.sh of this machine: topo --sysroot differs from live"; fi
+run_np topo --sysroot "$TMP/live" -v
+if [ $RC = 0 ] && ! grep -q '^cpu structure:' "$TMP/out"; then ok
+else bad "capture-dump.sh of this machine: -v has no CPU structure"; fi
+
 summary
