@@ -71,7 +71,8 @@ fuzz:
 	@sh scripts/deps.sh --fuzz
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) \
 		-Dfuzz=true -Dbuildtype=debugoptimized \
-		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all >/dev/null
 	ninja -C $(FUZZ_BUILD)
 	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -401,7 +401,7 @@ int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
 			line.p++;
 		nlen = (size_t)(line.p - name);
 		skip_blanks(&line);
-		err = read_u64(&line, &v);
+		err = nlen ? read_u64(&line, &v) : -EINVAL;
 		if (err == -ERANGE) {
 			memset(out, 0, sizeof(*out));
 			return fail(why, "counter out of range", -ERANGE);
@@ -474,8 +474,8 @@ static int parse_buddy_line(struct cursor line, struct np_buddyinfo *b,
 		return fail(why, "node number out of range", -ERANGE);
 	if (err)
 		return fail(why, "bad node number", -EINVAL);
-	if (!eat_word(&line, ", zone"))
-		return fail(why, "expected \", zone\"", -EINVAL);
+	if (!eat_word(&line, ", zone") || at_end(&line) || !is_blank(*line.p))
+		return fail(why, "expected \", zone <name>\"", -EINVAL);
 	skip_blanks(&line);
 	if (at_end(&line) || (*line.p >= '0' && *line.p <= '9'))
 		return fail(why, "missing zone name", -EINVAL);

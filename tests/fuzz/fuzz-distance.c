@@ -2,7 +2,8 @@
 /*
  * np_parse_distance_row.  data[0] % 16 is the wanted entry count ('1'..'9'
  * in a corpus file mean 1..9 nodes), the rest is the row.  The row
- * buffer has guard slots after `want` that must stay untouched.
+ * buffer has guard slots after `want` that must stay untouched, and on
+ * error the first `want` slots hold no half row.
  */
 #include <errno.h>
 
@@ -30,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc) {
 		FUZZ_ASSERT(rc == -EINVAL || rc == -ERANGE);
 		FUZZ_ASSERT(why != NULL);
+		/* No half row: untouched or cleared. */
+		for (size_t i = 0; i < want; i++)
+			FUZZ_ASSERT(row[i] == GUARD || row[i] == 0);
 		return 0;
 	}
 	FUZZ_ASSERT(want > 0);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * np_parse_u64 on the whole input.  An accepted value, printed again,
- * must equal the input's digits without leading zeros.
+ * must equal the input's digits without leading zeros; a rejected input
+ * leaves the output alone (or zero).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,11 +36,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 	int rc;
 
+	v = 0xdead;
 	rc = np_parse_u64(buf, size, &v, &why);
 	d = digits(buf, size, &n);
 	if (rc) {
 		FUZZ_ASSERT(rc == -EINVAL || rc == -ERANGE);
 		FUZZ_ASSERT(why != NULL);
+		FUZZ_ASSERT(v == 0xdead || v == 0);
 		/* Out of range means more than 20 digits' worth. */
 		FUZZ_ASSERT(rc != -ERANGE || n >= 20);
 		return 0;

@@ -807,7 +807,7 @@ static void test_u64(void **state)
 	u64_err_at("12", 0, -EINVAL, __LINE__);
 }
 
-/* ---- promises of parse.h that lib/parse.c does not keep yet -------- */
+/* ---- parse.h's promises on errors, across parsers ------------------ */
 
 /*
  * "On error the output is left empty ... so the caller never sees half a
@@ -848,11 +848,9 @@ static void test_distance_error_leaves_row(void **state)
 }
 
 /*
- * "-ERANGE  a number or id beyond the limits": today only the first
- * number of an id list and np_parse_u64 say so when a number does not fit
- * in 64 bits; the other parsers report -EINVAL as if no number were
- * there, and a buddyinfo node id >= NP_MAX_NODES is -EINVAL too.  All
- * cases are checked and listed before the test fails.
+ * "-ERANGE  a number or id beyond the limits", wherever the number sits:
+ * not -EINVAL as if no number were there.  Every case is checked and the
+ * wrong ones listed before the test fails.
  */
 static const char big[] = "99999999999999999999";
 

@@ -445,6 +445,11 @@ static const struct bad_json bad_jsons[] = {
 	  "<json>: distances[0]: needs one entry per node" },
 	{ "{\"nodes\":[{\"id\":0,\"cpus\":[0],\"memory\":{}}]} x",
 	  "<json>: trailing data after JSON" },
+	/* Found by fuzz-topo-json: a key with a newline must not split the
+	 * one-line message. */
+	{ "{\"nodes\":[{\"id\":0,\"cpus\":[],\"memory\":{},"
+	  "\"meminfo\":{\"a\\nb\":\"x\"}}]}",
+	  "<json>: nodes[0].meminfo.a?b: expected an integer" },
 };
 
 static void test_bad_json(void **state)
