@@ -55,8 +55,11 @@ demo: deps build
 	@sh scripts/demo.sh $(NUMAPLACE)
 
 check: deps build
-	meson test -C $(BUILD) --print-errorlogs
-	$(MAKE) --no-print-directory check-asan
+	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=$$?; \
+	$(MAKE) --no-print-directory check-asan || rc=1; \
+	python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
+		$(ASAN_BUILD)/meson-logs/testlog.json || rc=1; \
+	exit $$rc
 
 # The unit tests, fuzz replays and CLI tests again, under ASan and UBSan;
 # any report aborts the test and fails the run.
