@@ -39,5 +39,7 @@ int np_emit(const char *buf, size_t len);
 
 int cmd_topo(int argc, char **argv);
 void usage_topo(FILE *out);
+int cmd_lab(int argc, char **argv);
+void usage_lab(FILE *out);
 
 #endif

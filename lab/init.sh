@@ -1,0 +1,55 @@
+#!/bin/sh
+# numaplace lab: PID 1 of the guest (busybox sh).
+#
+# Runs the command passed on the kernel command line (np.cmd=<base64 of a
+# shell command>) with its stdout on ttyS1 and its stderr on ttyS2, writes
+# "NP-LAB-EXIT <status>" on the console (ttyS0) for the host to read, and
+# powers off.  np.shell=1 gives an interactive shell on the console instead;
+# np.dump=1 also sends a tar (base64) of the guest's topology files on ttyS3.
+export PATH=/opt/numaplace/bin:/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root TERM=${TERM:-linux}
+mount -t proc proc /proc
+read -r up _ </proc/uptime
+echo "NP-LAB-UPTIME init $up" >/dev/ttyS0
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/shm /dev/hugepages /run /root
+mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
+# Raw lines: no "\r\n" for "\n", no echo, byte for byte to the host.
+for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo 2>/dev/null; done
+
+cmd_b64= shell=0 dump=0
+for w in $(cat /proc/cmdline); do
+	case $w in
+	np.cmd=*) cmd_b64=${w#np.cmd=} ;;
+	np.shell=1) shell=1 ;;
+	np.dump=1) dump=1 ;;
+	esac
+done
+
+rc=0
+if [ $shell = 1 ]; then
+	echo "numaplace lab: $(cat /sys/devices/system/node/online | tr -d '\n') nodes online; 'exit' powers off" >/dev/ttyS0
+	setsid cttyhack sh -l
+elif [ -n "$cmd_b64" ]; then
+	cmd=$(echo "$cmd_b64" | base64 -d)
+	sh -c "$cmd" </dev/null >/dev/ttyS1 2>/dev/ttyS2
+	rc=$?
+fi
+
+if [ $dump = 1 ]; then
+	d=/tmp/np-dump
+	capture-dump.sh "$d" >/dev/null 2>&1
+	t=sys/firmware/acpi/tables
+	mkdir -p "$d/$t"
+	for f in SRAT SLIT HMAT APIC FACP DSDT; do
+		[ -r "/$t/$f" ] && cat "/$t/$f" >"$d/$t/$f"
+	done
+	tar -C "$d" -cf - . | base64 >/dev/ttyS3
+	echo "NP-LAB-DUMP-DONE" >/dev/ttyS0
+fi
+
+read -r up _ </proc/uptime
+echo "NP-LAB-UPTIME done $up" >/dev/ttyS0
+echo "NP-LAB-EXIT $rc" >/dev/ttyS0
+poweroff -f

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* numaplace lab: run a command on an emulated NUMA machine (QEMU TCG). */
+#include "numaplace.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <numaplace/lab.h>
+#include <numaplace/topo.h>
+
+void usage_lab(FILE *out)
+{
+	fprintf(out,
+		"usage: numaplace lab [--nodes SPEC | --preset NAME | --topology FILE]\n"
+		"                     [--distances MATRIX] [--timeout S] [--dump DIR]\n"
+		"                     [--add FILE]... [--kernel FILE] (--shell | -- CMD [ARG...])\n"
+		"\n"
+		"Boots an emulated NUMA machine (QEMU, software emulation, a real Linux\n"
+		"kernel) and runs CMD in it with numaplace, numactl and numastat on PATH;\n"
+		"prints CMD's output and exits with its status.  Pages really land on the\n"
+		"emulated nodes, but remote memory is not slower: check placement here,\n"
+		"measure its speed on real hardware.\n"
+		"\n"
+		"    --nodes SPEC        CPUS:MEM per node, e.g. 2:512M,2:512M,0:1G (0 CPUs:\n"
+		"                        a memory-only node, like a CXL expander)\n"
+		"    --distances MATRIX  rows by ';', entries by ',': 10,21;21,10 (default\n"
+		"                        10 local, 20 remote; asymmetric allowed)\n"
+		"    --preset NAME       2s (two sockets), 4n (seed 001's 4 nodes), 8n (8 nodes,\n"
+		"                        10/16/22), cxl (two sockets and a CPU-less node)\n"
+		"    --topology FILE     the shape of a machine from 'numaplace topo --json'\n"
+		"    --cpus-per-node N   with --topology: at most N CPUs per node (default 2)\n"
+		"    --mem-scale N       with --topology: memory divided by N (default 256)\n"
+		"    --timeout S         give up after S seconds (default 120): exit 124\n"
+		"    --shell             an interactive shell in the guest instead of CMD\n"
+		"    --dump DIR          copy the guest's topology files (for --sysroot) and\n"
+		"                        ACPI SRAT/SLIT tables into DIR\n"
+		"    --add FILE          also put FILE into the guest's PATH (repeatable)\n"
+		"    --kernel FILE       boot FILE (bzImage or vmlinux with NUMA and ACPI)\n"
+		"                        instead of the newest /boot/vmlinuz-*\n"
+		"    --qemu-args         print the QEMU NUMA arguments for the machine and exit\n"
+		"    -v, --verbose       say where the time went (on stderr)\n"
+		"    -h, --help          show this help\n");
+}
+
+struct lab_opts {
+	const char *nodes, *distances, *preset, *topology;
+	unsigned cpus_per_node, mem_scale;
+	bool qemu_args, verbose;
+	struct np_lab_opts run;
+	const char *add[32];
+	size_t nadd;
+};
+
+enum {
+	OPT_NODES = 256, OPT_DIST, OPT_PRESET, OPT_TOPO, OPT_TIMEOUT, OPT_SHELL,
+	OPT_DUMP, OPT_ADD, OPT_KERNEL, OPT_CPUS, OPT_SCALE, OPT_QEMU_ARGS,
+};
+
+static int parse_count(const char *opt, const char *arg, unsigned max,
+		       unsigned *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || x == 0 || x > max) {
+		np_err_line("lab: %s: '%s' is not a number from 1 to %u", opt,
+			    arg, max);
+		return NP_EXIT_USAGE;
+	}
+	*v = (unsigned)x;
+	return 0;
+}
+
+static int set_opt(struct lab_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_NODES: o->nodes = arg; return 0;
+	case OPT_DIST: o->distances = arg; return 0;
+	case OPT_PRESET: o->preset = arg; return 0;
+	case OPT_TOPO: o->topology = arg; return 0;
+	case OPT_SHELL: o->run.shell = true; return 0;
+	case OPT_DUMP: o->run.dump_dir = arg; return 0;
+	case OPT_KERNEL: o->run.kernel = arg; return 0;
+	case OPT_QEMU_ARGS: o->qemu_args = true; return 0;
+	case 'v': o->verbose = true; return 0;
+	case OPT_TIMEOUT:
+		return parse_count("--timeout", arg, 86400, &o->run.timeout_s);
+	case OPT_CPUS:
+		return parse_count("--cpus-per-node", arg, NP_LAB_MAX_CPUS,
+				   &o->cpus_per_node);
+	case OPT_SCALE:
+		return parse_count("--mem-scale", arg, 1u << 20, &o->mem_scale);
+	case OPT_ADD:
+		if (o->nadd == 31) {
+			np_err_line("lab: --add: at most 31 files");
+			return NP_EXIT_USAGE;
+		}
+		if (access(arg, R_OK)) {
+			np_err_line("lab: --add: %s: %s", arg, strerror(errno));
+			return NP_EXIT_USAGE;
+		}
+		o->add[o->nadd++] = arg;
+		return 0;
+	}
+	return NP_EXIT_USAGE;
+}
+
+static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "nodes", required_argument, NULL, OPT_NODES },
+		{ "distances", required_argument, NULL, OPT_DIST },
+		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ "topology", required_argument, NULL, OPT_TOPO },
+		{ "cpus-per-node", required_argument, NULL, OPT_CPUS },
+		{ "mem-scale", required_argument, NULL, OPT_SCALE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "shell", no_argument, NULL, OPT_SHELL },
+		{ "dump", required_argument, NULL, OPT_DUMP },
+		{ "add", required_argument, NULL, OPT_ADD },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "qemu-args", no_argument, NULL, OPT_QEMU_ARGS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at CMD, whose own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage_lab(stdout);
+			return -1;
+		}
+		if (c == ':') {
+			np_err_line("lab: option '%s' needs an argument",
+				    argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		}
+		if (c == '?') {
+			np_err_line("lab: unknown option '%s'", argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		}
+		rc = set_opt(o, c, optarg);
+		if (rc)
+			return rc;
+	}
+	if (!!o->nodes + !!o->preset + !!o->topology > 1) {
+		np_err_line("lab: --nodes, --preset and --topology exclude each "
+			    "other");
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int make_spec(const struct lab_opts *o, struct np_lab_spec *spec)
+{
+	struct np_err err = { 0, "" };
+	struct np_topo *t = NULL;
+	int e;
+
+	if (o->topology) {
+		e = np_topo_from_file(o->topology, &t, &err);
+		if (!e)
+			e = np_lab_spec_from_topo(t, o->cpus_per_node ?
+						  o->cpus_per_node : 2,
+						  o->mem_scale ? o->mem_scale : 256,
+						  spec, &err);
+		np_topo_free(t);
+	} else if (o->nodes) {
+		e = np_lab_parse_nodes(o->nodes, spec, &err);
+	} else {
+		e = np_lab_preset(o->preset ? o->preset : "2s", spec, &err);
+	}
+	if (!e && o->distances)
+		e = np_lab_parse_distances(o->distances, spec, &err);
+	if (!e)
+		e = np_lab_spec_validate(spec, &err);
+	if (e)
+		np_err_line("%s", err.msg);
+	return e ? NP_EXIT_USAGE : 0;
+}
+
+static int print_qemu_args(const struct np_lab_spec *spec)
+{
+	struct np_err err = { 0, "" };
+	char **argv;
+
+	if (np_lab_qemu_numa_args(spec, &argv, &err)) {
+		np_err_line("%s", err.msg);
+		return NP_EXIT_USAGE;
+	}
+	for (size_t i = 0; argv[i]; i++)
+		printf("%s%s", argv[i], argv[i + 1] ? " " : "\n");
+	np_lab_argv_free(argv);
+	return NP_EXIT_OK;
+}
+
+static void report_times(const struct np_lab_result *r)
+{
+	fprintf(stderr, "numaplace lab: image %.0f ms, boot %.0f ms (kernel to "
+		"init %.0f ms, init to power-off %.0f ms, QEMU start and exit "
+		"%.0f ms), total %.0f ms\n", r->image_ms, r->boot_ms,
+		r->kernel_ms, r->init_ms,
+		r->boot_ms - r->kernel_ms - r->init_ms, r->total_ms);
+}
+
+static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
+		     char **cmd)
+{
+	struct np_err err = { 0, "" };
+	struct np_lab_result r;
+	char self[PATH_MAX];
+	const char *payload[34];
+	size_t n = 0;
+	ssize_t len;
+	int e, status;
+
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0) {
+		np_err_line("lab: cannot find my own executable: %s",
+			    strerror(errno));
+		return NP_EXIT_RUNTIME;
+	}
+	self[len] = '\0';
+	payload[n++] = self;
+	for (size_t i = 0; i < o->nadd; i++)
+		payload[n++] = o->add[i];
+	payload[n] = NULL;
+	o->run.payload = payload;
+	e = np_lab_run(spec, &o->run, cmd, &r, &err);
+	if (r.out_len)
+		fwrite(r.out, 1, r.out_len, stdout);
+	fflush(stdout);
+	if (r.err_len)
+		fwrite(r.err, 1, r.err_len, stderr);
+	if (o->verbose)
+		report_times(&r);
+	if (e) {
+		np_err_line("%s", err.msg);
+		if (r.console_tail)
+			fprintf(stderr, "--- last console lines:\n%s\n",
+				r.console_tail);
+	}
+	status = r.exit_status;
+	np_lab_result_free(&r);
+	if (e == -ETIMEDOUT || e == -EIO)
+		return 124;
+	return e ? NP_EXIT_RUNTIME : status;
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	struct lab_opts o;
+	struct np_lab_spec spec;
+	char *true_cmd[] = { (char *)"true", NULL };
+	char **cmd;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_lab_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? NP_EXIT_OK : rc;
+	rc = make_spec(&o, &spec);
+	if (rc)
+		return rc;
+	if (o.qemu_args)
+		return print_qemu_args(&spec);
+	cmd = argv + optind;
+	if (!*cmd && !o.run.shell && !o.run.dump_dir) {
+		np_err_line("lab: give a command after '--', or --shell");
+		return NP_EXIT_USAGE;
+	}
+	if (*cmd && o.run.shell) {
+		np_err_line("lab: --shell and a command exclude each other");
+		return NP_EXIT_USAGE;
+	}
+	return run_guest(&o, &spec, *cmd ? cmd : true_cmd);
+}
