@@ -1,0 +1,138 @@
+#!/bin/sh
+# numaplace lab against real guests: topology inside the guest equals
+# numactl -H and the spec that booted it; dumps read back on the host;
+# exit status, errors, timeouts, panics; nothing left running when killed.
+set -u
+. "$(dirname "$0")/../cli/lib.sh"
+SPEC_CHECK=${SPEC_CHECK:?SPEC_CHECK must name tests/lab/spec-check}
+GUEST=$SRC/tests/lab/guest-topo.sh
+export NUMAPLACE_CACHE_DIR=${NP_LAB_CACHE:-$TMP/cache}
+
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	echo "qemu-system-x86_64 not installed: skipping (make deps installs it)"
+	exit 77
+fi
+if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
+	echo "no kernel in /boot: skipping (make deps installs linux-image-amd64)"
+	exit 77
+fi
+
+# section NAME: the lines of $TMP/out after "--- NAME" up to the next "---".
+section() {
+	awk -v s="--- $1" '$0 == s { on = 1; next } /^--- / { on = 0 } on' "$TMP/out"
+}
+
+# boot_topo LABEL SPEC-ARGS...: boot, compare in the guest, check the spec.
+boot_topo() {
+	label=$1
+	shift
+	run_np lab --add "$GUEST" "$@" -- guest-topo.sh
+	if [ "$RC" != 0 ]; then
+		bad "$label: lab exited $RC: $(tail -5 "$TMP/err")"; return 1
+	fi
+	if head -1 "$TMP/out" | grep -q '^topo-vs-numactl: same$'; then ok
+	else bad "$label: numaplace topo differs from numactl -H in the guest"; cat "$TMP/out" >&2; fi
+	section json >"$TMP/$label.json"
+	section text >"$TMP/$label.txt"
+}
+
+spec_check() {
+	label=$1
+	shift
+	if "$SPEC_CHECK" "$TMP/$label.json" "$@" >"$TMP/check" 2>&1; then ok
+	else bad "$label: guest topology does not match its spec: $(cat "$TMP/check")"; fi
+}
+
+# Six machines: 2, 3 (asymmetric), 4 and 8 nodes, a memory-only node, and a
+# memoryless node (from a topology file with node ids 0,2,5).
+boot_topo 2s --preset 2s && spec_check 2s --preset 2s
+ASYM="10,20,30;25,10,20;35,28,10"
+boot_topo asym --nodes 1:256M,1:256M,1:256M --distances "$ASYM" &&
+	spec_check asym --nodes 1:256M,1:256M,1:256M --distances "$ASYM"
+boot_topo 4n --preset 4n && spec_check 4n --preset 4n
+boot_topo 8n --preset 8n && spec_check 8n --preset 8n
+boot_topo sparse --topology "$DUMPS/sparse-025/topo.json" &&
+	spec_check sparse --nodes 2:128M,2:64M,2:0 --distances "10,16,22;16,10,16;22,16,10"
+
+# The memory-only machine, with a dump read back on the host.
+if boot_topo cxl --preset cxl --dump "$TMP/dump"; then
+	spec_check cxl --preset cxl
+	"$NP" topo --sysroot "$TMP/dump" >"$TMP/host.txt" 2>&1
+	# Free memory moves between the command and the capture; the rest
+	# must be identical.
+	grep -v ' free: ' "$TMP/host.txt" >"$TMP/host.nofree"
+	grep -v ' free: ' "$TMP/cxl.txt" >"$TMP/guest.nofree"
+	if cmp -s "$TMP/host.nofree" "$TMP/guest.nofree" && [ -s "$TMP/host.nofree" ]; then ok
+	else bad "dump: host reading differs from the guest's own output"; diff "$TMP/cxl.txt" "$TMP/host.txt" >&2; fi
+	"$NP" topo --sysroot "$TMP/dump" --json >"$TMP/dump.json" 2>&1
+	if "$SPEC_CHECK" "$TMP/dump.json" --preset cxl >"$TMP/check" 2>&1; then ok
+	else bad "dump: $(cat "$TMP/check")"; fi
+	for t in SRAT SLIT; do
+		f=$TMP/dump/sys/firmware/acpi/tables/$t
+		if [ "$(head -c 4 "$f" 2>/dev/null)" = "$t" ]; then ok
+		else bad "dump: no ACPI $t table"; fi
+	done
+fi
+
+# Exit status, as a shell gives it.
+run_np lab -- sh -c 'echo out; echo err >&2; exit 7'
+if [ "$RC" = 7 ] && [ "$(cat "$TMP/out")" = out ] && [ "$(cat "$TMP/err")" = err ]; then ok
+else bad "exit 7: got $RC, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"; fi
+run_np lab -- no-such-command --flag
+if [ "$RC" = 127 ] && grep -q 'not found' "$TMP/err"; then ok
+else bad "missing command: got $RC, err '$(cat "$TMP/err")'"; fi
+
+# A guest that does not answer, and one that panics: exit 124 and the
+# console's last lines.
+run_np lab --timeout 3 -- sleep 600
+if [ "$RC" = 124 ] && grep -q '^numaplace: lab: no answer from the guest within 3 s$' "$TMP/err" &&
+   grep -q '^--- last console lines:' "$TMP/err"; then ok
+else bad "timeout: got $RC: $(cat "$TMP/err")"; fi
+run_np lab -- sh -c 'echo c >/proc/sysrq-trigger'
+if [ "$RC" = 124 ] && grep -q 'without an exit status' "$TMP/err" &&
+   grep -qi 'sysrq\|panic' "$TMP/err"; then ok
+else bad "panic: got $RC: $(cat "$TMP/err")"; fi
+
+# Bad input: exit 2, one line naming the bad token, no guest started.
+expect_error 2 "^numaplace: --nodes: bad node '2x512M': expected CPUS:MEM like 2:512M$" lab --nodes 2x512M -- true
+expect_error 2 "^numaplace: --distances: row 1 has 1 entries, want 2$" lab --preset 2s --distances '10,21;21' -- true
+expect_error 2 "^numaplace: --distances: node 0 to 1 is 5, must be above 10$" lab --preset 2s --distances '10,5;21,10' -- true
+expect_error 2 "^numaplace: --preset: unknown preset 'nope'" lab --preset nope -- true
+expect_error 2 "^numaplace: lab: give a command after '--', or --shell$" lab --preset 2s
+expect_error 2 "^numaplace: --nodes: node 0 needs at least 128M" lab --nodes 1:64M,1:256M -- true
+expect_error 1 "^numaplace: /nonexistent/vmlinuz: No such file or directory$" lab --kernel /nonexistent/vmlinuz -- true
+RC=0
+env PATH=/nonexistent "$NP" lab -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
+if [ "$RC" = 1 ] && grep -q 'qemu-system-x86_64 not found: install package qemu-system-x86' "$TMP/err"; then ok
+else bad "no qemu: got $RC: $(cat "$TMP/err")"; fi
+
+# Killed with SIGKILL: its QEMU must go too, and no files may stay behind.
+children_of() {
+	for s in /proc/[0-9]*/stat; do
+		{ read -r p _ _ pp _ <"$s"; } 2>/dev/null || continue
+		[ "$pp" = "$1" ] && echo "$p"
+	done
+}
+ls -a /tmp | grep -i 'np' >"$TMP/tmp-before"
+"$NP" lab -- sleep 600 >/dev/null 2>&1 &
+lab=$!
+q=""
+for i in $(seq 100); do
+	q=$(children_of $lab | head -1)
+	[ -n "$q" ] && grep -q qemu "/proc/$q/cmdline" 2>/dev/null && break
+	sleep 0.1
+done
+kill -9 $lab
+wait $lab 2>/dev/null
+gone=no
+for i in $(seq 50); do
+	if [ -z "$q" ] || ! kill -0 "$q" 2>/dev/null; then gone=yes; break; fi
+	sleep 0.1
+done
+if [ -n "$q" ] && [ $gone = yes ]; then ok
+else bad "killed numaplace lab left QEMU (pid '$q') running"; [ -n "$q" ] && kill -9 "$q"; fi
+ls -a /tmp | grep -i 'np' >"$TMP/tmp-after"
+if cmp -s "$TMP/tmp-before" "$TMP/tmp-after"; then ok
+else bad "killed numaplace lab left files in /tmp: $(diff "$TMP/tmp-before" "$TMP/tmp-after" | grep '^>')"; fi
+
+summary
