@@ -41,9 +41,10 @@ static int parse_size(const char *s, const char **end, uint64_t *bytes)
 	case 'K': case 'k': mult = 1ull << 10; e++; break;
 	case 'M': case 'm': mult = MIB; e++; break;
 	case 'G': case 'g': mult = 1ull << 30; e++; break;
+	case 'B': mult = 1; break;	/* "512B": bytes, as in QEMU */
 	default: break;
 	}
-	if (e[0] == 'i' && e[1] == 'B')
+	if (mult > 1 && e[0] == 'i' && e[1] == 'B')
 		e += 2;
 	else if (e[0] == 'B')
 		e++;
@@ -102,9 +103,11 @@ int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 		int e;
 
 		token_at(p, ",", tok, sizeof(tok));
-		if (spec->nnodes == NP_LAB_MAX_NODES)
+		if (spec->nnodes == NP_LAB_MAX_NODES) {
+			memset(spec, 0, sizeof(*spec));
 			return np_fail(err, -ERANGE, "--nodes: more than %d nodes",
 				       NP_LAB_MAX_NODES);
+		}
 		e = parse_uint(q, &q, NP_LAB_MAX_CPUS, &n->cpus);
 		if (!e && *q != ':')
 			e = -EINVAL;
@@ -112,10 +115,12 @@ int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 			e = parse_size(q + 1, &q, &n->mem_bytes);
 		if (!e && *q && *q != ',')
 			e = -EINVAL;
-		if (e)
+		if (e) {
+			memset(spec, 0, sizeof(*spec));
 			return np_fail(err, e, "--nodes: bad node '%s': %s", tok,
 				       e == -ERANGE ? "number too large" :
 				       "expected CPUS:MEM like 2:512M");
+		}
 		spec->nnodes++;
 		if (!*q)
 			break;
@@ -136,6 +141,8 @@ static int parse_row(const char *p, const char **end, unsigned row,
 
 		token_at(p, ",;", tok, sizeof(tok));
 		e = parse_uint(p, &p, 255, &d);
+		if (!e && *p && *p != ',' && *p != ';')
+			e = -EINVAL;
 		if (e)
 			return np_fail(err, e, "--distances: bad entry '%s' in "
 				       "row %u", tok, row);
@@ -143,8 +150,9 @@ static int parse_row(const char *p, const char **end, unsigned row,
 		if (j + 1 < spec->nnodes) {
 			if (*p != ',')
 				return np_fail(err, -EINVAL, "--distances: row %u "
-					       "has %u entries, want %u", row,
-					       j + 1, spec->nnodes);
+					       "has %u entr%s, want %u", row,
+					       j + 1, j ? "ies" : "y",
+					       spec->nnodes);
 			p++;
 		}
 	}
@@ -161,9 +169,14 @@ int np_lab_parse_distances(const char *s, struct np_lab_spec *spec,
 	const char *p = s;
 	unsigned row = 0;
 
+	if (spec->nnodes == 0 || spec->nnodes > NP_LAB_MAX_NODES)
+		return np_fail(err, -EINVAL, "--distances: give the nodes first");
 	for (;;) {
 		int e;
 
+		if (!*p)
+			return np_fail(err, -EINVAL, "--distances: row %u is "
+				       "empty", row);
 		if (row == spec->nnodes)
 			return np_fail(err, -EINVAL, "--distances: more rows "
 				       "than the %u nodes", spec->nnodes);
@@ -176,8 +189,8 @@ int np_lab_parse_distances(const char *s, struct np_lab_spec *spec,
 		p++;
 	}
 	if (row != spec->nnodes)
-		return np_fail(err, -EINVAL, "--distances: %u rows for %u nodes",
-			       row, spec->nnodes);
+		return np_fail(err, -EINVAL, "--distances: %u row%s for %u "
+			       "nodes", row, row == 1 ? "" : "s", spec->nnodes);
 	return 0;
 }
 
@@ -310,11 +323,24 @@ static int validate_distances(const struct np_lab_spec *spec,
 
 int np_lab_spec_validate(const struct np_lab_spec *spec, struct np_err *err)
 {
-	unsigned cpus = np_lab_spec_cpus(spec);
-	uint64_t mem = np_lab_spec_mem_bytes(spec);
+	unsigned cpus;
+	uint64_t mem;
 
 	if (spec->nnodes == 0)
 		return np_fail(err, -EINVAL, "the machine has no nodes");
+	if (spec->nnodes > NP_LAB_MAX_NODES)
+		return np_fail(err, -ERANGE, "--nodes: more than %d nodes",
+			       NP_LAB_MAX_NODES);
+	/* Per node first, so that the sums below cannot wrap. */
+	for (unsigned i = 0; i < spec->nnodes; i++)
+		if (spec->nodes[i].mem_bytes > MAX_TOTAL_MEM ||
+		    spec->nodes[i].cpus > NP_LAB_MAX_CPUS)
+			return np_fail(err, -ERANGE, "--nodes: node %u is larger "
+				       "than the whole lab may be (%d CPUs, "
+				       "%llu MiB)", i, NP_LAB_MAX_CPUS,
+				       (unsigned long long)(MAX_TOTAL_MEM / MIB));
+	cpus = np_lab_spec_cpus(spec);
+	mem = np_lab_spec_mem_bytes(spec);
 	if (cpus == 0)
 		return np_fail(err, -EINVAL, "--nodes: no node has CPUs");
 	if (cpus > NP_LAB_MAX_CPUS)

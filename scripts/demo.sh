@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job, for now: the topology of this machine and of a bundled dump.
 set -eu
+# (the lab part needs QEMU and a kernel: make deps installs them)
 NP=${1:-build/tools/numaplace/numaplace}
 DUMP=tests/dumps/xeon-4n-seed001
 
@@ -14,3 +15,15 @@ step numaplace topo --sysroot $DUMP -v
 "$NP" topo --sysroot $DUMP -v
 step numaplace topo --sysroot $DUMP --json
 "$NP" topo --sysroot $DUMP --json
+
+# The lab: a 4-node machine (seed 001's shape, scaled down) in QEMU, with
+# numaplace topo from inside it next to this machine's.
+step "numaplace lab --preset 4n -- numaplace topo   (right) next to this machine's numaplace topo (left)"
+"$NP" topo >/tmp/np-demo-host.$$
+if "$NP" lab --preset 4n -- numaplace topo >/tmp/np-demo-guest.$$; then
+	awk 'NR == FNR { l[FNR] = $0; n = FNR; next }
+	     { r[FNR] = $0; m = FNR }
+	     END { for (i = 1; i <= (n > m ? n : m); i++) printf "%-36s | %s\n", l[i], r[i] }' \
+		/tmp/np-demo-host.$$ /tmp/np-demo-guest.$$
+fi
+rm -f /tmp/np-demo-host.$$ /tmp/np-demo-guest.$$

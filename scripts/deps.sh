@@ -2,11 +2,15 @@
 # Installs the Debian packages numaplace needs that are missing.
 # Nothing is installed, and the network is not touched, when all are there.
 # usage: scripts/deps.sh [--fuzz]   (--fuzz adds clang and its fuzzer runtime)
+# The lab (numaplace lab) needs QEMU, qboot (qemu-system-data), a kernel
+# (linux-image-amd64: its post-install step takes about two minutes, once)
+# and a static busybox for the guest.
 set -eu
 
-PKGS="meson ninja-build pkg-config gcc libc6-dev make
+PKGS="meson ninja-build pkg-config gcc libc6-dev make python3
 libhwloc-dev hwloc libnuma-dev numactl libjson-c-dev libcmocka-dev
-util-linux mount"
+util-linux mount
+qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static xz-utils tar"
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
 fi

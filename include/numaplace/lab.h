@@ -35,14 +35,19 @@ struct np_lab_node {
 struct np_lab_spec {
 	unsigned nnodes;
 	struct np_lab_node nodes[NP_LAB_MAX_NODES];
-	/* distance[i][j]; 0 everywhere = QEMU's default (10 local, 20 remote) */
+	/* distance[i][j]: 10 on the diagonal, 11..255 elsewhere;
+	 * np_lab_parse_nodes() and the presets fill 10 local / 20 remote */
 	unsigned char distance[NP_LAB_MAX_NODES][NP_LAB_MAX_NODES];
 };
 
 /*
- * "2:512M,2:512M,0:1G": CPUS:MEM per node; MEM takes K, M, G suffixes
- * (binary) and must be a multiple of 2 MiB.  On error err names the bad
- * token.  -EINVAL for syntax, -ERANGE for sizes or counts out of range.
+ * "2:512M,2:512M,0:1G": CPUS:MEM per node; MEM takes K, M, G (binary,
+ * optionally followed by "iB" or "B"), B for bytes, or no suffix for MiB
+ * as QEMU's -m does.  np_lab_spec_validate() then wants each node's memory
+ * a multiple of 8 MiB (QEMU's pc machine and Linux's memory sections) and
+ * node 0 at least 128 MiB (the kernel and the image load there).  On error
+ * err names the bad token and the spec is left empty.  -EINVAL for
+ * syntax, -ERANGE for sizes or counts out of range.
  */
 int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 		       struct np_err *err);
@@ -60,10 +65,11 @@ const char *const *np_lab_preset_names(void);
 /*
  * A lab machine shaped like a topology (e.g. from `numaplace topo --json`):
  * node count and order, distances, memory-only and memoryless nodes.  CPUs
- * per node are capped at cpu_cap (and at least 1 where the node has CPUs),
- * memory is total/mem_scale rounded to 2 MiB, at least 64 MiB on nodes
- * with memory.  Node ids become 0..n-1 (the guest kernel numbers its nodes
- * from the firmware's proximity domains in order).
+ * per node are capped at cpu_cap; memory is total/mem_scale clamped to
+ * 64..2048 MiB and rounded down to 8 MiB on nodes with memory, node 0
+ * raised to 128 MiB.  Node ids become 0..n-1 (the guest kernel numbers its
+ * nodes from the firmware's proximity domains in order), so a machine
+ * whose node 0 has no memory cannot be reproduced.
  */
 int np_lab_spec_from_topo(const struct np_topo *t, unsigned cpu_cap,
 			  unsigned mem_scale, struct np_lab_spec *spec,
