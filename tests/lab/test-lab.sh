@@ -95,7 +95,7 @@ else bad "panic: got $RC: $(cat "$TMP/err")"; fi
 
 # Bad input: exit 2, one line naming the bad token, no guest started.
 expect_error 2 "^numaplace: --nodes: bad node '2x512M': expected CPUS:MEM like 2:512M$" lab --nodes 2x512M -- true
-expect_error 2 "^numaplace: --distances: row 1 has 1 entries, want 2$" lab --preset 2s --distances '10,21;21' -- true
+expect_error 2 "^numaplace: --distances: row 1 has 1 entry, want 2$" lab --preset 2s --distances '10,21;21' -- true
 expect_error 2 "^numaplace: --distances: node 0 to 1 is 5, must be above 10$" lab --preset 2s --distances '10,5;21,10' -- true
 expect_error 2 "^numaplace: --preset: unknown preset 'nope'" lab --preset nope -- true
 expect_error 2 "^numaplace: lab: give a command after '--', or --shell$" lab --preset 2s
