@@ -81,6 +81,7 @@ fuzz:
 
 bench: deps build
 	@sh bench/run-topo.sh $(NUMAPLACE)
+	@sh bench/run-lab.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -165,14 +165,15 @@ static int kernel_cmdline(char *const *argv, const struct np_lab_opts *opts,
 /* ---- QEMU ------------------------------------------------------------ */
 
 struct qemu_argv {
-	char *v[512];
+	char **v;       /* cap entries, NULL-terminated */
+	size_t n, cap;
 	char *own[16];  /* strings we allocated */
-	size_t n, nown;
+	size_t nown;
 };
 
 static void qa(struct qemu_argv *a, const char *s)
 {
-	if (a->n < 511)
+	if (a->n + 1 < a->cap)
 		a->v[a->n++] = (char *)s;
 	a->v[a->n] = NULL;
 }
@@ -198,13 +199,22 @@ static void qa_free(struct qemu_argv *a)
 {
 	for (size_t i = 0; i < a->nown; i++)
 		free(a->own[i]);
+	free(a->v);
 }
 
-static void build_qemu_argv(struct qemu_argv *a, const char *qemu,
-			    const struct np_lab_image *img, const char *cmdline,
-			    char **numa, const int *fds, bool shell)
+static int build_qemu_argv(struct qemu_argv *a, const char *qemu,
+			   const struct np_lab_image *img, const char *cmdline,
+			   char **numa, const int *fds, bool shell)
 {
+	size_t nnuma = 0;
+
+	while (numa[nnuma])
+		nnuma++;
 	a->n = a->nown = 0;
+	a->cap = nnuma + 48;   /* our own options below are fewer */
+	a->v = calloc(a->cap, sizeof(*a->v));
+	if (!a->v)
+		return -ENOMEM;
 	qa(a, qemu);
 	qa(a, "-nodefaults");
 	qa(a, "-no-user-config");
@@ -236,6 +246,7 @@ static void build_qemu_argv(struct qemu_argv *a, const char *qemu,
 	qa_port(a, fds[PORT_OUT]);
 	qa_port(a, fds[PORT_ERR]);
 	qa_port(a, fds[PORT_DUMP]);
+	return 0;
 }
 
 static pid_t start_qemu(char *const *argv, const int *fds, bool shell)
@@ -437,8 +448,10 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 	}
 	r->exit_status = 124;
 	r->console_tail = con ? tail_lines(con, strlen(con), 20) : NULL;
+	/* QEMU refused to start (a configuration it rejects): not a guest
+	 * failure, so not the 124 of a hung or crashed guest. */
 	if (qerr && qlen && WIFEXITED(qstatus) && WEXITSTATUS(qstatus))
-		e = np_fail(err, -EIO, "qemu: %.*s", (int)strcspn(qerr, "\n"),
+		e = np_fail(err, -EINVAL, "qemu: %.*s", (int)strcspn(qerr, "\n"),
 			    qerr);
 	else
 		e = np_fail(err, -EIO, "lab: the guest stopped without an exit "
@@ -487,7 +500,7 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		const struct np_lab_image *img, const char *qemu,
 		const char *cmdline, struct np_lab_result *r, struct np_err *err)
 {
-	struct qemu_argv a;
+	struct qemu_argv a = { NULL, 0, 0, { NULL }, 0 };
 	char **numa = NULL;
 	int fds[NPORTS], status = 0, e;
 	unsigned timeout = opts->timeout_s ? opts->timeout_s : 120;
@@ -501,9 +514,9 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		np_lab_argv_free(numa);
 		return e;
 	}
-	build_qemu_argv(&a, qemu, img, cmdline, numa, fds, opts->shell);
-	pid = start_qemu(a.v, fds, opts->shell);
-	if (pid < 0) {
+	if (build_qemu_argv(&a, qemu, img, cmdline, numa, fds, opts->shell)) {
+		e = np_fail(err, -ENOMEM, "out of memory");
+	} else if ((pid = start_qemu(a.v, fds, opts->shell)) < 0) {
 		e = np_fail(err, -errno, "lab: fork: %s", strerror(errno));
 	} else if (!wait_exit(pid, timeout * 1000.0, &status)) {
 		char *con = NULL;

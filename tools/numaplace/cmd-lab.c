@@ -246,7 +246,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 		report_times(&r);
 	if (e) {
 		np_err_line("%s", err.msg);
-		if (r.console_tail)
+		if (r.console_tail && e != -EINVAL)
 			fprintf(stderr, "--- last console lines:\n%s\n",
 				r.console_tail);
 	}
