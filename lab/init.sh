@@ -9,8 +9,7 @@
 export PATH=/opt/numaplace/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root TERM=${TERM:-linux}
 mount -t proc proc /proc
-read -r up _ </proc/uptime
-echo "NP-LAB-UPTIME init $up" >/dev/ttyS0
+read -r up_init _ </proc/uptime
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/shm /dev/hugepages /run /root
@@ -27,10 +26,17 @@ for w in $(cat /proc/cmdline); do
 	esac
 done
 
+# Markers for the host go to the console, or in a shell session (where
+# the console is the user's terminal) to the otherwise unused ttyS1.
+ctl=/dev/ttyS0
+[ $shell = 1 ] && ctl=/dev/ttyS1
+echo "NP-LAB-UPTIME init $up_init" >$ctl
+
 rc=0
 if [ $shell = 1 ]; then
 	echo "numaplace lab: $(cat /sys/devices/system/node/online | tr -d '\n') nodes online; 'exit' powers off" >/dev/ttyS0
 	setsid cttyhack sh -l
+	rc=$?
 elif [ -n "$cmd_b64" ]; then
 	cmd=$(echo "$cmd_b64" | base64 -d)
 	sh -c "$cmd" </dev/null >/dev/ttyS1 2>/dev/ttyS2
@@ -46,10 +52,10 @@ if [ $dump = 1 ]; then
 		[ -r "/$t/$f" ] && cat "/$t/$f" >"$d/$t/$f"
 	done
 	tar -C "$d" -cf - . | base64 >/dev/ttyS3
-	echo "NP-LAB-DUMP-DONE" >/dev/ttyS0
+	echo "NP-LAB-DUMP-DONE" >$ctl
 fi
 
 read -r up _ </proc/uptime
-echo "NP-LAB-UPTIME done $up" >/dev/ttyS0
-echo "NP-LAB-EXIT $rc" >/dev/ttyS0
+echo "NP-LAB-UPTIME done $up" >$ctl
+echo "NP-LAB-EXIT $rc" >$ctl
 poweroff -f

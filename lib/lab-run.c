@@ -433,8 +433,11 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 	size_t clen = 0, qlen = 0, dlen = 0;
 	int e = 0;
 
-	read_port(fds[PORT_CON], &con, &clen);
-	read_port(fds[PORT_OUT], &r->out, &r->out_len);
+	/* In a shell session the console is the terminal and the guest
+	 * sends its markers on the stdout port instead. */
+	read_port(fds[opts->shell ? PORT_OUT : PORT_CON], &con, &clen);
+	if (!opts->shell)
+		read_port(fds[PORT_OUT], &r->out, &r->out_len);
 	read_port(fds[PORT_ERR], &r->err, &r->err_len);
 	read_port(fds[PORT_QEMU], &qerr, &qlen);
 	if (con)

@@ -101,6 +101,21 @@ expect_error 2 "^numaplace: --preset: unknown preset 'nope'" lab --preset nope -
 expect_error 2 "^numaplace: lab: give a command after '--', or --shell$" lab --preset 2s
 expect_error 2 "^numaplace: --nodes: node 0 needs at least 128M" lab --nodes 1:64M,1:256M -- true
 expect_error 1 "^numaplace: /nonexistent/vmlinuz: No such file or directory$" lab --kernel /nonexistent/vmlinuz -- true
+# A kernel the user may not read (Ubuntu installs them 0600): one line that
+# says so and what to do.  Needs root to make such a user.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	K=$(mktemp -d /tmp/np-lab-kernel.XXXXXX)
+	chmod 755 "$K"
+	head -c 4096 /dev/zero >"$K/vmlinuz"
+	chmod 600 "$K/vmlinuz"
+	mkdir -m 777 "$K/cache"
+	RC=0
+	NUMAPLACE_CACHE_DIR=$K/cache setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$NP" lab --kernel "$K/vmlinuz" -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 1 ] && grep -q "^numaplace: $K/vmlinuz: not readable by this user.*--kernel FILE" "$TMP/err"; then ok
+	else bad "unreadable kernel: got $RC: $(cat "$TMP/err")"; fi
+	rm -rf "$K"
+fi
 RC=0
 env PATH=/nonexistent "$NP" lab -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
 if [ "$RC" = 1 ] && grep -q 'qemu-system-x86_64 not found: install package qemu-system-x86' "$TMP/err"; then ok
