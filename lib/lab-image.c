@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -226,7 +227,6 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 {
 	size_t setup, off, plen;
 	const struct codec *c = NULL;
-	char tmpl[] = "/tmp/np-lab-payload-XXXXXX";
 	char *argv[4];
 	int in, st;
 
@@ -247,11 +247,10 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 			       path);
 	if (c->size_appended)
 		plen -= 4;
-	in = mkstemp(tmpl);
+	in = memfd_create("np-lab-payload", MFD_CLOEXEC);
 	if (in < 0)
-		return np_fail(err, -errno, "lab: temporary file: %s",
+		return np_fail(err, -errno, "lab: memfd_create: %s",
 			       strerror(errno));
-	unlink(tmpl);
 	if (write(in, buf + off, plen) != (ssize_t)plen ||
 	    lseek(in, 0, SEEK_SET) < 0) {
 		close(in);
@@ -461,29 +460,34 @@ static int image_add_file(struct image *im, const char *guest,
 	return 0;
 }
 
+/* Runs argv and hands back its stdout (via a memfd: no file is made). */
+static int run_capture(char *const *argv, char **buf, size_t *len,
+		       int *status, struct np_err *err)
+{
+	char proc[64];
+	int fd, e;
+
+	fd = memfd_create("np-lab-capture", MFD_CLOEXEC);
+	if (fd < 0)
+		return np_fail(err, -errno, "lab: memfd_create: %s",
+			       strerror(errno));
+	*status = np_lab_spawn_wait(argv, -1, fd);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	e = np_read_file(proc, buf, len, err);
+	close(fd);
+	return e;
+}
+
 /* Shared libraries of an ELF, from ldd's "=> /path" and loader lines. */
 static int add_libs_of(struct image *im, const char *host, struct np_err *err)
 {
-	char tmpl[] = "/tmp/np-lab-ldd-XXXXXX";
 	char *argv[] = { (char *)"ldd", (char *)host, NULL };
 	char *buf = NULL, *line, *save = NULL;
 	size_t len;
-	int fd, e = 0;
+	int st, e;
 
-	fd = mkstemp(tmpl);
-	if (fd < 0)
-		return np_fail(err, -errno, "lab: temporary file: %s",
-			       strerror(errno));
-	unlink(tmpl);
-	np_lab_spawn_wait(argv, -1, fd);   /* static ELF: ldd fails, fine */
-	lseek(fd, 0, SEEK_SET);
-	{
-		char proc[64];
-
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		e = np_read_file(proc, &buf, &len, err);
-	}
-	close(fd);
+	/* A static ELF makes ldd fail: then there is nothing to add. */
+	e = run_capture(argv, &buf, &len, &st, err);
 	if (e)
 		return e;
 	for (line = strtok_r(buf, "\n", &save); line && !e;
@@ -505,11 +509,10 @@ static int add_libs_of(struct image *im, const char *host, struct np_err *err)
 /* busybox and one symlink per applet, as `busybox --install -s` would. */
 static int add_busybox(struct image *im, struct np_err *err)
 {
-	char tmpl[] = "/tmp/np-lab-bb-XXXXXX";
 	char *argv[] = { (char *)"/bin/busybox", (char *)"--list", NULL };
-	char *buf = NULL, *line, *save = NULL, proc[64];
+	char *buf = NULL, *line, *save = NULL;
 	size_t len;
-	int fd, e;
+	int st, e;
 
 	if (access("/bin/busybox", X_OK))
 		return np_fail(err, -ENOENT, "lab: /bin/busybox not found: "
@@ -517,17 +520,10 @@ static int add_busybox(struct image *im, struct np_err *err)
 	e = image_add_file(im, "bin/busybox", "/bin/busybox", err);
 	if (!e)
 		e = add_libs_of(im, "/bin/busybox", err);
-	fd = e ? -1 : mkstemp(tmpl);
-	if (e || fd < 0)
-		return e ? e : np_fail(err, -errno, "lab: temporary file");
-	unlink(tmpl);
-	if (np_lab_spawn_wait(argv, -1, fd)) {
-		close(fd);
-		return np_fail(err, -EIO, "lab: /bin/busybox --list failed");
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	e = np_read_file(proc, &buf, &len, err);
-	close(fd);
+	if (!e)
+		e = run_capture(argv, &buf, &len, &st, err);
+	if (!e && st)
+		e = np_fail(err, -EIO, "lab: /bin/busybox --list failed");
 	for (line = e ? NULL : strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char path[128], *target = strdup("busybox");
