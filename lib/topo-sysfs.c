@@ -12,6 +12,8 @@
  */
 #include "topo-internal.h"
 
+#include <numaplace/policy.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,4 +590,76 @@ int np_topo_from_sysroot_parts(const char *root, unsigned parts,
 	}
 	*out = t;
 	return 0;
+}
+
+/* ---- the task's cpuset ------------------------------------------------ */
+
+/* "Mems_allowed_list:\t0-3\n" → the list after the tab. */
+static int status_list(const char *buf, const char *key, unsigned max_id,
+		       struct np_idset *out, const char **why)
+{
+	const char *p = strstr(buf, key), *end;
+	struct np_idlist l;
+	int e;
+
+	if (!p)
+		return -ENOENT;
+	p += strlen(key);
+	end = strchr(p, '\n');
+	e = np_parse_idlist(p, end ? (size_t)(end - p) : strlen(p), max_id, &l,
+			    why);
+	if (e)
+		return e;
+	out->ids = l.ids;
+	out->n = l.n;
+	return 0;
+}
+
+int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
+		    struct np_idset *nodes, struct np_idset *cpus,
+		    struct np_err *err)
+{
+	const char *why = NULL;
+	struct np_root r;
+	char rel[64], *buf = NULL;
+	size_t len;
+	int e;
+
+	nodes->ids = cpus->ids = NULL;
+	nodes->n = cpus->n = 0;
+	e = np_root_open(&r, root, err);
+	if (e)
+		return e;
+	if (pid)
+		snprintf(rel, sizeof(rel), "proc/%d/status", (int)pid);
+	else
+		snprintf(rel, sizeof(rel), "proc/self/status");
+	e = np_root_exists(&r, rel) == 1 ? np_root_read(&r, rel, &buf, &len, err) :
+		-ENOENT;
+	if (!e) {
+		e = status_list(buf, "Mems_allowed_list:\t", NP_MAX_NODES - 1,
+				nodes, &why);
+		if (!e)
+			e = status_list(buf, "Cpus_allowed_list:\t",
+					NP_MAX_CPUS - 1, cpus, &why);
+		if (e) {
+			np_idset_free(nodes);
+			e = np_root_fail(&r, rel, -EINVAL, err, why ? why :
+					 "no Mems_allowed_list/Cpus_allowed_list");
+		}
+	} else if (e == -ENOENT) {
+		/* A dump: everything the topology has is allowed. */
+		e = np_topo_node_set(t, nodes);
+		if (!e)
+			e = np_topo_cpu_set(t, cpus);
+		if (e)
+			e = np_fail(err, e, "out of memory");
+	}
+	free(buf);
+	np_root_close(&r);
+	if (e) {
+		np_idset_free(nodes);
+		np_idset_free(cpus);
+	}
+	return e;
 }
