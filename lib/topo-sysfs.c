@@ -15,6 +15,7 @@
 #include <numaplace/policy.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -661,5 +662,38 @@ int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
 		np_idset_free(nodes);
 		np_idset_free(cpus);
 	}
+	return e;
+}
+
+int np_wi_set_weight(const char *root, unsigned node, unsigned weight,
+		     struct np_err *err)
+{
+	struct np_root r;
+	char rel[128], val[16];
+	int fd, e = 0, n;
+
+	if (weight < 1 || weight > 255)
+		return np_fail(err, -EINVAL, "weight %u for node %u: must be "
+			       "1..255", weight, node);
+	e = np_root_open(&r, root, err);
+	if (e)
+		return e;
+	if (np_root_exists(&r, WI_DIR) != 1) {
+		np_root_close(&r);
+		return np_fail(err, -EOPNOTSUPP, "this kernel does not support "
+			       "weighted-interleave");
+	}
+	snprintf(rel, sizeof(rel), WI_DIR "/node%u", node);
+	fd = openat(r.fd, rel, O_WRONLY | O_CLOEXEC);
+	n = snprintf(val, sizeof(val), "%u\n", weight);
+	if (fd < 0 || write(fd, val, (size_t)n) != n) {
+		e = -errno;
+		np_root_fail(&r, rel, e, err, e == -EACCES || e == -EPERM ?
+			     "permission denied (setting interleave weights "
+			     "needs root)" : strerror(-e));
+	}
+	if (fd >= 0)
+		close(fd);
+	np_root_close(&r);
 	return e;
 }

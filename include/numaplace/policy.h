@@ -62,6 +62,48 @@ int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out);
 int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
 			 struct np_err *err);
 
+/* ---- memory policies ------------------------------------------------- */
+
+enum np_policy_mode {
+	NP_POLICY_DEFAULT,
+	NP_POLICY_BIND,
+	NP_POLICY_PREFERRED,
+	NP_POLICY_PREFERRED_MANY,      /* Linux 5.15+ */
+	NP_POLICY_INTERLEAVE,
+	NP_POLICY_WEIGHTED_INTERLEAVE, /* Linux 6.9+ */
+	NP_POLICY_LOCAL,
+};
+
+enum np_policy_flags {
+	NP_POLICY_STATIC_NODES = 1u << 0,   /* MPOL_F_STATIC_NODES */
+	NP_POLICY_RELATIVE_NODES = 1u << 1, /* MPOL_F_RELATIVE_NODES */
+	NP_POLICY_BALANCING = 1u << 2,      /* MPOL_F_NUMA_BALANCING (bind) */
+};
+
+struct np_policy {
+	enum np_policy_mode mode;
+	unsigned flags;
+	struct np_idset nodes;   /* empty for default and local */
+};
+
+/* "bind", "preferred-many", ... as numactl and the kernel name them. */
+const char *np_policy_mode_name(enum np_policy_mode mode);
+
+/*
+ * Sets the calling thread's memory policy (inherited across fork and
+ * exec).  -EOPNOTSUPP with "this kernel does not support <mode>" when the
+ * running kernel lacks the mode or flag; -EINVAL for nodes the kernel
+ * refuses, with the kernel's reason.
+ */
+int np_policy_apply(const struct np_policy *p, struct np_err *err);
+
+/*
+ * Writes a weighted-interleave weight (1..255) for a node below root
+ * (sys/kernel/mm/mempolicy/weighted_interleave/nodeN); needs root.
+ */
+int np_wi_set_weight(const char *root, unsigned node, unsigned weight,
+		     struct np_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -74,6 +74,39 @@ if boot_topo cxl --preset cxl --dump "$TMP/dump"; then
 	done
 fi
 
+# numaplace run against numactl, same options, same program (np-probe):
+# the pages must land where numactl puts them.  Several nodes under bind
+# or preferred-many mean "the nearest of them to the CPU the task runs on",
+# so those cases also pin the CPU (-N) to be comparable.
+PROBE=${NP_PROBE:?NP_PROBE must name tests/lab/np-probe}
+POLICY="$SRC/tests/lab/guest-policy.sh"
+run_np lab --preset 4n --add "$PROBE" --add "$POLICY" -- guest-policy.sh 32 \
+	membind-1="-m 1" membind-23="-N 2 --membind=2,3" not-0="-N 1 -m !0" relative="-m +1" \
+	preferred-2="-p 2" preferred-many="-N 3 --preferred-many 1,3" \
+	interleave-all="-i all" interleave-02="--interleave 0,2" \
+	cpunode-3="-N 3" local-on-1="-N 1 -l" physcpu-4="-C 4" cpus-6-7="--physcpubind 6-7"
+grep '^CASE ' "$TMP/out" >"$TMP/cases"
+if [ "$RC" = 0 ] && [ "$(wc -l <"$TMP/cases")" = 12 ] &&
+   sh "$SRC/tests/lab/policy-compare.sh" "$TMP/cases" >"$TMP/verdict"; then ok
+else bad "run vs numactl on 4n: $(cat "$TMP/verdict" "$TMP/err" 2>/dev/null)"; fi
+if grep -q 'membind-1: same (numactl: node1=8192;' "$TMP/verdict" &&
+   grep -q 'interleave-02: same (numactl: node0=[0-9]* node2=[0-9]*;' "$TMP/verdict"; then ok
+else bad "run vs numactl on 4n: unexpected placement: $(cat "$TMP/verdict")"; fi
+# A memory-only node takes a binding; a CPU-less node cannot run a task;
+# the lab's 6.1 kernel predates weighted interleave, and says so.
+run_np lab --preset cxl --add "$PROBE" --add "$POLICY" -- sh -c '
+	guest-policy.sh 32 memonly-2="-m 2" pref-memonly="-p 2"
+	numaplace run -N 2 true; echo "cpuless=$?"
+	numaplace run -w 0,1 true; echo "weighted=$?"'
+grep '^CASE ' "$TMP/out" >"$TMP/cases"
+if sh "$SRC/tests/lab/policy-compare.sh" "$TMP/cases" >"$TMP/verdict" &&
+   grep -q 'memonly-2: same (numactl: node2=8192;' "$TMP/verdict"; then ok
+else bad "run on cxl: $(cat "$TMP/verdict")"; fi
+if grep -q '^cpuless=2$' "$TMP/out" && grep -q '^numaplace: run: --cpunodebind: node 2 has no CPUs$' "$TMP/err"; then ok
+else bad "run -N on a CPU-less node: $(cat "$TMP/out" "$TMP/err")"; fi
+if grep -q '^weighted=1$' "$TMP/out" && grep -q '^numaplace: run: this kernel does not support weighted-interleave$' "$TMP/err"; then ok
+else bad "run -w on kernel 6.1: $(cat "$TMP/out" "$TMP/err")"; fi
+
 # Exit status, as a shell gives it.
 run_np lab -- sh -c 'echo out; echo err >&2; exit 7'
 if [ "$RC" = 7 ] && [ "$(cat "$TMP/out")" = out ] && [ "$(cat "$TMP/err")" = err ]; then ok

@@ -14,6 +14,8 @@ static void usage_help(FILE *out);
 const struct np_cmd np_commands[] = {
 	{ "topo", cmd_topo, usage_topo,
 	  "show the NUMA topology (numactl -H layout, --json, -v)" },
+	{ "run", cmd_run, usage_run,
+	  "run a command under a memory policy (numactl's options)" },
 	{ "lab", cmd_lab, usage_lab,
 	  "run a command on an emulated NUMA machine (QEMU)" },
 	{ "help", cmd_help, usage_help, "show help for a command" },

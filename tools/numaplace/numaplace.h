@@ -41,5 +41,8 @@ int cmd_topo(int argc, char **argv);
 void usage_topo(FILE *out);
 int cmd_lab(int argc, char **argv);
 void usage_lab(FILE *out);
+int cmd_run(int argc, char **argv);
+void usage_run(FILE *out);
+
 
 #endif

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * numaplace run: launch a command under a memory policy and CPU binding,
+ * with numactl's options, so a script written for numactl keeps working.
+ */
+#include "numaplace.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <numaplace/policy.h>
+#include <numaplace/topo.h>
+
+void usage_run(FILE *out)
+{
+	fprintf(out,
+		"usage: numaplace run [options] [--] CMD [ARG...]\n"
+		"\n"
+		"Runs CMD under a memory policy and CPU binding; the options are numactl's.\n"
+		"\n"
+		"    -m, --membind NODES         allocate only on NODES\n"
+		"    -p, --preferred NODE        prefer NODE, fall back to others\n"
+		"    -P, --preferred-many NODES  prefer NODES (Linux 5.15+)\n"
+		"    -i, --interleave NODES      interleave pages over NODES\n"
+		"    -w, --weighted-interleave NODES\n"
+		"                                interleave by the kernel's node weights (6.9+)\n"
+		"        --weights N:W,...       set those weights first (needs root; the\n"
+		"                                kernel then turns its auto weights off)\n"
+		"    -l, --localalloc            allocate on the node of the running CPU\n"
+		"    -N, --cpunodebind NODES     run on the CPUs of NODES\n"
+		"    -C, --physcpubind CPUS      run on CPUS\n"
+		"    -b, --balancing             let NUMA balancing move pages (with --membind)\n"
+		"    -a, --all                   NODES and CPUS relative to all, not the cpuset\n"
+		"        --static / --relative   MPOL_F_STATIC_NODES / MPOL_F_RELATIVE_NODES\n"
+		"    -h, --help                  show this help\n"
+		"\n"
+		"NODES and CPUS: 1 | 0-3 | 0,2-3 | all | !1 (all but 1) | +0-1 (relative to\n"
+		"the cpuset).  CMD's exit status is numaplace's; a CMD that cannot run\n"
+		"gives 127.\n");
+}
+
+struct run_opts {
+	const char *nodes_str, *cpunodes_str, *cpus_str, *weights;
+	enum np_policy_mode mode;
+	unsigned flags;
+	bool mode_set, all;
+};
+
+enum { OPT_WEIGHTS = 256, OPT_STATIC, OPT_RELATIVE };
+
+/* The numactl option that sets a mode, for messages. */
+static const char *mode_option(enum np_policy_mode mode)
+{
+	switch (mode) {
+	case NP_POLICY_BIND: return "--membind";
+	case NP_POLICY_PREFERRED: return "--preferred";
+	case NP_POLICY_PREFERRED_MANY: return "--preferred-many";
+	case NP_POLICY_INTERLEAVE: return "--interleave";
+	case NP_POLICY_WEIGHTED_INTERLEAVE: return "--weighted-interleave";
+	case NP_POLICY_LOCAL: return "--localalloc";
+	default: return "--default";
+	}
+}
+
+static int set_mode(struct run_opts *o, enum np_policy_mode mode,
+		    const char *nodes)
+{
+	if (o->mode_set && o->mode != mode) {
+		np_err_line("run: %s and %s exclude each other",
+			    mode_option(o->mode), mode_option(mode));
+		return NP_EXIT_USAGE;
+	}
+	o->mode = mode;
+	o->mode_set = true;
+	o->nodes_str = nodes;
+	return 0;
+}
+
+static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "membind", required_argument, NULL, 'm' },
+		{ "preferred", required_argument, NULL, 'p' },
+		{ "preferred-many", required_argument, NULL, 'P' },
+		{ "interleave", required_argument, NULL, 'i' },
+		{ "weighted-interleave", required_argument, NULL, 'w' },
+		{ "weights", required_argument, NULL, OPT_WEIGHTS },
+		{ "localalloc", no_argument, NULL, 'l' },
+		{ "cpunodebind", required_argument, NULL, 'N' },
+		{ "cpubind", required_argument, NULL, 'c' },
+		{ "physcpubind", required_argument, NULL, 'C' },
+		{ "balancing", no_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "static", no_argument, NULL, OPT_STATIC },
+		{ "relative", no_argument, NULL, OPT_RELATIVE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while (!rc && (c = getopt_long(argc, argv, "+:m:p:P:i:w:lN:c:C:bah",
+				       longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': rc = set_mode(o, NP_POLICY_BIND, optarg); break;
+		case 'p': rc = set_mode(o, NP_POLICY_PREFERRED, optarg); break;
+		case 'P': rc = set_mode(o, NP_POLICY_PREFERRED_MANY, optarg); break;
+		case 'i': rc = set_mode(o, NP_POLICY_INTERLEAVE, optarg); break;
+		case 'w': rc = set_mode(o, NP_POLICY_WEIGHTED_INTERLEAVE, optarg);
+			break;
+		case 'l': rc = set_mode(o, NP_POLICY_LOCAL, NULL); break;
+		case OPT_WEIGHTS: o->weights = optarg; break;
+		case 'N': case 'c': o->cpunodes_str = optarg; break;
+		case 'C': o->cpus_str = optarg; break;
+		case 'b': o->flags |= NP_POLICY_BALANCING; break;
+		case 'a': o->all = true; break;
+		case OPT_STATIC: o->flags |= NP_POLICY_STATIC_NODES; break;
+		case OPT_RELATIVE: o->flags |= NP_POLICY_RELATIVE_NODES; break;
+		case 'h': usage_run(stdout); return -1;
+		case ':':
+			np_err_line("run: option '%s' needs an argument",
+				    argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		default:
+			if (optopt)
+				np_err_line("run: unknown option '-%c'", optopt);
+			else
+				np_err_line("run: unknown option '%s'",
+					    argv[optind - 1]);
+			return NP_EXIT_USAGE;
+		}
+	}
+	if (!rc && optind >= argc) {
+		np_err_line("run: no command given");
+		return NP_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* What node and CPU strings may name, and what they are relative to. */
+struct sets {
+	struct np_idset nodes, cpus, allowed_nodes, allowed_cpus;
+};
+
+static void sets_free(struct sets *s)
+{
+	np_idset_free(&s->nodes);
+	np_idset_free(&s->cpus);
+	np_idset_free(&s->allowed_nodes);
+	np_idset_free(&s->allowed_cpus);
+}
+
+static int load_sets(const struct np_topo *t, bool all, struct sets *s)
+{
+	struct np_err err = { 0, "" };
+
+	memset(s, 0, sizeof(*s));
+	if (np_topo_node_set(t, &s->nodes) || np_topo_cpu_set(t, &s->cpus)) {
+		np_err_line("run: out of memory");
+		return NP_EXIT_RUNTIME;
+	}
+	if (all)
+		return np_topo_node_set(t, &s->allowed_nodes) ||
+		       np_topo_cpu_set(t, &s->allowed_cpus) ? NP_EXIT_RUNTIME : 0;
+	if (np_task_allowed("/", 0, t, &s->allowed_nodes, &s->allowed_cpus,
+			    &err)) {
+		np_err_line("run: %s", err.msg);
+		return NP_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int parse_ids(const char *what, const char *str, enum np_idstr_kind kind,
+		     const struct sets *s, struct np_idset *out)
+{
+	struct np_err err = { 0, "" };
+
+	if (np_idstr_parse(str, kind, kind == NP_IDSTR_NODES ? &s->nodes :
+			   &s->cpus, kind == NP_IDSTR_NODES ? &s->allowed_nodes :
+			   &s->allowed_cpus, out, &err)) {
+		np_err_line("run: %s: %s", what, err.msg);
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool set_has(const struct np_idset *s, unsigned id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ids[i] == id)
+			return true;
+	return false;
+}
+
+/* CPUs of the nodes, within the task's cpuset; a CPU-less node is an error. */
+static int cpus_of_nodes(const struct np_topo *t, const struct sets *s,
+			 const struct np_idset *nodes, cpu_set_t *set)
+{
+	for (size_t i = 0; i < nodes->n; i++) {
+		const struct np_node *n = &t->nodes[np_topo_node_index(t,
+							nodes->ids[i])];
+
+		if (!n->ncpus) {
+			np_err_line("run: --cpunodebind: node %u has no CPUs",
+				    n->id);
+			return NP_EXIT_USAGE;
+		}
+		for (size_t c = 0; c < n->ncpus; c++)
+			if (n->cpus[c] < CPU_SETSIZE &&
+			    set_has(&s->allowed_cpus, n->cpus[c]))
+				CPU_SET(n->cpus[c], set);
+	}
+	return 0;
+}
+
+static int bind_cpus(const struct np_topo *t, const struct run_opts *o,
+		     const struct sets *s)
+{
+	struct np_idset ids = { NULL, 0 };
+	cpu_set_t set;
+	int rc;
+
+	if (!o->cpunodes_str && !o->cpus_str)
+		return 0;
+	CPU_ZERO(&set);
+	if (o->cpunodes_str) {
+		rc = parse_ids("--cpunodebind", o->cpunodes_str, NP_IDSTR_NODES,
+			       s, &ids);
+		if (!rc)
+			rc = cpus_of_nodes(t, s, &ids, &set);
+	} else {
+		rc = parse_ids("--physcpubind", o->cpus_str, NP_IDSTR_CPUS, s,
+			       &ids);
+		for (size_t i = 0; !rc && i < ids.n; i++)
+			if (ids.ids[i] < CPU_SETSIZE)
+				CPU_SET(ids.ids[i], &set);
+	}
+	np_idset_free(&ids);
+	if (!rc && sched_setaffinity(0, sizeof(set), &set)) {
+		np_err_line("run: sched_setaffinity: %s", strerror(errno));
+		return NP_EXIT_RUNTIME;
+	}
+	return rc;
+}
+
+/* "0:3,1:1": weights for weighted interleave. */
+static int set_weights(const char *spec)
+{
+	const char *p = spec;
+	struct np_err err = { 0, "" };
+
+	while (*p) {
+		char *end;
+		unsigned long node = strtoul(p, &end, 10), w;
+
+		if (end == p || *end != ':') {
+			np_err_line("run: --weights: expected NODE:WEIGHT at '%s'", p);
+			return NP_EXIT_USAGE;
+		}
+		p = end + 1;
+		w = strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ',')) {
+			np_err_line("run: --weights: expected NODE:WEIGHT at '%s'", p);
+			return NP_EXIT_USAGE;
+		}
+		if (np_wi_set_weight("/", (unsigned)node, (unsigned)w, &err)) {
+			np_err_line("run: --weights: %s", err.msg);
+			return err.code == -EINVAL ? NP_EXIT_USAGE : NP_EXIT_RUNTIME;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int apply_policy(const struct np_topo *t, const struct run_opts *o,
+			const struct sets *s)
+{
+	struct np_policy pol = { o->mode, o->flags, { NULL, 0 } };
+	struct np_err err = { 0, "" };
+	char what[48];
+	int rc = 0;
+
+	if (!o->mode_set)
+		return 0;
+	snprintf(what, sizeof(what), "%s", mode_option(o->mode));
+	if (o->nodes_str)
+		rc = parse_ids(what, o->nodes_str, NP_IDSTR_NODES, s, &pol.nodes);
+	if (!rc && o->mode == NP_POLICY_PREFERRED && pol.nodes.n > 1) {
+		np_err_line("run: --preferred takes one node (use "
+			    "--preferred-many for several)");
+		rc = NP_EXIT_USAGE;
+	}
+	if (!rc && pol.nodes.n && np_nodes_have_memory(t, &pol.nodes, &err)) {
+		np_err_line("run: %s: %s", what, err.msg);
+		rc = NP_EXIT_USAGE;
+	}
+	if (!rc && o->weights)
+		rc = set_weights(o->weights);
+	if (!rc && np_policy_apply(&pol, &err)) {
+		np_err_line("run: %s", err.msg);
+		rc = NP_EXIT_RUNTIME;
+	}
+	np_idset_free(&pol.nodes);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct np_err err = { 0, "" };
+	struct np_topo *t = NULL;
+	struct sets s;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_run_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? NP_EXIT_OK : rc;
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, &err)) {
+		np_err_line("%s", err.msg);
+		return NP_EXIT_RUNTIME;
+	}
+	rc = load_sets(t, o.all, &s);
+	if (!rc)
+		rc = bind_cpus(t, &o, &s);
+	if (!rc)
+		rc = apply_policy(t, &o, &s);
+	sets_free(&s);
+	np_topo_free(t);
+	if (rc)
+		return rc;
+	fflush(NULL);
+	execvp(argv[optind], argv + optind);
+	np_err_line("run: %s: %s", argv[optind], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
