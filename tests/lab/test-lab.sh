@@ -97,15 +97,35 @@ else bad "run vs numactl on 4n: unexpected placement: $(cat "$TMP/verdict")"; fi
 run_np lab --preset cxl --add "$PROBE" --add "$POLICY" -- sh -c '
 	guest-policy.sh 32 memonly-2="-m 2" pref-memonly="-p 2"
 	numaplace run -N 2 true; echo "cpuless=$?"
-	numaplace run -w 0,1 true; echo "weighted=$?"'
+	numaplace run -w 0,1 true; echo "weighted=$?"
+	numaplace run -p 0,1 true; echo "preferred2=$?"'
 grep '^CASE ' "$TMP/out" >"$TMP/cases"
 if sh "$SRC/tests/lab/policy-compare.sh" "$TMP/cases" >"$TMP/verdict" &&
    grep -q 'memonly-2: same (numactl: node2=8192;' "$TMP/verdict"; then ok
 else bad "run on cxl: $(cat "$TMP/verdict")"; fi
 if grep -q '^cpuless=2$' "$TMP/out" && grep -q '^numaplace: run: --cpunodebind: node 2 has no CPUs$' "$TMP/err"; then ok
 else bad "run -N on a CPU-less node: $(cat "$TMP/out" "$TMP/err")"; fi
+if grep -q '^preferred2=2$' "$TMP/out" && grep -q '^numaplace: run: --preferred takes one node' "$TMP/err"; then ok
+else bad "run -p with two nodes: $(cat "$TMP/out" "$TMP/err")"; fi
 if grep -q '^weighted=1$' "$TMP/out" && grep -q '^numaplace: run: this kernel does not support weighted-interleave$' "$TMP/err"; then ok
 else bad "run -w on kernel 6.1: $(cat "$TMP/out" "$TMP/err")"; fi
+
+# numaplace where, in the seed-001 situation: file pages on node 0 under a
+# node-1 binding are found and explained, and the totals are numastat's.
+run_np lab --preset 2s --add "$PROBE" --add "$SRC/tests/lab/guest-where.sh" -- guest-where.sh
+section where >"$TMP/where.txt"
+section numastat >"$TMP/numastat.txt"
+w=$(awk '$1 == "total" { $1 = ""; print }' "$TMP/where.txt" | xargs)
+n=$(awk '$1 == "Total" { $1 = ""; print }' "$TMP/numastat.txt" | xargs)
+if [ "$RC" = 0 ] && [ -n "$w" ] && [ "$w" = "$n" ]; then ok
+else bad "where vs numastat -p: where '$w', numastat '$n' ($(cat "$TMP/err"))"; fi
+if grep -q 'MiB on node 0: shmem /tmp/data (policy bind:1)' "$TMP/where.txt" &&
+   grep -q 'placed by whoever touched them first' "$TMP/where.txt"; then ok
+else bad "where does not explain the node-0 file pages: $(cat "$TMP/where.txt")"; fi
+anon1=$(section json | tr -d ' \n' | sed 's/.*"kind":"anon","nodes":\[\([^]]*\)\].*/\1/' |
+	sed 's/.*{"node":1,"bytes":\([0-9]*\)}.*/\1/')
+if [ "${anon1:-0}" -ge $((16 << 20)) ] 2>/dev/null; then ok
+else bad "where --json: anon on node 1 is '$anon1', want >= 16 MiB"; fi
 
 # Exit status, as a shell gives it.
 run_np lab -- sh -c 'echo out; echo err >&2; exit 7'

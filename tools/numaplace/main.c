@@ -14,8 +14,12 @@ static void usage_help(FILE *out);
 const struct np_cmd np_commands[] = {
 	{ "topo", cmd_topo, usage_topo,
 	  "show the NUMA topology (numactl -H layout, --json, -v)" },
+	{ "where", cmd_where, usage_where,
+	  "where a process's memory is, per node and kind, and why" },
 	{ "run", cmd_run, usage_run,
 	  "run a command under a memory policy (numactl's options)" },
+	{ "stat", cmd_stat, usage_stat,
+	  "per-node NUMA counters and memory (numastat layout)" },
 	{ "lab", cmd_lab, usage_lab,
 	  "run a command on an emulated NUMA machine (QEMU)" },
 	{ "help", cmd_help, usage_help, "show help for a command" },

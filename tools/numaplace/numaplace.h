@@ -41,8 +41,11 @@ int cmd_topo(int argc, char **argv);
 void usage_topo(FILE *out);
 int cmd_lab(int argc, char **argv);
 void usage_lab(FILE *out);
+int cmd_where(int argc, char **argv);
+void usage_where(FILE *out);
 int cmd_run(int argc, char **argv);
 void usage_run(FILE *out);
-
+int cmd_stat(int argc, char **argv);
+void usage_stat(FILE *out);
 
 #endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Where a process's memory is: /proc/PID/numa_maps parsed per mapping into
+ * kinds and per-node bytes, with the policy the kernel applies to each.
+ */
+#ifndef NUMAPLACE_PAGES_H
+#define NUMAPLACE_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <numaplace/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum np_mem_kind {
+	NP_KIND_HEAP,      /* anonymous: the brk heap */
+	NP_KIND_STACK,     /* anonymous: the main stack */
+	NP_KIND_ANON,      /* other anonymous memory (mmap, thread stacks) */
+	NP_KIND_FILE,      /* page cache of mapped files */
+	NP_KIND_SHMEM,     /* tmpfs, /dev/shm, SysV shm, memfd, shared anon */
+	NP_KIND_HUGETLB,   /* hugetlbfs pages */
+	NP_NKINDS,
+};
+
+const char *np_mem_kind_name(enum np_mem_kind kind);
+
+struct np_node_pages {
+	unsigned node;
+	uint64_t pages;    /* in units of the mapping's page size */
+};
+
+struct np_mapping {
+	uint64_t start;
+	enum np_mem_kind kind;
+	char policy[64];       /* as numa_maps writes it: "bind:1", "default" */
+	char *path;            /* file=..., or NULL */
+	uint64_t page_bytes;   /* kernelpagesize_kB * 1024 (4096 if absent) */
+	struct np_node_pages *nodes;  /* ascending node */
+	size_t nnodes;
+};
+
+struct np_numa_maps {
+	struct np_mapping *maps;
+	size_t n;
+};
+
+void np_numa_maps_free(struct np_numa_maps *m);
+
+/* Parses numa_maps text (not necessarily NUL-terminated). */
+int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
+		       const char **why);
+
+/* Reads <root>/proc/<pid>/numa_maps. */
+int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
+		      struct np_err *err);
+
+/* The command name of a process (proc/<pid>/comm below root). */
+int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len);
+
+/*
+ * The nodes a numa_maps policy names ("bind:1-2" → 1,2; "prefer:0";
+ * "interleave:0,2"; "prefer (many):1,3"; "weighted interleave:0-1");
+ * returns the count (0 for default/local, which allow every node), and
+ * the mode word ("bind", "prefer", ...) in mode.
+ */
+size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
+		       char *mode, size_t mode_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
