@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* np_parse_numa_maps and np_policy_nodes on the whole input. */
+#include <errno.h>
+#include <string.h>
+
+#include <numaplace/pages.h>
+
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct np_numa_maps m;
+	const char *why = NULL;
+	int rc = np_parse_numa_maps((const char *)data, size, &m, &why);
+
+	if (rc) {
+		FUZZ_ASSERT(rc == -EINVAL || rc == -ENOMEM);
+		FUZZ_ASSERT(why != NULL && m.maps == NULL && m.n == 0);
+		return 0;
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		const struct np_mapping *map = &m.maps[i];
+		unsigned nodes[64];
+		char mode[32];
+		size_t n;
+
+		FUZZ_ASSERT((unsigned)map->kind < NP_NKINDS);
+		FUZZ_ASSERT(map->policy[0] != '\0');
+		for (size_t k = 1; k < map->nnodes; k++)
+			FUZZ_ASSERT(map->nodes[k - 1].node < map->nodes[k].node);
+		n = np_policy_nodes(map->policy, nodes, 64, mode, sizeof(mode));
+		FUZZ_ASSERT(n <= 64);
+		FUZZ_ASSERT(strlen(mode) < sizeof(mode));
+	}
+	np_numa_maps_free(&m);
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* /proc/PID/numa_maps parsing into kinds, pages per node and policies. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include <numaplace/pages.h>
+
+/* Lines as Linux 6.1 writes them (fs/proc/task_mmu.c show_numa_map()). */
+static const char sample[] =
+	"55c0f8a00000 bind:1 file=/usr/bin/np-probe mapped=2 N0=2 kernelpagesize_kB=4\n"
+	"55c0f8c04000 bind:1 file=/usr/bin/np-probe anon=1 dirty=1 N1=1 kernelpagesize_kB=4\n"
+	"55c0f9e1a000 bind:1 heap anon=33 dirty=33 N1=33 kernelpagesize_kB=4\n"
+	"7f1c40000000 interleave:0-1 anon=4096 dirty=4096 N0=2048 N1=2048 kernelpagesize_kB=4\n"
+	"7f1c50000000 prefer (many):1,3 anon=10 dirty=10 N3=10 kernelpagesize_kB=4\n"
+	"7f1c60000000 weighted interleave:0-1 anon=3 dirty=3 N1=1 N0=2 kernelpagesize_kB=4\n"
+	"7f1c70000000 bind=static:1 file=/dev/shm/seg dirty=256 mapmax=2 N0=256 kernelpagesize_kB=4\n"
+	"7f1c80000000 default file=/SYSV00000000\\040(deleted) dirty=8 N0=8 kernelpagesize_kB=4\n"
+	"7f1c90000000 default file=/dev/hugepages/x huge dirty=2 N1=2 kernelpagesize_kB=2048\n"
+	"7f1ca0000000 local file=/usr/lib/x86_64-linux-gnu/libc.so.6 mapped=40 mapmax=12 N0=40 kernelpagesize_kB=4\n"
+	"7ffd1e5c0000 bind:1 stack anon=5 dirty=5 N1=5 kernelpagesize_kB=4\n"
+	"7ffd1e5fc000 bind:1\n";
+
+static void test_sample(void **state)
+{
+	struct np_numa_maps m;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &why), 0);
+	assert_int_equal(m.n, 12);
+	assert_int_equal(m.maps[0].kind, NP_KIND_FILE);
+	assert_string_equal(m.maps[0].path, "/usr/bin/np-probe");
+	/* anon= on a file mapping: private COW pages, anonymous */
+	assert_int_equal(m.maps[1].kind, NP_KIND_ANON);
+	assert_int_equal(m.maps[2].kind, NP_KIND_HEAP);
+	assert_string_equal(m.maps[2].policy, "bind:1");
+	assert_int_equal(m.maps[2].nnodes, 1);
+	assert_int_equal(m.maps[2].nodes[0].node, 1);
+	assert_int_equal(m.maps[2].nodes[0].pages, 33);
+	assert_int_equal(m.maps[3].nnodes, 2);
+	assert_int_equal(m.maps[3].nodes[1].pages, 2048);
+	assert_string_equal(m.maps[4].policy, "prefer (many):1,3");
+	assert_string_equal(m.maps[5].policy, "weighted interleave:0-1");
+	/* nodes come out ascending whatever order the line has */
+	assert_int_equal(m.maps[5].nodes[0].node, 0);
+	assert_int_equal(m.maps[5].nodes[0].pages, 2);
+	assert_int_equal(m.maps[6].kind, NP_KIND_SHMEM);
+	assert_string_equal(m.maps[6].policy, "bind=static:1");
+	assert_int_equal(m.maps[7].kind, NP_KIND_SHMEM);
+	assert_int_equal(m.maps[8].kind, NP_KIND_HUGETLB);
+	assert_int_equal(m.maps[8].page_bytes, 2048 * 1024);
+	assert_int_equal(m.maps[9].kind, NP_KIND_FILE);
+	assert_int_equal(m.maps[10].kind, NP_KIND_STACK);
+	assert_int_equal(m.maps[10].start, 0x7ffd1e5c0000ull);
+	assert_int_equal(m.maps[11].nnodes, 0);
+	assert_int_equal(m.maps[11].page_bytes, 4096);
+	np_numa_maps_free(&m);
+}
+
+static void test_policy_nodes(void **state)
+{
+	static const struct {
+		const char *policy, *mode;
+		size_t n;
+		unsigned first, last;
+	} c[] = {
+		{ "bind:1", "bind", 1, 1, 1 },
+		{ "bind:0-2", "bind", 3, 0, 2 },
+		{ "interleave:0,2,5", "interleave", 3, 0, 5 },
+		{ "prefer (many):1,3", "prefer (many)", 2, 1, 3 },
+		{ "weighted interleave:0-1", "weighted interleave", 2, 0, 1 },
+		{ "bind=static:1", "bind", 1, 1, 1 },
+		{ "default", "default", 0, 0, 0 },
+		{ "local", "local", 0, 0, 0 },
+	};
+	unsigned nodes[8];
+	char mode[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t n = np_policy_nodes(c[i].policy, nodes, 8, mode,
+					   sizeof(mode));
+
+		assert_string_equal(mode, c[i].mode);
+		assert_int_equal(n, c[i].n);
+		if (n) {
+			assert_int_equal(nodes[0], c[i].first);
+			assert_int_equal(nodes[n - 1], c[i].last);
+		}
+	}
+}
+
+static void test_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"xyz bind:1\n",
+		"55c0 bind:1 N0=x\n",
+		"55c0 bind:1 N0=1 N0=2\n",
+		"55c0 bind:1 N99999=1\n",
+		"55c0\n",
+		"55c0 bind:1 N0=1\0\n",
+	};
+	static const size_t len[] = { 11, 17, 22, 22, 5, 17 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct np_numa_maps m = { (struct np_mapping *)1, 9 };
+		const char *why = NULL;
+		int e = np_parse_numa_maps(bad[i], len[i], &m, &why);
+
+		if (e != -EINVAL)
+			fail_msg("case %zu: got %d", i, e);
+		assert_non_null(why);
+		assert_null(m.maps);
+		assert_int_equal(m.n, 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sample),
+		cmocka_unit_test(test_policy_nodes),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
