@@ -17,3 +17,6 @@ numaplace where -p $pid --json
 echo "--- numastat"
 numastat -p $pid
 kill $pid
+echo "--- report"
+numaplace run --report -m 1 np-probe hold 16 /tmp/data 1 2>&1
+echo "exit=$?"

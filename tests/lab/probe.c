@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * np-probe hold MIB FILE: maps FILE and reads every page, allocates and
- * touches MIB MiB of anonymous memory and 1 MiB of shared memory (memfd),
- * prints "ready" and waits to be killed: a process with memory of every
- * kind for `numaplace where` to look at.
+ * np-probe hold MIB FILE [SECONDS]: maps FILE and reads every page,
+ * allocates and touches MIB MiB of anonymous memory and 1 MiB of shared
+ * memory (memfd), prints "ready" and waits SECONDS (default: until
+ * killed): a process with memory of every kind for `numaplace where`.
  *
  * np-probe MIB: allocates MIB MiB of anonymous memory, touches every page,
  * asks the kernel where each page is (move_pages with no target nodes)
@@ -33,7 +33,7 @@ static void touch(volatile char *p, size_t len, long page, bool write)
 	}
 }
 
-static int hold(unsigned long mib, const char *file)
+static int hold(unsigned long mib, const char *file, unsigned seconds)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	int fd = open(file, O_RDONLY), shm = memfd_create("np-probe-shm", 0);
@@ -57,6 +57,10 @@ static int hold(unsigned long mib, const char *file)
 	touch(s, 1 << 20, page, true);
 	printf("ready\n");
 	fflush(stdout);
+	if (seconds) {
+		sleep(seconds);
+		return 0;
+	}
 	for (;;)
 		pause();
 }
@@ -70,8 +74,9 @@ int main(int argc, char **argv)
 	int *status;
 	char *mem;
 
-	if (argc == 4 && !strcmp(argv[1], "hold"))
-		return hold(strtoul(argv[2], NULL, 10), argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "hold"))
+		return hold(strtoul(argv[2], NULL, 10), argv[3],
+			    argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0);
 	if (!mib || mib > 65536) {
 		fprintf(stderr, "usage: np-probe MIB\n");
 		return 2;

@@ -127,6 +127,15 @@ anon1=$(section json | tr -d ' \n' | sed 's/.*"kind":"anon","nodes":\[\([^]]*\)\
 if [ "${anon1:-0}" -ge $((16 << 20)) ] 2>/dev/null; then ok
 else bad "where --json: anon on node 1 is '$anon1', want >= 16 MiB"; fi
 
+# run --report: the same picture while the command runs, and each node's
+# change split into the kernel's counters.
+section report >"$TMP/report.txt"
+if grep -q '^exit=0$' "$TMP/report.txt" &&
+   grep -q 'MiB on node 0: shmem /tmp/data (policy bind:1)' "$TMP/report.txt" &&
+   awk '$1 == "AnonPages" && $3 + 0 >= 15 { found = 1 } END { exit !found }' "$TMP/report.txt" &&
+   grep -q '^  other ' "$TMP/report.txt"; then ok
+else bad "run --report: $(cat "$TMP/report.txt")"; fi
+
 # Exit status, as a shell gives it.
 run_np lab -- sh -c 'echo out; echo err >&2; exit 7'
 if [ "$RC" = 7 ] && [ "$(cat "$TMP/out")" = out ] && [ "$(cat "$TMP/err")" = err ]; then ok

@@ -8,12 +8,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <numaplace/pages.h>
 #include <numaplace/policy.h>
 #include <numaplace/topo.h>
+
+#include "placement.h"
 
 void usage_run(FILE *out)
 {
@@ -36,6 +42,8 @@ void usage_run(FILE *out)
 		"    -b, --balancing             let NUMA balancing move pages (with --membind)\n"
 		"    -a, --all                   NODES and CPUS relative to all, not the cpuset\n"
 		"        --static / --relative   MPOL_F_STATIC_NODES / MPOL_F_RELATIVE_NODES\n"
+		"        --report                when CMD ends, say on stderr where its pages\n"
+		"                                were and how each node's memory changed\n"
 		"    -h, --help                  show this help\n"
 		"\n"
 		"NODES and CPUS: 1 | 0-3 | 0,2-3 | all | !1 (all but 1) | +0-1 (relative to\n"
@@ -47,10 +55,10 @@ struct run_opts {
 	const char *nodes_str, *cpunodes_str, *cpus_str, *weights;
 	enum np_policy_mode mode;
 	unsigned flags;
-	bool mode_set, all;
+	bool mode_set, all, report;
 };
 
-enum { OPT_WEIGHTS = 256, OPT_STATIC, OPT_RELATIVE };
+enum { OPT_WEIGHTS = 256, OPT_STATIC, OPT_RELATIVE, OPT_REPORT };
 
 /* The numactl option that sets a mode, for messages. */
 static const char *mode_option(enum np_policy_mode mode)
@@ -97,6 +105,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "all", no_argument, NULL, 'a' },
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "relative", no_argument, NULL, OPT_RELATIVE },
+		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +130,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'a': o->all = true; break;
 		case OPT_STATIC: o->flags |= NP_POLICY_STATIC_NODES; break;
 		case OPT_RELATIVE: o->flags |= NP_POLICY_RELATIVE_NODES; break;
+		case OPT_REPORT: o->report = true; break;
 		case 'h': usage_run(stdout); return -1;
 		case ':':
 			np_err_line("run: option '%s' needs an argument",
@@ -309,6 +319,173 @@ static int apply_policy(const struct np_topo *t, const struct run_opts *o,
 	return rc;
 }
 
+/* ---- --report ---------------------------------------------------------- */
+
+/* The meminfo parts a node's used memory is split into. */
+static const char *const parts[] = {
+	"AnonPages", "FilePages", "Shmem", "Slab", "PageTables", "KernelStack",
+};
+#define NPARTS (sizeof(parts) / sizeof(parts[0]))
+
+static int64_t meminfo_kib(const struct np_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->nmeminfo; i++)
+		if (!strcmp(n->meminfo[i].name, name))
+			return (int64_t)n->meminfo[i].value;
+	return 0;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* MemUsed and its parts per node: after minus before, in MiB. */
+static void print_machine_delta(const struct np_topo *before,
+				const struct np_topo *after)
+{
+	fprintf(stderr, "\nChange of each node's used memory while it ran, in MiB"
+		" (the last sample minus the start):\n%-14s", "");
+	for (size_t i = 0; i < before->nnodes; i++) {
+		char h[16];
+
+		snprintf(h, sizeof(h), "node %u", before->nodes[i].id);
+		fprintf(stderr, " %10s", h);
+	}
+	fprintf(stderr, "\n");
+	for (size_t p = 0; p <= NPARTS + 1; p++) {
+		const char *name = p == 0 ? "MemUsed" : p <= NPARTS ?
+			parts[p - 1] : "other";
+
+		fprintf(stderr, "%s%-*s", p ? "  " : "", p ? 12 : 14, name);
+		for (size_t i = 0; i < before->nnodes && i < after->nnodes; i++) {
+			const struct np_node *a = &after->nodes[i];
+			const struct np_node *b = &before->nodes[i];
+			int64_t d;
+
+			if (p <= NPARTS)
+				d = meminfo_kib(a, p ? parts[p - 1] : "MemUsed") -
+				    meminfo_kib(b, p ? parts[p - 1] : "MemUsed");
+			else {
+				d = meminfo_kib(a, "MemUsed") - meminfo_kib(b, "MemUsed");
+				for (size_t k = 0; k < NPARTS; k++)
+					d -= meminfo_kib(a, parts[k]) -
+					     meminfo_kib(b, parts[k]);
+			}
+			fprintf(stderr, " %+10.2f", (double)d / 1024.0);
+		}
+		fprintf(stderr, "\n");
+	}
+}
+
+struct sample {
+	struct np_numa_maps maps;   /* CMD's, at the last sample it had one */
+	struct np_topo *machine;    /* every node's meminfo then */
+	double at_ms;
+};
+
+static void take_sample(pid_t pid, struct sample *last,
+			const struct timespec *t0)
+{
+	struct np_numa_maps m;
+	struct np_topo *t = NULL;
+
+	/* A zombie's numa_maps is empty: keep the last real one. */
+	if (np_numa_maps_read("/", pid, &m, NULL) || m.n == 0) {
+		np_numa_maps_free(&m);
+		return;
+	}
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, NULL)) {
+		np_numa_maps_free(&m);
+		return;
+	}
+	np_numa_maps_free(&last->maps);
+	np_topo_free(last->machine);
+	last->maps = m;
+	last->machine = t;
+	last->at_ms = ms_since(t0);
+}
+
+static int wait_sampling(pid_t pid, struct sample *last)
+{
+	struct timespec t0;
+	siginfo_t si;
+	int status = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned n = 0;; n++) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid)
+			break;
+		take_sample(pid, last, &t0);
+		/* Often at first, so that a short command is seen at all. */
+		usleep(n < 50 ? 10000 : 100000);
+	}
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void report(pid_t pid, const char *cmd, const struct sample *last,
+		   const struct np_topo *before)
+{
+	struct placement *w = calloc(1, sizeof(*w));
+
+	fprintf(stderr, "\nnumaplace run --report:\n");
+	if (!last->machine || !w) {
+		fprintf(stderr, "%s ended before it could be sampled.\n", cmd);
+		free(w);
+		return;
+	}
+	fprintf(stderr, "At the last sample, %.0f ms after the start:\n",
+		last->at_ms);
+	placement_account(w, &last->maps);
+	placement_print(stderr, w, (int)pid, cmd);
+	print_machine_delta(before, last->machine);
+	free(w);
+}
+
+static int run_reported(const struct np_topo *t, const struct run_opts *o,
+			const struct sets *s, char **cmd)
+{
+	struct sample last = { { NULL, 0 }, NULL, 0 };
+	struct np_topo *before = NULL;
+	pid_t pid;
+	int status, rc;
+
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &before, NULL)) {
+		np_err_line("run: --report: cannot read the nodes' meminfo");
+		return NP_EXIT_RUNTIME;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		rc = bind_cpus(t, o, s);
+		if (!rc)
+			rc = apply_policy(t, o, s);
+		if (rc)
+			_exit(rc);
+		execvp(cmd[0], cmd);
+		np_err_line("run: %s: %s", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	if (pid < 0) {
+		np_err_line("run: fork: %s", strerror(errno));
+		np_topo_free(before);
+		return NP_EXIT_RUNTIME;
+	}
+	status = wait_sampling(pid, &last);
+	report(pid, cmd[0], &last, before);
+	np_numa_maps_free(&last.maps);
+	np_topo_free(last.machine);
+	np_topo_free(before);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -326,6 +503,12 @@ int cmd_run(int argc, char **argv)
 		return NP_EXIT_RUNTIME;
 	}
 	rc = load_sets(t, o.all, &s);
+	if (!rc && o.report) {
+		rc = run_reported(t, &o, &s, argv + optind);
+		sets_free(&s);
+		np_topo_free(t);
+		return rc;
+	}
 	if (!rc)
 		rc = bind_cpus(t, &o, &s);
 	if (!rc)
