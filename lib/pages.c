@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "sysroot.h"
@@ -39,7 +41,7 @@ void np_numa_maps_free(struct np_numa_maps *m)
 static bool is_shmem_path(const char *p)
 {
 	return !strncmp(p, "/dev/shm/", 9) || !strncmp(p, "/SYSV", 5) ||
-	       !strncmp(p, "/memfd:", 7) || !strcmp(p, "/dev/zero");
+	       !strncmp(p, "/memfd:", 7) || !strncmp(p, "/dev/zero", 9);
 }
 
 /*
@@ -219,6 +221,38 @@ int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
 	return e;
 }
 
+static struct np_mapping *find_mapping(struct np_numa_maps *m,
+				       uint64_t start)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->maps[i].start == start)
+			return &m->maps[i];
+	return NULL;
+}
+
+void np_numa_maps_add_smaps(struct np_numa_maps *m, const char *smaps,
+			    size_t len)
+{
+	char *text = strndup(smaps, len), *line, *save = NULL;
+	struct np_mapping *cur = NULL;
+
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *end;
+		uint64_t v = strtoull(line, &end, 16);
+
+		if (end != line && *end == '-') {
+			cur = find_mapping(m, v);
+			continue;
+		}
+		if (cur && !strncmp(line, "AnonHugePages:", 14))
+			cur->thp_bytes = strtoull(line + 14, NULL, 10) * 1024;
+	}
+	free(text);
+}
+
 int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 		      struct np_err *err)
 {
@@ -245,8 +279,37 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 			classify_by_fs(out);
 		free(buf);
 	}
+	snprintf(rel, sizeof(rel), "proc/%d/smaps", (int)pid);
+	if (!e && np_root_read(&r, rel, &buf, &len, NULL) == 0) {
+		np_numa_maps_add_smaps(out, buf, len);
+		free(buf);
+	}
 	np_root_close(&r);
 	return e == -ENOENT ? -ESRCH : e;
+}
+
+int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
+		   int *nodes, struct np_err *err)
+{
+	size_t n = page_bytes ? (len + page_bytes - 1) / page_bytes : 0;
+	void **pages;
+
+	if (!page_bytes || (uintptr_t)addr % page_bytes)
+		return np_fail(err, -EINVAL, "move_pages: address not aligned "
+			       "to the page size");
+	pages = calloc(n ? n : 1, sizeof(*pages));
+	if (!pages)
+		return np_fail(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		pages[i] = (char *)addr + i * page_bytes;
+	if (n && syscall(SYS_move_pages, 0, n, pages, NULL, nodes, 0)) {
+		int e = errno;
+
+		free(pages);
+		return np_fail(err, -e, "move_pages: %s", strerror(e));
+	}
+	free(pages);
+	return 0;
 }
 
 int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)

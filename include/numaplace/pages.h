@@ -42,6 +42,7 @@ struct np_mapping {
 	uint64_t page_bytes;   /* kernelpagesize_kB * 1024 (4096 if absent) */
 	struct np_node_pages *nodes;  /* ascending node */
 	size_t nnodes;
+	uint64_t thp_bytes;    /* AnonHugePages from smaps (0 if unknown) */
 };
 
 struct np_numa_maps {
@@ -55,9 +56,25 @@ void np_numa_maps_free(struct np_numa_maps *m);
 int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
 		       const char **why);
 
-/* Reads <root>/proc/<pid>/numa_maps. */
+/*
+ * Fills thp_bytes of each mapping from smaps text (AnonHugePages per VMA,
+ * matched by start address); lines it does not know are skipped.
+ */
+void np_numa_maps_add_smaps(struct np_numa_maps *m, const char *smaps,
+			    size_t len);
+
+/* Reads <root>/proc/<pid>/numa_maps (and smaps for THP, if readable). */
 int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 		      struct np_err *err);
+
+/*
+ * The node of every page of [addr, addr + len) in the calling process
+ * (move_pages(2) with no target nodes): nodes[i] for the i-th page of
+ * page_bytes, or a negative errno for a page that is not there (-ENOENT:
+ * never touched).  Returns 0 or a negative errno.
+ */
+int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
+		   int *nodes, struct np_err *err);
 
 /* The command name of a process (proc/<pid>/comm below root). */
 int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len);

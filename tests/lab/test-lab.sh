@@ -119,6 +119,9 @@ w=$(awk '$1 == "total" { $1 = ""; print }' "$TMP/where.txt" | xargs)
 n=$(awk '$1 == "Total" { $1 = ""; print }' "$TMP/numastat.txt" | xargs)
 if [ "$RC" = 0 ] && [ -n "$w" ] && [ "$w" = "$n" ]; then ok
 else bad "where vs numastat -p: where '$w', numastat '$n' ($(cat "$TMP/err"))"; fi
+# The guest's THP is "always": np-probe's 16 MiB are mostly huge pages.
+if grep -q '^(of the anonymous memory, 1[0-9]\.[0-9]* MiB is in transparent huge pages)$' "$TMP/where.txt"; then ok
+else bad "where does not see the THP: $(cat "$TMP/where.txt")"; fi
 if grep -q 'MiB on node 0: shmem /tmp/data (policy bind:1)' "$TMP/where.txt" &&
    grep -q 'placed by whoever touched them first' "$TMP/where.txt"; then ok
 else bad "where does not explain the node-0 file pages: $(cat "$TMP/where.txt")"; fi
@@ -135,6 +138,20 @@ if grep -q '^exit=0$' "$TMP/report.txt" &&
    awk '$1 == "AnonPages" && $3 + 0 >= 15 { found = 1 } END { exit !found }' "$TMP/report.txt" &&
    grep -q '^  other ' "$TMP/report.txt"; then ok
 else bad "run --report: $(cat "$TMP/report.txt")"; fi
+
+# A full node: preferred falls back to the other node as numactl's does;
+# bound, the kernel's OOM killer ends the program, and --report says why.
+run_np lab --preset 2s --add "$PROBE" --add "$SRC/tests/lab/guest-full.sh" -- guest-full.sh
+pages() { # pages() KEY NODE: pages on NODE in the KEY= line
+	sed -n "s/^$1=.*node$2=\([0-9]*\).*/\1/p" "$TMP/out"
+}
+if grep -q '^reserved=200$' "$TMP/out" &&
+   [ "$(pages pref-numactl 0)" -gt 30000 ] && [ "$(pages pref-numaplace 0)" -gt 30000 ] &&
+   [ "$(pages pref-numactl 1)" -gt 1000 ] && [ "$(pages pref-numaplace 1)" -gt 1000 ]; then ok
+else bad "preferred to a full node does not fall back like numactl: $(grep pref "$TMP/out")"; fi
+if grep -q '^bind-numactl-exit=137$' "$TMP/out" && grep -q '^bind-numaplace-exit=137$' "$TMP/out" &&
+   grep -q "np-probe was killed by SIGKILL while bound to node 1: most likely the kernel's OOM killer" "$TMP/out"; then ok
+else bad "bound to a full node: $(cat "$TMP/out")"; fi
 
 # Exit status, as a shell gives it.
 run_np lab -- sh -c 'echo out; echo err >&2; exit 7'

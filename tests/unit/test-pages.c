@@ -7,7 +7,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <numaplace/pages.h>
 
@@ -20,7 +23,7 @@ static const char sample[] =
 	"7f1c50000000 prefer (many):1,3 anon=10 dirty=10 N3=10 kernelpagesize_kB=4\n"
 	"7f1c60000000 weighted interleave:0-1 anon=3 dirty=3 N1=1 N0=2 kernelpagesize_kB=4\n"
 	"7f1c70000000 bind=static:1 file=/dev/shm/seg dirty=256 mapmax=2 N0=256 kernelpagesize_kB=4\n"
-	"7f1c80000000 default file=/SYSV00000000\\040(deleted) dirty=8 N0=8 kernelpagesize_kB=4\n"
+	"7f1c80000000 default file=/dev/zero\\040(deleted) dirty=8 N0=8 kernelpagesize_kB=4\n"
 	"7f1c90000000 default file=/dev/hugepages/x huge dirty=2 N1=2 kernelpagesize_kB=2048\n"
 	"7f1ca0000000 local file=/usr/lib/x86_64-linux-gnu/libc.so.6 mapped=40 mapmax=12 N0=40 kernelpagesize_kB=4\n"
 	"7ffd1e5c0000 bind:1 stack anon=5 dirty=5 N1=5 kernelpagesize_kB=4\n"
@@ -60,6 +63,33 @@ static void test_sample(void **state)
 	assert_int_equal(m.maps[10].start, 0x7ffd1e5c0000ull);
 	assert_int_equal(m.maps[11].nnodes, 0);
 	assert_int_equal(m.maps[11].page_bytes, 4096);
+	np_numa_maps_free(&m);
+}
+
+static void test_smaps_thp(void **state)
+{
+	static const char smaps[] =
+		"55c0f9e1a000-55c0f9e3b000 rw-p 00000000 00:00 0    [heap]\n"
+		"Size:                132 kB\n"
+		"AnonHugePages:          0 kB\n"
+		"7f1c40000000-7f1c41000000 rw-p 00000000 00:00 0\n"
+		"Size:              16384 kB\n"
+		"AnonHugePages:      14336 kB\n"
+		"VmFlags: rd wr mr mw me ac sd\n"
+		"7f1cffff0000-7f1cffff1000 rw-p 00000000 00:00 0\n"
+		"AnonHugePages:       2048 kB\n";
+	struct np_numa_maps m;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &why), 0);
+	np_numa_maps_add_smaps(&m, smaps, strlen(smaps));
+	assert_int_equal(m.maps[2].thp_bytes, 0);
+	assert_int_equal(m.maps[3].thp_bytes, 14336ull * 1024);
+	/* a VMA numa_maps does not list changes nothing */
+	for (size_t i = 0; i < m.n; i++)
+		if (i != 3)
+			assert_int_equal(m.maps[i].thp_bytes, 0);
 	np_numa_maps_free(&m);
 }
 
@@ -122,12 +152,45 @@ static void test_malformed(void **state)
 	}
 }
 
+/* The calling process's own pages: touched ones are on a node that
+ * exists, untouched ones are -ENOENT, as move_pages(2) says. */
+static void test_pages_nodes(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct np_err err = { 0, "" };
+	char *mem = mmap(NULL, 8 * (size_t)page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int nodes[8];
+
+	(void)state;
+	assert_true(mem != MAP_FAILED);
+	for (int i = 0; i < 4; i++)
+		mem[i * page] = 1;
+	assert_int_equal(np_pages_nodes(mem, 8 * (size_t)page, (size_t)page,
+					 nodes, &err), 0);
+	for (int i = 0; i < 4; i++) {
+		char path[64];
+
+		assert_true(nodes[i] >= 0);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d",
+			 nodes[i]);
+		assert_int_equal(access(path, F_OK), 0);
+	}
+	for (int i = 4; i < 8; i++)
+		assert_int_equal(nodes[i], -ENOENT);
+	assert_int_equal(np_pages_nodes(mem + 1, 16, (size_t)page, nodes, &err),
+			 -EINVAL);
+	munmap(mem, 8 * (size_t)page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_policy_nodes),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_pages_nodes),
+		cmocka_unit_test(test_smaps_thp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

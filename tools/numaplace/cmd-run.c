@@ -449,6 +449,42 @@ static void report(pid_t pid, const char *cmd, const struct sample *last,
 	free(w);
 }
 
+/*
+ * SIGKILL while bound to nodes that had little free memory left is the
+ * kernel's OOM killer at work: a binding makes the other nodes' memory
+ * unusable, so say which nodes ran dry.
+ */
+static void explain_kill(const char *cmd, const struct sample *last)
+{
+	unsigned nodes[64];
+	char mode[32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < last->maps.n && !n; i++)
+		n = np_policy_nodes(last->maps.maps[i].policy, nodes, 64, mode,
+				    sizeof(mode));
+	fprintf(stderr, "\n%s was killed by SIGKILL", cmd);
+	if (!n || strcmp(mode, "bind") || !last->machine) {
+		fprintf(stderr, ".\n");
+		return;
+	}
+	fprintf(stderr, " while bound to node");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s %u", i ? "," : (n > 1 ? "s" : ""), nodes[i]);
+	fprintf(stderr, ": most likely the kernel's OOM killer, as those nodes "
+		"ran out of memory (free at the last sample:");
+	for (size_t i = 0; i < n; i++) {
+		long idx = np_topo_node_index(last->machine, nodes[i]);
+
+		if (idx >= 0)
+			fprintf(stderr, " node %u %.1f MiB", nodes[i],
+				(double)last->machine->nodes[idx].free_bytes /
+				(1024.0 * 1024.0));
+	}
+	fprintf(stderr, "); memory on other nodes cannot be used under "
+		"--membind (--preferred would fall back).\n");
+}
+
 static int run_reported(const struct np_topo *t, const struct run_opts *o,
 			const struct sets *s, char **cmd)
 {
@@ -480,6 +516,8 @@ static int run_reported(const struct np_topo *t, const struct run_opts *o,
 	}
 	status = wait_sampling(pid, &last);
 	report(pid, cmd[0], &last, before);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		explain_kill(cmd[0], &last);
 	np_numa_maps_free(&last.maps);
 	np_topo_free(last.machine);
 	np_topo_free(before);

@@ -81,6 +81,7 @@ void placement_account(struct placement *w, const struct np_numa_maps *maps)
 		size_t npol = np_policy_nodes(m->policy, pol, MAX_NODES, mode,
 					      sizeof(mode));
 
+		w->thp_bytes += m->thp_bytes;
 		for (size_t k = 0; k < m->nnodes; k++) {
 			uint64_t bytes = m->nodes[k].pages * m->page_bytes;
 			bool inside = npol == 0;
@@ -131,6 +132,9 @@ void placement_print(FILE *f, const struct placement *w, int pid,
 			all += row;
 		fprintf(f, " %10.2f\n", mib(k < NP_NKINDS ? row : all));
 	}
+	if (w->thp_bytes)
+		fprintf(f, "(of the anonymous memory, %.2f MiB is in transparent "
+			"huge pages)\n", mib(w->thp_bytes));
 	if (!w->nout) {
 		fprintf(f, "\nEvery page is on a node its policy allows.\n");
 		return;
@@ -178,6 +182,8 @@ json_object *placement_json(const struct placement *w, int pid,
 		json_object_array_add(kinds, ko);
 	}
 	json_object_object_add(o, "kinds", kinds);
+	json_object_object_add(o, "thp_bytes",
+			       json_object_new_int64((int64_t)w->thp_bytes));
 	outs = json_object_new_array();
 	for (size_t i = 0; i < w->nout; i++) {
 		const struct outside *x = &w->out[i];

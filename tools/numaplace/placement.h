@@ -35,6 +35,7 @@ struct outside {
 
 struct placement {
 	struct table tab;
+	uint64_t thp_bytes;   /* anonymous memory in transparent huge pages */
 	struct outside out[256];
 	size_t nout;
 };
