@@ -27,3 +27,15 @@ if "$NP" lab --preset 4n -- numaplace topo >/tmp/np-demo-guest.$$; then
 		/tmp/np-demo-host.$$ /tmp/np-demo-guest.$$
 fi
 rm -f /tmp/np-demo-host.$$ /tmp/np-demo-guest.$$
+
+# Placement truth in the same 4-node guest: a program bound to node 2 under
+# `run --report`, then `where` of it while it runs.
+PROBE=$(dirname "$NP")/../../tests/lab/np-probe
+step "numaplace lab --preset 4n: numaplace run --report --membind 2 ..., then numaplace where -p"
+"$NP" lab --preset 4n --add "$PROBE" -- sh -c '
+	numaplace run --membind 0 dd if=/dev/zero of=/tmp/data bs=1M count=8 2>/dev/null
+	echo "$ numaplace run --report --membind 2 np-probe hold 32 /tmp/data 1"
+	numaplace run --report --membind 2 np-probe hold 32 /tmp/data 1 2>&1
+	numaplace run --membind 2 np-probe hold 32 /tmp/data >/tmp/ready &
+	while ! grep -q ready /tmp/ready 2>/dev/null; do sleep 0.1; done
+	echo; echo "$ numaplace where -p $!"; numaplace where -p $!' 2>&1

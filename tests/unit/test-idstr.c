@@ -260,6 +260,40 @@ static void test_task_allowed_live(void **state)
 	np_topo_free(t);
 }
 
+/* Interleave weights written below a root; the kernel's files there. */
+static void test_wi_weights(void **state)
+{
+	struct np_err err = { 0, "" };
+	char root[] = "/tmp/np-test-wi.XXXXXX", path[256], buf[16] = "";
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	/* no weighted_interleave directory: the kernel predates it */
+	assert_int_equal(np_wi_set_weight(root, 0, 3, &err), -EOPNOTSUPP);
+	assert_string_equal(err.msg, "this kernel does not support "
+			    "weighted-interleave");
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/kernel/mm/mempolicy/"
+		 "weighted_interleave && echo 1 > %s/sys/kernel/mm/mempolicy/"
+		 "weighted_interleave/node0", root, root);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(np_wi_set_weight(root, 0, 3, &err), 0);
+	snprintf(path, sizeof(path), "%s/sys/kernel/mm/mempolicy/"
+		 "weighted_interleave/node0", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "3\n");
+	assert_int_equal(np_wi_set_weight(root, 0, 0, &err), -EINVAL);
+	assert_string_equal(err.msg, "weight 0 for node 0: must be 1..255");
+	assert_int_equal(np_wi_set_weight(root, 0, 256, &err), -EINVAL);
+	/* a node without a weight file */
+	assert_int_equal(np_wi_set_weight(root, 7, 2, &err), -ENOENT);
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_strings),
 		cmocka_unit_test(test_task_allowed_dump),
 		cmocka_unit_test(test_task_allowed_live),
+		cmocka_unit_test(test_wi_weights),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
