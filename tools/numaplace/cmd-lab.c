@@ -140,15 +140,8 @@ static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
 			usage_lab(stdout);
 			return -1;
 		}
-		if (c == ':') {
-			np_err_line("lab: option '%s' needs an argument",
-				    argv[optind - 1]);
-			return NP_EXIT_USAGE;
-		}
-		if (c == '?') {
-			np_err_line("lab: unknown option '%s'", argv[optind - 1]);
-			return NP_EXIT_USAGE;
-		}
+		if (c == ':' || c == '?')
+			return np_opt_fail("lab", c, argv);
 		rc = set_opt(o, c, optarg);
 		if (rc)
 			return rc;

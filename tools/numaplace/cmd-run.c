@@ -132,17 +132,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_RELATIVE: o->flags |= NP_POLICY_RELATIVE_NODES; break;
 		case OPT_REPORT: o->report = true; break;
 		case 'h': usage_run(stdout); return -1;
-		case ':':
-			np_err_line("run: option '%s' needs an argument",
-				    argv[optind - 1]);
-			return NP_EXIT_USAGE;
 		default:
-			if (optopt)
-				np_err_line("run: unknown option '-%c'", optopt);
-			else
-				np_err_line("run: unknown option '%s'",
-					    argv[optind - 1]);
-			return NP_EXIT_USAGE;
+			return np_opt_fail("run", c, argv);
 		}
 	}
 	if (!rc && optind >= argc) {

@@ -66,17 +66,8 @@ static int parse_stat_opts(int argc, char **argv, struct stat_opts *o)
 		case 'j': o->json = true; break;
 		case 'R': o->sysroot = optarg; break;
 		case 'h': usage_stat(stdout); return -1;
-		case ':':
-			np_err_line("stat: option '%s' needs an argument",
-				    argv[optind - 1]);
-			return NP_EXIT_USAGE;
 		default:
-			if (optopt)
-				np_err_line("stat: unknown option '-%c'", optopt);
-			else
-				np_err_line("stat: unknown option '%s'",
-					    argv[optind - 1]);
-			return NP_EXIT_USAGE;
+			return np_opt_fail("stat", c, argv);
 		}
 	}
 	if (optind < argc) {

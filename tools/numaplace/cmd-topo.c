@@ -55,17 +55,8 @@ static int parse_topo_opts(int argc, char **argv, struct topo_opts *o)
 		case 'R': o->sysroot = optarg; break;
 		case 'T': o->topology = optarg; break;
 		case 'h': usage_topo(stdout); return -1;
-		case ':':
-			np_err_line("topo: option '%s' needs an argument",
-				    argv[optind - 1]);
-			return NP_EXIT_USAGE;
 		default:
-			if (optopt)
-				np_err_line("topo: unknown option '-%c'", optopt);
-			else
-				np_err_line("topo: unknown option '%s'",
-					    argv[optind - 1]);
-			return NP_EXIT_USAGE;
+			return np_opt_fail("topo", c, argv);
 		}
 	}
 	if (optind < argc) {

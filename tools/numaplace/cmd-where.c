@@ -54,13 +54,8 @@ static int parse_where_opts(int argc, char **argv, int *pid, bool *json)
 			break;
 		case 'j': *json = true; break;
 		case 'h': usage_where(stdout); return -1;
-		case ':':
-			np_err_line("where: option '%s' needs an argument",
-				    argv[optind - 1]);
-			return NP_EXIT_USAGE;
 		default:
-			np_err_line("where: unknown option '%s'", argv[optind - 1]);
-			return NP_EXIT_USAGE;
+			return np_opt_fail("where", c, argv);
 		}
 	}
 	if (*pid < 0 || optind < argc) {

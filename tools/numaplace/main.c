@@ -3,6 +3,7 @@
 #include "numaplace.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,18 @@ void np_err_line(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int np_opt_fail(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		np_err_line("%s: option '%s' needs an argument", cmd,
+			    argv[optind - 1]);
+	else if (optopt)
+		np_err_line("%s: unknown option '-%c'", cmd, optopt);
+	else
+		np_err_line("%s: unknown option '%s'", cmd, argv[optind - 1]);
+	return NP_EXIT_USAGE;
 }
 
 int np_exit_code_for(int neg_errno)

@@ -27,6 +27,9 @@ extern const struct np_cmd np_commands[];
 /* "numaplace: <msg>" on stderr, one line. */
 void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* After getopt_long returned ':' or '?': the one-line message, exit 2. */
+int np_opt_fail(const char *cmd, int c, char **argv);
+
 /* Exit code for a library error: input problems are usage errors. */
 int np_exit_code_for(int neg_errno);
 
