@@ -546,8 +546,68 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/*
+ * Kernel modules for a block device with a real page cache in the guest
+ * (initramfs files are tmpfs, i.e. shared memory): loop and ext4 with what
+ * ext4 needs, in load order.  Taken from /lib/modules/<version> of the
+ * kernel being booted, when it is the distribution's; the guest init loads
+ * them in the order of lib/np-modules/order.
+ */
+static const char *const lab_modules[] = {
+	"crc16", "mbcache", "jbd2", "crc32c_generic", "ext4", "loop", NULL,
+};
+
+/* The relative path of module `name` in modules.dep, or NULL. */
+static char *module_path(const char *dep, const char *name)
+{
+	char pat[64];
+	const char *p = dep;
+	size_t n = (size_t)snprintf(pat, sizeof(pat), "/%s.ko:", name);
+
+	while ((p = strstr(p, pat))) {
+		const char *start = p;
+
+		while (start > dep && start[-1] != '\n')
+			start--;
+		return strndup(start, (size_t)(p - start) + n - 1);
+	}
+	return NULL;
+}
+
+static int add_modules(struct image *im, const char *modver,
+		       struct np_err *err)
+{
+	char path[PATH_MAX], guest[128], order[512] = "";
+	char *dep = NULL;
+	size_t len;
+	int e = 0;
+
+	if (!modver)
+		return 0;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", modver);
+	if (np_read_file(path, &dep, &len, NULL))
+		return 0;  /* no modules for this kernel: the lab works without */
+	for (size_t i = 0; !e && lab_modules[i]; i++) {
+		char *rel = module_path(dep, lab_modules[i]);
+
+		if (!rel)
+			continue;
+		snprintf(path, sizeof(path), "/lib/modules/%s/%s", modver, rel);
+		snprintf(guest, sizeof(guest), "lib/np-modules/%s.ko",
+			 lab_modules[i]);
+		free(rel);
+		e = image_add_file(im, guest, path, err);
+		snprintf(order + strlen(order), sizeof(order) - strlen(order),
+			 "%s\n", lab_modules[i]);
+	}
+	free(dep);
+	if (!e && order[0])
+		image_add_text(im, "lib/np-modules/order", 0644, order);
+	return e;
+}
+
 static int build_entries(struct image *im, const struct np_lab_opts *opts,
-			 struct np_err *err)
+			 const char *modver, struct np_err *err)
 {
 	static const char *const peers[] = {
 		"numactl", "numastat", "lstopo-no-graphics", NULL,
@@ -570,6 +630,8 @@ static int build_entries(struct image *im, const struct np_lab_opts *opts,
 		image_add(im, d, S_IFDIR | (strcmp(d, "tmp") ? 0755 : 01777),
 			  NULL, 0);
 	e = add_busybox(im, err);
+	if (!e)
+		e = add_modules(im, modver, err);
 	for (size_t i = 0; !e && opts->payload && opts->payload[i]; i++) {
 		char guest[PATH_MAX];
 
@@ -686,7 +748,7 @@ static uint64_t hash_identity(uint64_t h, const char *path)
  * package database's, which changes whenever a library could have: a
  * symlink initrd-inputs-<key> -> initrd-<content hash>.cpio.
  */
-static uint64_t inputs_key(const struct np_lab_opts *opts)
+static uint64_t inputs_key(const struct np_lab_opts *opts, const char *modver)
 {
 	static const char *const fixed[] = {
 		"/bin/busybox", "/var/lib/dpkg/status", HWLOC_LIB, NULL,
@@ -708,6 +770,12 @@ static uint64_t inputs_key(const struct np_lab_opts *opts)
 	}
 	for (size_t i = 0; opts->payload && opts->payload[i]; i++)
 		h = hash_identity(h, opts->payload[i]);
+	if (modver) {
+		char dep[PATH_MAX];
+
+		snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", modver);
+		h = hash_identity(h, dep);
+	}
 	return h;
 }
 
@@ -721,7 +789,7 @@ static void remember_inputs(const char *link, const char *initrd)
 }
 
 static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
-			  char **out, struct np_err *err)
+			  const char *modver, char **out, struct np_err *err)
 {
 	struct image im = { NULL, 0, 0, false };
 	char link[PATH_MAX], target[PATH_MAX];
@@ -730,7 +798,7 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 
 	*out = NULL;
 	snprintf(link, sizeof(link), "%s/initrd-inputs-%016llx", cache,
-		 (unsigned long long)inputs_key(opts));
+		 (unsigned long long)inputs_key(opts, modver));
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n > 0) {
 		target[n] = '\0';
@@ -741,7 +809,7 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 		free(*out);
 		*out = NULL;
 	}
-	e = build_entries(&im, opts, err);
+	e = build_entries(&im, opts, modver, err);
 	if (e)
 		goto out;
 	qsort(im.e, im.n, sizeof(*im.e), cmp_entries);
@@ -783,10 +851,31 @@ void np_lab_image_release(struct np_lab_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
+/* "6.1.0-56-amd64" from /boot/vmlinuz-6.1.0-56-amd64 (or --kernel
+ * with such a name); NULL for a kernel of unknown version. */
+static int kernel_version(const char *given, char **ver)
+{
+	char *path = NULL;
+	const char *b;
+
+	*ver = NULL;
+	if (given)
+		path = strdup(given);
+	else if (find_boot_kernel(&path, NULL))
+		return 0;
+	if (!path)
+		return -ENOMEM;
+	b = base_name(path);
+	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
+		*ver = strdup(b + 8);
+	free(path);
+	return 0;
+}
+
 int np_lab_image_prepare(const struct np_lab_opts *opts,
 			 struct np_lab_image *img, struct np_err *err)
 {
-	char *dir;
+	char *dir, *modver = NULL;
 	int e;
 
 	memset(img, 0, sizeof(*img));
@@ -801,7 +890,10 @@ int np_lab_image_prepare(const struct np_lab_opts *opts,
 	}
 	e = prepare_kernel(dir, opts->kernel, &img->kernel, err);
 	if (!e)
-		e = prepare_initrd(dir, opts, &img->initrd, err);
+		e = kernel_version(opts->kernel, &modver);
+	if (!e)
+		e = prepare_initrd(dir, opts, modver, &img->initrd, err);
+	free(modver);
 	if (!e)
 		return 0;
 fail:
