@@ -14,12 +14,6 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/shm /dev/hugepages /run /root
 mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
-# loop and ext4 (with what ext4 needs), for a disk-backed page cache.
-if [ -r /lib/np-modules/order ]; then
-	while read -r m; do
-		insmod "/lib/np-modules/$m.ko" 2>/dev/null
-	done </lib/np-modules/order
-fi
 # Raw lines: no "\r\n" for "\n", no echo, byte for byte to the host.
 for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo 2>/dev/null; done
 

@@ -550,8 +550,8 @@ static const char *base_name(const char *p)
  * Kernel modules for a block device with a real page cache in the guest
  * (initramfs files are tmpfs, i.e. shared memory): loop and ext4 with what
  * ext4 needs, in load order.  Taken from /lib/modules/<version> of the
- * kernel being booted, when it is the distribution's; the guest init loads
- * them in the order of lib/np-modules/order.
+ * kernel being booted, when it is the distribution's; `lab-disk` in the
+ * guest loads them in the order of lib/np-modules/order.
  */
 static const char *const lab_modules[] = {
 	"crc16", "mbcache", "jbd2", "crc32c_generic", "ext4", "loop", NULL,
@@ -617,6 +617,7 @@ static int build_entries(struct image *im, const struct np_lab_opts *opts,
 	image_add_text(im, "init", 0755, np_lab_init_sh);
 	image_add_text(im, "opt/numaplace/bin/capture-dump.sh", 0755,
 		       np_lab_capture_sh);
+	image_add_text(im, "opt/numaplace/bin/lab-disk", 0755, np_lab_disk_sh);
 	image_add_node(im, "dev/console", 5, 1);
 	image_add_node(im, "dev/null", 1, 3);
 	for (unsigned i = 0; i < 4; i++) {
@@ -760,6 +761,7 @@ static uint64_t inputs_key(const struct np_lab_opts *opts, const char *modver)
 				sizeof(np_lab_init_sh));
 
 	h = hash_bytes(h, np_lab_capture_sh, sizeof(np_lab_capture_sh));
+	h = hash_bytes(h, np_lab_disk_sh, sizeof(np_lab_disk_sh));
 	for (size_t i = 0; fixed[i]; i++)
 		h = hash_identity(h, fixed[i]);
 	for (size_t i = 0; peers[i]; i++) {

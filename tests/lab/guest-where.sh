@@ -4,9 +4,7 @@
 # bound to node 0; then a program bound to node 1 maps and reads it.
 # Prints numaplace where (text and JSON) and numastat -p for the same
 # process, then the same program under run --report.
-dd if=/dev/zero of=/tmp/disk.img bs=1M count=64 2>/dev/null
-losetup /dev/loop0 /tmp/disk.img && mke2fs -q /dev/loop0 &&
-	mkdir -p /mnt && mount -t ext4 /dev/loop0 /mnt || echo "no ext4 disk"
+lab-disk 64 || echo "no ext4 disk"
 dd if=/dev/zero of=/mnt/data bs=1M count=8 2>/dev/null
 sync
 echo 3 >/proc/sys/vm/drop_caches
