@@ -21,6 +21,9 @@ policy_of() {
 	bad "--preferred-many 0: $(policy_of --preferred-many 0)"
 [ "$(policy_of -m 0 --static)" = "bind=static:0" ] && ok || bad "--static: $(policy_of -m 0 --static)"
 [ "$(policy_of -m +0)" = "bind:0" ] && ok || bad "-m +0"
+[ "$(policy_of -b -m 0)" = "bind=balancing:0" ] && ok || bad "-b: $(policy_of -b -m 0)"
+[ "$(policy_of --relative -m 0)" = "bind=relative:0" ] && ok || bad "--relative: $(policy_of --relative -m 0)"
+[ "$(policy_of -a -m all)" = "bind:0" ] && ok || bad "-a: $(policy_of -a -m all)"
 
 # Weighted interleave, where this kernel has it.
 if [ -d /sys/kernel/mm/mempolicy/weighted_interleave ]; then
