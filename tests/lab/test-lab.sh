@@ -120,6 +120,9 @@ w=$(awk '$1 == "total" { $1 = ""; print }' "$TMP/where.txt" | xargs)
 n=$(awk '$1 == "Total" { $1 = ""; print }' "$TMP/numastat.txt" | xargs)
 if [ "$RC" = 0 ] && [ -n "$w" ] && [ "$w" = "$n" ]; then ok
 else bad "where vs numastat -p: where '$w', numastat '$n' ($(cat "$TMP/err"))"; fi
+# np-probe's own 1 MiB memfd is shared memory on its node (1).
+if awk '$1 == "shmem" && $3 + 0 >= 1 { found = 1 } END { exit !found }' "$TMP/where.txt"; then ok
+else bad "where does not see the probe's shared memory: $(cat "$TMP/where.txt")"; fi
 # The guest's THP is "always": np-probe's 16 MiB are mostly huge pages.
 if grep -q '^(of the anonymous memory, 1[0-9]\.[0-9]* MiB is in transparent huge pages)$' "$TMP/where.txt"; then ok
 else bad "where does not see the THP: $(cat "$TMP/where.txt")"; fi
