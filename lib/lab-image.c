@@ -94,12 +94,6 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-static int read_all_path(const char *path, char **buf, size_t *len,
-			 struct np_err *err)
-{
-	return np_read_file(path, buf, len, err);
-}
-
 static char *cache_dir_path(const struct np_lab_opts *opts)
 {
 	const char *env = getenv("NUMAPLACE_CACHE_DIR");
@@ -150,13 +144,7 @@ static int open_tmpfile(const char *dir)
 
 static int publish_tmpfile(int fd, const char *path)
 {
-	char proc[64];
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) &&
-	    errno != EEXIST)
-		return -errno;
-	return 0;
+	return np_link_tmpfile(fd, path);
 }
 
 /* ---- the kernel ------------------------------------------------------- */
@@ -315,7 +303,7 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 		cached = NULL;
 		goto out;
 	}
-	e = read_all_path(path, &buf, &len, err);
+	e = np_read_file(path, &buf, &len, err);
 	if (e)
 		goto out;
 	if (is_elf(buf, len)) {
@@ -464,7 +452,6 @@ static int image_add_file(struct image *im, const char *guest,
 static int run_capture(char *const *argv, char **buf, size_t *len,
 		       int *status, struct np_err *err)
 {
-	char proc[64];
 	int fd, e;
 
 	fd = memfd_create("np-lab-capture", MFD_CLOEXEC);
@@ -472,9 +459,10 @@ static int run_capture(char *const *argv, char **buf, size_t *len,
 		return np_fail(err, -errno, "lab: memfd_create: %s",
 			       strerror(errno));
 	*status = np_lab_spawn_wait(argv, -1, fd);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	e = np_read_file(proc, buf, len, err);
+	e = np_read_fd_all(fd, buf, len);
 	close(fd);
+	if (e)
+		np_fail(err, e, "lab: %s output: %s", argv[0], strerror(-e));
 	return e;
 }
 
@@ -606,6 +594,17 @@ static int add_modules(struct image *im, const char *modver,
 	return e;
 }
 
+/* A host program into the guest's PATH, with its libraries. */
+static int add_payload(struct image *im, const char *host, struct np_err *err)
+{
+	char guest[PATH_MAX];
+	int e;
+
+	snprintf(guest, sizeof(guest), "opt/numaplace/bin/%s", base_name(host));
+	e = image_add_file(im, guest, host, err);
+	return e ? e : add_libs_of(im, host, err);
+}
+
 static int build_entries(struct image *im, const struct np_lab_opts *opts,
 			 const char *modver, struct np_err *err)
 {
@@ -633,14 +632,17 @@ static int build_entries(struct image *im, const struct np_lab_opts *opts,
 	e = add_busybox(im, err);
 	if (!e)
 		e = add_modules(im, modver, err);
-	for (size_t i = 0; !e && opts->payload && opts->payload[i]; i++) {
-		char guest[PATH_MAX];
+	for (size_t i = 0; !e && opts->payload && opts->payload[i]; i++)
+		e = add_payload(im, opts->payload[i], err);
+	if (!e && opts->add_self) {
+		char self[PATH_MAX];
 
-		snprintf(guest, sizeof(guest), "opt/numaplace/bin/%s",
-			 base_name(opts->payload[i]));
-		e = image_add_file(im, guest, opts->payload[i], err);
-		if (!e)
-			e = add_libs_of(im, opts->payload[i], err);
+		e = np_self_exe(self, sizeof(self));
+		if (e)
+			np_fail(err, e, "lab: cannot find the running program: %s",
+				strerror(-e));
+		else
+			e = add_payload(im, self, err);
 	}
 	for (size_t i = 0; !e && peers[i]; i++) {
 		char *host = np_lab_which(peers[i]);
@@ -772,6 +774,12 @@ static uint64_t inputs_key(const struct np_lab_opts *opts, const char *modver)
 	}
 	for (size_t i = 0; opts->payload && opts->payload[i]; i++)
 		h = hash_identity(h, opts->payload[i]);
+	if (opts->add_self) {
+		char self[PATH_MAX];
+
+		if (np_self_exe(self, sizeof(self)) == 0)
+			h = hash_identity(h, self);
+	}
 	if (modver) {
 		char dep[PATH_MAX];
 

@@ -187,9 +187,10 @@ static const char *qa_own(struct qemu_argv *a, char *s)
 
 static void qa_port(struct qemu_argv *a, int fd)
 {
-	char *s = NULL;
+	char path[64], *s = NULL;
 
-	if (asprintf(&s, "file:/proc/self/fd/%d", fd) < 0)
+	np_proc_fd_path(fd, path, sizeof(path));
+	if (asprintf(&s, "file:%s", path) < 0)
 		s = NULL;
 	qa(a, "-serial");
 	qa(a, qa_own(a, s));
@@ -304,14 +305,6 @@ static int wait_exit(pid_t pid, double timeout_ms, int *status)
 }
 
 /* ---- results ---------------------------------------------------------- */
-
-static int read_port(int fd, char **buf, size_t *len)
-{
-	char proc[64];
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return np_read_file(proc, buf, len, NULL);
-}
 
 /* The last `lines` lines of text (a malloc'd copy). */
 static char *tail_lines(const char *text, size_t len, int lines)
@@ -435,17 +428,17 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 
 	/* In a shell session the console is the terminal and the guest
 	 * sends its markers on the stdout port instead. */
-	read_port(fds[opts->shell ? PORT_OUT : PORT_CON], &con, &clen);
+	np_read_fd_all(fds[opts->shell ? PORT_OUT : PORT_CON], &con, &clen);
 	if (!opts->shell)
-		read_port(fds[PORT_OUT], &r->out, &r->out_len);
-	read_port(fds[PORT_ERR], &r->err, &r->err_len);
-	read_port(fds[PORT_QEMU], &qerr, &qlen);
+		np_read_fd_all(fds[PORT_OUT], &r->out, &r->out_len);
+	np_read_fd_all(fds[PORT_ERR], &r->err, &r->err_len);
+	np_read_fd_all(fds[PORT_QEMU], &qerr, &qlen);
 	if (con)
 		strip_cr(con);
 	r->kernel_ms = con ? uptime_mark(con, "init") : 0;
 	r->init_ms = con ? uptime_mark(con, "done") - r->kernel_ms : 0;
 	if (con && find_exit(con, &r->exit_status)) {
-		if (opts->dump_dir && !read_port(fds[PORT_DUMP], &dump, &dlen))
+		if (opts->dump_dir && !np_read_fd_all(fds[PORT_DUMP], &dump, &dlen))
 			e = unpack_dump(opts->dump_dir, dump, dlen, err);
 		goto out;
 	}
@@ -527,7 +520,7 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		read_port(fds[PORT_CON], &con, &len);
+		np_read_fd_all(fds[PORT_CON], &con, &len);
 		if (con) {
 			strip_cr(con);
 			r->console_tail = tail_lines(con, strlen(con), 20);

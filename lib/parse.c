@@ -110,9 +110,9 @@ int np_idlist_push(struct np_idlist *l, unsigned id)
 
 	if (l->n && l->ids[l->n - 1] >= id)
 		return -EINVAL;
-	/* Grow in powers of two: n is a power of two exactly when full. */
+	/* Capacity doubles from 1: full exactly when n is 0 or a power of 2. */
 	if ((l->n & (l->n - 1)) == 0) {
-		size_t cap = l->n ? l->n * 2 : 8;
+		size_t cap = l->n ? l->n * 2 : 1;
 
 		ids = realloc(l->ids, cap * sizeof(*ids));
 		if (!ids)

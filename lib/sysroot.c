@@ -151,6 +151,42 @@ int np_read_file(const char *path, char **buf, size_t *len,
 	return 0;
 }
 
+void np_proc_fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+/* O_TMPFILE files get a name through their /proc link (open(2)). */
+int np_link_tmpfile(int fd, const char *path)
+{
+	char proc[64];
+
+	np_proc_fd_path(fd, proc, sizeof(proc));
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int np_self_exe(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	if (n <= 0)
+		return n < 0 ? -errno : -ENOENT;
+	buf[n] = '\0';
+	return 0;
+}
+
+int np_read_fd_all(int fd, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return read_fd(fd, buf, len);
+}
+
 int np_root_exists(const struct np_root *r, const char *rel)
 {
 	struct stat st;

@@ -45,6 +45,17 @@ void np_root_list_free(char **names, size_t n);
 int np_read_file(const char *path, char **buf, size_t *len,
 		 struct np_err *err);
 
+/*
+ * The few paths of the running process itself live here too, beside the
+ * root-relative readers: an fd's /proc path (to hand a memfd to another
+ * program, or to link an O_TMPFILE), the running executable, and reading
+ * an fd's whole content from its start.
+ */
+void np_proc_fd_path(int fd, char *buf, size_t len);
+int np_link_tmpfile(int fd, const char *path);
+int np_self_exe(char *buf, size_t len);
+int np_read_fd_all(int fd, char **buf, size_t *len);
+
 /* Sets err to "<root>/<rel>: <why>" and returns code. */
 int np_root_fail(const struct np_root *r, const char *rel, int code,
 		 struct np_err *err, const char *why);

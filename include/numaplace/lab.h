@@ -95,11 +95,11 @@ void np_lab_argv_free(char **argv);
 struct np_lab_opts {
 	const char *kernel;      /* NULL: newest /boot/vmlinuz-* */
 	const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/numaplace or ~/.cache/numaplace */
+	bool add_self;           /* put the running program into the guest's PATH */
 	const char *const *payload; /* extra host files for /opt/numaplace/bin, NULL-terminated */
 	const char *dump_dir;    /* non-NULL: copy the guest's topology files here */
 	unsigned timeout_s;      /* 0: 120 */
 	bool shell;              /* interactive shell on this terminal */
-	bool keep_console;       /* keep console.log path in the result */
 };
 
 struct np_lab_result {

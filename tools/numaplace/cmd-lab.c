@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,24 +210,14 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 {
 	struct np_err err = { 0, "" };
 	struct np_lab_result r;
-	char self[PATH_MAX];
-	const char *payload[34];
-	size_t n = 0;
-	ssize_t len;
+	const char *payload[33];
 	int e, status;
 
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0) {
-		np_err_line("lab: cannot find my own executable: %s",
-			    strerror(errno));
-		return NP_EXIT_RUNTIME;
-	}
-	self[len] = '\0';
-	payload[n++] = self;
 	for (size_t i = 0; i < o->nadd; i++)
-		payload[n++] = o->add[i];
-	payload[n] = NULL;
+		payload[i] = o->add[i];
+	payload[o->nadd] = NULL;
 	o->run.payload = payload;
+	o->run.add_self = true;
 	e = np_lab_run(spec, &o->run, cmd, &r, &err);
 	if (r.out_len)
 		fwrite(r.out, 1, r.out_len, stdout);
