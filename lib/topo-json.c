@@ -291,6 +291,8 @@ static json_object *jw_topo(struct jw *w, const struct np_topo *t)
 	jw_add(w, o, "distances", jw_distances(w, t));
 	jw_add(w, o, "memory_tiers", jw_tiers(w, t));
 	jw_add(w, o, "weighted_interleave", jw_wi(w, t));
+	jw_add(w, o, "default_hugepage_bytes",
+	       jw_u64(w, t->default_hugepage_bytes));
 	return o;
 }
 
@@ -859,6 +861,13 @@ static int jr_topo(struct jr *r, json_object *root, struct np_topo *t)
 		e = jr_tiers(r, root, t);
 	if (!e)
 		e = jr_wi(r, root, t);
+	if (!e) {
+		json_object *v = NULL;
+
+		json_object_object_get_ex(root, "default_hugepage_bytes", &v);
+		jr_at(r, "default_hugepage_bytes");
+		e = jr_u64(r, v, INT64_MAX, true, &t->default_hugepage_bytes);
+	}
 	return e;
 }
 

@@ -23,6 +23,7 @@
 
 #define NODE_DIR "sys/devices/system/node"
 #define BUDDYINFO "proc/buddyinfo"
+#define MEMINFO "proc/meminfo"
 #define TIERS_DIR "sys/devices/virtual/memory_tiering"
 #define WI_DIR "sys/kernel/mm/mempolicy/weighted_interleave"
 
@@ -393,6 +394,36 @@ static int read_buddyinfo(const struct np_root *r, struct np_topo *t,
 	return 0;
 }
 
+/* "Hugepagesize:       2048 kB" of proc/meminfo, when the root has it. */
+static int read_default_hugepage(const struct np_root *r, struct np_topo *t,
+				 struct np_err *err)
+{
+	const char *p;
+	size_t len;
+	char *buf;
+	int e;
+
+	if (np_root_exists(r, MEMINFO) == 0)
+		return 0;
+	e = np_root_read(r, MEMINFO, &buf, &len, err);
+	if (e)
+		return e;
+	p = strstr(buf, "\nHugepagesize:");
+	if (p) {
+		char *end;
+		unsigned long long kib = strtoull(p + 14, &end, 10);
+
+		if (end == p + 14 || strncmp(end + strspn(end, " "), "kB", 2)) {
+			free(buf);
+			return np_root_fail(r, MEMINFO, -EINVAL, err,
+					    "bad Hugepagesize line");
+		}
+		t->default_hugepage_bytes = kib * 1024;
+	}
+	free(buf);
+	return 0;
+}
+
 static int read_tiers(const struct np_root *r, struct np_topo *t,
 		      struct np_err *err)
 {
@@ -544,6 +575,8 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 		return e;
 	if (parts & NP_TOPO_COUNTERS)
 		e = read_buddyinfo(r, t, err);
+	if (!e && (parts & NP_TOPO_COUNTERS))
+		e = read_default_hugepage(r, t, err);
 	if (!(parts & NP_TOPO_MACHINE)) {
 		np_apply_node_states(t, NULL, NULL, NULL, NULL, NULL);
 		return e;

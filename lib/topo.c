@@ -14,6 +14,7 @@ struct np_topo *np_topo_new(enum np_topo_source_kind kind, const char *origin)
 	if (!t)
 		return NULL;
 	t->source = kind;
+	t->default_hugepage_bytes = NP_UNKNOWN;
 	t->origin = strdup(origin ? origin : "");
 	if (!t->origin) {
 		free(t);

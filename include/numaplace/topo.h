@@ -143,6 +143,10 @@ struct np_topo {
 
 	struct np_weighted_interleave wi;
 
+	/* Hugepagesize of proc/meminfo (the pool HugePages_* describe), or
+	 * NP_UNKNOWN when the source does not say (dumps without it). */
+	uint64_t default_hugepage_bytes;
+
 	void *hwloc;              /* hwloc_topology_t once loaded */
 };
 

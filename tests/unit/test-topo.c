@@ -359,6 +359,8 @@ static const struct damage damages[] = {
 	  "expected a number" },
 	{ "sys/kernel/mm/mempolicy/weighted_interleave/auto", "maybe\n",
 	  -EINVAL, "expected true/false or 1/0" },
+	{ "proc/meminfo", "MemTotal:  1000 kB\nHugepagesize:   lots\n",
+	  -EINVAL, "bad Hugepagesize line" },
 };
 
 /* Copies the parts of a dump the node layer reads (not the thousands of
@@ -402,7 +404,18 @@ static void test_damaged_dumps(void **state)
 				 e, err.msg, d->code, want);
 		assert_null(t);
 	}
+	/* A root with proc/meminfo says which pool HugePages_* describe. */
 	copy_tree(src, root);
+	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
+	spit(path, "MemTotal:  1000 kB\nHugepagesize:    1048576 kB\n");
+	{
+		struct np_err err = { 0, "" };
+		struct np_topo *t = NULL;
+
+		assert_int_equal(np_topo_from_sysroot(root, &t, &err), 0);
+		assert_int_equal(t->default_hugepage_bytes, 1ull << 30);
+		np_topo_free(t);
+	}
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	assert_int_equal(system(path), 0);
 }

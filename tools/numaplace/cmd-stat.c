@@ -203,10 +203,10 @@ static int build_counter_table(const struct np_topo *t,
 
 /*
  * numastat multiplies HugePages_* by the default hugepage size of
- * /proc/meminfo, which the topology does not carry.  The kernel's
- * HugePages_* lines describe the default pool, so take the pool size
- * whose counts equal them on every node (the smallest if several do),
- * else the smallest pool, else 2 MiB.
+ * /proc/meminfo; the topology has it when its source had proc/meminfo.
+ * A dump without it: the kernel's HugePages_* lines describe the default
+ * pool, so take the pool size whose counts equal them on every node (the
+ * smallest if several do), else the smallest pool, else 2 MiB.
  */
 static const struct np_counter *meminfo_field(const struct np_node *n,
 					      const char *name)
@@ -236,6 +236,9 @@ static bool pool_matches(const struct np_node *n, uint64_t size_bytes)
 static double default_hugepage_bytes(const struct np_topo *t)
 {
 	uint64_t smallest = 0, best = 0;
+
+	if (t->default_hugepage_bytes != NP_UNKNOWN)
+		return (double)t->default_hugepage_bytes;
 
 	for (size_t i = 0; i < t->nnodes; i++) {
 		for (size_t k = 0; k < t->nodes[i].nhugepages; k++) {
