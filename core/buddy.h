@@ -41,6 +41,7 @@ struct np_frame_meta {
 	uint32_t next, prev;    /* free list links (frame indexes) */
 	uint8_t state;          /* enum np_frame_state */
 	uint8_t order;          /* of the block this frame heads */
+	uint8_t mark;           /* scratch for the layer above's checks */
 };
 
 struct np_buddy {

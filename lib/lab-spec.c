@@ -6,6 +6,8 @@
  */
 #include <numaplace/lab.h>
 
+#include "parse.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,32 +29,7 @@
 /* "512M", "1G", "1024K", "256" (MiB, as QEMU's -m); *end past the token. */
 static int parse_size(const char *s, const char **end, uint64_t *bytes)
 {
-	char *e;
-	unsigned long long v;
-	uint64_t mult = MIB;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &e, 10);
-	if (errno)
-		return -ERANGE;
-	switch (*e) {
-	case 'K': case 'k': mult = 1ull << 10; e++; break;
-	case 'M': case 'm': mult = MIB; e++; break;
-	case 'G': case 'g': mult = 1ull << 30; e++; break;
-	case 'B': mult = 1; break;	/* "512B": bytes, as in QEMU */
-	default: break;
-	}
-	if (mult > 1 && e[0] == 'i' && e[1] == 'B')
-		e += 2;
-	else if (e[0] == 'B')
-		e++;
-	if (v > MAX_NODE_MEM / mult)
-		return -ERANGE;
-	*bytes = v * mult;
-	*end = e;
-	return 0;
+	return np_parse_size(s, end, MIB, MAX_NODE_MEM, bytes);
 }
 
 static int parse_uint(const char *s, const char **end, unsigned max,

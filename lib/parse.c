@@ -549,3 +549,35 @@ int np_parse_u64(const char *buf, size_t len, uint64_t *out, const char **why)
 	*out = v;
 	return 0;
 }
+
+int np_parse_size(const char *s, const char **end, uint64_t unit,
+		  uint64_t max, uint64_t *bytes)
+{
+	char *e;
+	unsigned long long v;
+	uint64_t mult = unit;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno)
+		return -ERANGE;
+	switch (*e) {
+	case 'K': case 'k': mult = 1ull << 10; e++; break;
+	case 'M': case 'm': mult = 1ull << 20; e++; break;
+	case 'G': case 'g': mult = 1ull << 30; e++; break;
+	case 'T': case 't': mult = 1ull << 40; e++; break;
+	case 'B': mult = 1; break;	/* "512B": bytes, as in QEMU */
+	default: break;
+	}
+	if (mult > 1 && e[0] == 'i' && e[1] == 'B')
+		e += 2;
+	else if (e[0] == 'B')
+		e++;
+	if (v > max / mult)
+		return -ERANGE;
+	*bytes = v * mult;
+	*end = e;
+	return 0;
+}

@@ -113,4 +113,12 @@ int np_parse_buddyinfo(const char *buf, size_t len, struct np_buddyinfo *out,
 int np_parse_u64(const char *buf, size_t len, uint64_t *out,
 		 const char **why);
 
+/*
+ * A size: digits, then an optional K, M, G or T (binary, "iB" or "B" may
+ * follow) or B for bytes; without a suffix the digits count `unit`s.
+ * *end is set past the token.  -EINVAL without digits, -ERANGE above max.
+ */
+int np_parse_size(const char *s, const char **end, uint64_t unit,
+		  uint64_t max, uint64_t *bytes);
+
 #endif

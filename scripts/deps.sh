@@ -4,13 +4,15 @@
 # usage: scripts/deps.sh [--fuzz]   (--fuzz adds clang and its fuzzer runtime)
 # The lab (numaplace lab) needs QEMU, qboot (qemu-system-data), a kernel
 # (linux-image-amd64: its post-install step takes about two minutes, once)
-# and a static busybox for the guest.
+# and a static busybox for the guest.  `numaplace bench alloc` compares
+# with mimalloc, jemalloc and memkind, loaded with dlopen in child processes.
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc libc6-dev make python3
 libhwloc-dev hwloc libnuma-dev numactl libjson-c-dev libcmocka-dev
 util-linux mount
-qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static xz-utils tar"
+qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static xz-utils tar
+libmimalloc2.0 libjemalloc2 libmemkind0"
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
 fi

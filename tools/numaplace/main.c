@@ -23,6 +23,8 @@ const struct np_cmd np_commands[] = {
 	  "per-node NUMA counters and memory (numastat layout)" },
 	{ "lab", cmd_lab, usage_lab,
 	  "run a command on an emulated NUMA machine (QEMU)" },
+	{ "frames", cmd_frames, usage_frames,
+	  "allocate node-placed frames under a policy, verified, with counters" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };

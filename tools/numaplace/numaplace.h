@@ -50,5 +50,7 @@ int cmd_run(int argc, char **argv);
 void usage_run(FILE *out);
 int cmd_stat(int argc, char **argv);
 void usage_stat(FILE *out);
+int cmd_frames(int argc, char **argv);
+void usage_frames(FILE *out);
 
 #endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Node-placed frames for user space: the host backend of the core's frame
+ * allocator ("like numa_alloc_onnode, but fast").
+ *
+ * A pool reserves, for each chosen node, one region of memory bound to
+ * that node (mmap + mbind(MPOL_BIND) + populate, before any page is
+ * touched), cuts it into frames of 4 KiB or 2 MiB, and hands the frames to
+ * the core allocator (core/falloc.h): per-node buddy pools, per-thread
+ * caches on the fast path (no lock, no system call, no atomic read-modify-
+ * write), distance-ordered fallback when a policy allows it, and Linux's
+ * NUMA counters (numa_hit, numa_miss, numa_foreign, interleave_hit,
+ * local_node, other_node) per node.
+ *
+ * 2 MiB frames come from hugetlbfs when the node has that many free 2 MiB
+ * huge pages reserved, otherwise from THP (MADV_HUGEPAGE); the pool says
+ * which it got, and how much of a THP region the kernel made huge.
+ *
+ * Nodes are the machine's node ids.  Every node of the machine is known
+ * to the allocator; the ones without a region act as memoryless, so a
+ * thread on a CPU of such a node allocates "locally" from the nearest
+ * pool node, as the kernel does for a memoryless node.
+ *
+ * Errors are negative errnos, with a message when an np_err is given;
+ * never a silent fallback: a node that does not exist or has no memory,
+ * an mbind the kernel refuses, or a node without the free memory asked
+ * for fails the pool (libnuma would hand back unbound memory).  Thread
+ * safety: any thread may allocate and free; each thread gets its own
+ * cache on first use, given back when the thread exits or the pool is
+ * destroyed.
+ */
+#ifndef NUMAPLACE_FRAMES_H
+#define NUMAPLACE_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <numaplace/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct np_frames;
+
+enum np_frames_backing {
+	NP_FRAMES_BASE_PAGES,   /* 4 KiB frames on 4 KiB pages */
+	NP_FRAMES_HUGETLB,      /* 2 MiB frames on hugetlbfs pages */
+	NP_FRAMES_THP,          /* 2 MiB frames on THP (as far as it went) */
+};
+
+struct np_frames_opts {
+	const unsigned *nodes;   /* the nodes that get a region */
+	size_t nnodes;
+	uint64_t bytes_per_node; /* rounded up to whole frames */
+	size_t frame_bytes;      /* 4096 or 2 MiB */
+	const char *root;        /* where sys/ and proc/ are read; NULL: "/" */
+	unsigned batch, high;    /* per-thread cache tuning; 0: Linux's */
+};
+
+/*
+ * Creates a pool.  -EINVAL: a bad option, a node that does not exist,
+ * a node without memory; -ENOMEM: a node with less free memory than asked
+ * for, or the kernel could not populate the region; -EPERM/-EINVAL from
+ * mbind (e.g. a node outside the task's cpuset), named in err.
+ */
+int np_frames_create(const struct np_frames_opts *o, struct np_frames **out,
+		     struct np_err *err);
+
+/* Unmaps everything; no thread may use the pool any more. */
+void np_frames_destroy(struct np_frames *p);
+
+size_t np_frames_frame_bytes(const struct np_frames *p);
+enum np_frames_backing np_frames_backing(const struct np_frames *p);
+const char *np_frames_backing_name(enum np_frames_backing b);
+/* Bytes of the regions the kernel backs with THP (smaps AnonHugePages). */
+uint64_t np_frames_thp_bytes(const struct np_frames *p);
+/* Frames of each region (bytes_per_node / frame_bytes). */
+uint64_t np_frames_per_node(const struct np_frames *p);
+
+/*
+ * bytes (rounded up to a power-of-two number of frames, at most 1024
+ * frames) on `node` and nowhere else.  NULL with errno ENOMEM when the
+ * node's frames are used up, EINVAL for a node not in the pool or a size
+ * out of range.  The memory is not zeroed.
+ */
+void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes,
+			     unsigned node);
+
+/* Gives back what an alloc returned, with the same bytes.  -EINVAL for an
+ * address the pool did not hand out (a block of another size, a double
+ * free of a larger block). */
+int np_frames_free(struct np_frames *p, void *addr, size_t bytes);
+
+enum np_frames_mode {
+	NP_FRAMES_LOCAL,          /* the calling CPU's node, then nearest */
+	NP_FRAMES_BIND,           /* the set, nearest first, nowhere else */
+	NP_FRAMES_PREFERRED,      /* one node, then by distance from it */
+	NP_FRAMES_PREFERRED_MANY, /* the set, then every other node */
+	NP_FRAMES_INTERLEAVE,     /* round-robin over the set */
+};
+
+#define NP_FRAMES_STRICT 1u     /* fail rather than fall back */
+
+/* A policy made for one pool; interleave keeps its position in it. */
+struct np_frames_policy {
+	enum np_frames_mode mode;
+	unsigned flags;
+	uint64_t mask;          /* pool-internal node indexes */
+	unsigned node;
+	unsigned il_next;
+};
+
+/* Builds a policy over machine node ids; -EINVAL naming a node not in
+ * the pool (or, for preferred, more or fewer than one node). */
+int np_frames_policy_make(const struct np_frames *p, enum np_frames_mode mode,
+			  const unsigned *nodes, size_t n, unsigned flags,
+			  struct np_frames_policy *out, struct np_err *err);
+
+/* Allocates under a policy; the node it came from in *node (optional). */
+void *np_frames_alloc(struct np_frames *p, size_t bytes,
+		      struct np_frames_policy *pol, unsigned *node);
+
+enum np_frames_stat {
+	NP_FRAMES_NUMA_HIT,
+	NP_FRAMES_NUMA_MISS,
+	NP_FRAMES_NUMA_FOREIGN,
+	NP_FRAMES_INTERLEAVE_HIT,
+	NP_FRAMES_LOCAL_NODE,
+	NP_FRAMES_OTHER_NODE,
+	NP_FRAMES_NR_STATS,
+};
+
+/* numastat's names: "numa_hit", ... */
+const char *np_frames_stat_name(enum np_frames_stat s);
+
+/* A node's counters (exact when no allocation is in flight); -EINVAL for
+ * a node the machine does not have. */
+int np_frames_stats(struct np_frames *p, unsigned node,
+		    uint64_t out[NP_FRAMES_NR_STATS]);
+
+/* Free frames of a node (pool and caches). */
+uint64_t np_frames_free_frames(struct np_frames *p, unsigned node);
+
+/*
+ * Where the kernel put frames, by move_pages(2): nodes[i] is the node of
+ * every base page of the frame at addrs[i] (-1 when its pages disagree, a
+ * negative errno when a page is missing).
+ */
+int np_frames_where(const struct np_frames *p, void *const *addrs, size_t n,
+		    int *nodes, struct np_err *err);
+
+/*
+ * Every frame of every region, by move_pages(2): how many frames of the
+ * region for node `node` are wholly on that node, in *on_node, and how
+ * many are elsewhere or split, in *off_node.
+ */
+int np_frames_verify_region(const struct np_frames *p, unsigned node,
+			    uint64_t *on_node, uint64_t *off_node,
+			    struct np_err *err);
+
+/* The core's invariant check (nothing may be in flight): 0 or -EBADMSG. */
+int np_frames_check(struct np_frames *p);
+
+/* A size as numactl takes it: "4096", "64K", "16M", "1G" (binary
+ * units; "MiB" and "MB" also read as 2^20); -EINVAL with a message. */
+int np_frames_parse_size(const char *s, uint64_t *bytes, struct np_err *err);
+
+/* Gives the calling thread's cached frames back (also done at its exit). */
+void np_frames_thread_drain(struct np_frames *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * numaplace frames: makes a pool of node-bound frames, allocates frames
+ * under a policy, asks the kernel (move_pages) where each one is, and
+ * shows the placement next to the allocator's numastat-style counters.
+ */
+#include "numaplace.h"
+#include "stat-table.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <numaplace/frames.h>
+#include <numaplace/policy.h>
+#include <numaplace/topo.h>
+
+#define MIB (1024.0 * 1024.0)
+
+void usage_frames(FILE *out)
+{
+	fprintf(out,
+		"usage: numaplace frames [--nodes NODES] [--pool SIZE] [--frame 4k|2m]\n"
+		"                        [--policy POLICY] [--node NODES] [--strict]\n"
+		"                        [--alloc SIZE] [--verify] [--json]\n"
+		"\n"
+		"Reserves SIZE of memory on each of NODES (mbind to the node, populated),\n"
+		"cuts it into frames, allocates --alloc worth of single frames under the\n"
+		"policy, and shows where the kernel says each frame is (move_pages) and the\n"
+		"allocator's per-node counters (numa_hit, numa_miss, ... as numastat names\n"
+		"them).\n"
+		"\n"
+		"    --nodes NODES     the pool's nodes, as numactl writes them (default: the\n"
+		"                      nodes with memory this task may use)\n"
+		"    --pool SIZE       memory per node (default 64M); K, M, G suffixes\n"
+		"    --frame 4k|2m     frame size (default 4k); 2m uses hugetlbfs pages when\n"
+		"                      the nodes have them reserved, else THP\n"
+		"    --policy POLICY   local (default), bind, preferred, preferred-many,\n"
+		"                      interleave\n"
+		"    --node NODES      the policy's nodes (default: all pool nodes;\n"
+		"                      preferred takes exactly one)\n"
+		"    --strict          fail rather than fall back to another node\n"
+		"    --alloc SIZE      how much to allocate, in frames (default 4M)\n"
+		"    --verify          also check every frame of every region with\n"
+		"                      move_pages and the allocator's invariants\n"
+		"    -j, --json        JSON: frame_bytes, frames, placement, stats, ...\n"
+		"    -h, --help        show this help\n"
+		"\n"
+		"Exit status 1 when an allocation fails (a full node under bind or\n"
+		"--strict) or a frame is not where the allocator put it.\n");
+}
+
+struct frames_opts {
+	const char *nodes, *policy_nodes;
+	uint64_t pool_bytes, alloc_bytes;
+	size_t frame_bytes;
+	enum np_frames_mode mode;
+	bool strict, verify, json;
+};
+
+static int parse_mode(const char *s, enum np_frames_mode *m)
+{
+	static const struct { const char *name; enum np_frames_mode mode; } t[] = {
+		{ "local", NP_FRAMES_LOCAL },
+		{ "bind", NP_FRAMES_BIND },
+		{ "preferred", NP_FRAMES_PREFERRED },
+		{ "preferred-many", NP_FRAMES_PREFERRED_MANY },
+		{ "interleave", NP_FRAMES_INTERLEAVE },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(s, t[i].name) == 0) {
+			*m = t[i].mode;
+			return 0;
+		}
+	np_err_line("frames: --policy '%s': expected local, bind, preferred, "
+		    "preferred-many or interleave", s);
+	return NP_EXIT_USAGE;
+}
+
+static const char *mode_name(enum np_frames_mode m)
+{
+	static const char *const names[] = { "local", "bind", "preferred",
+		"preferred-many", "interleave" };
+
+	return names[m];
+}
+
+static int parse_size_opt(const char *opt, const char *s, uint64_t *v)
+{
+	struct np_err err = { 0, "" };
+
+	if (np_frames_parse_size(s, v, &err)) {
+		np_err_line("frames: %s: %s", opt, err.msg);
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int parse_frame(const char *s, size_t *bytes)
+{
+	if (strcmp(s, "4k") == 0 || strcmp(s, "4K") == 0)
+		*bytes = 4096;
+	else if (strcmp(s, "2m") == 0 || strcmp(s, "2M") == 0)
+		*bytes = 2u << 20;
+	else {
+		np_err_line("frames: --frame '%s': expected 4k or 2m", s);
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int parse_frames_opts(int argc, char **argv, struct frames_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "pool", required_argument, NULL, 'P' },
+		{ "frame", required_argument, NULL, 'f' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "alloc", required_argument, NULL, 'a' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
+
+	*o = (struct frames_opts){ .pool_bytes = 64u << 20,
+		.alloc_bytes = 4u << 20, .frame_bytes = 4096 };
+	opterr = 0;
+	optind = 1;
+	while (!rc && (c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o->nodes = optarg; break;
+		case 'P': rc = parse_size_opt("--pool", optarg, &o->pool_bytes); break;
+		case 'f': rc = parse_frame(optarg, &o->frame_bytes); break;
+		case 'p': rc = parse_mode(optarg, &o->mode); break;
+		case 'N': o->policy_nodes = optarg; break;
+		case 's': o->strict = true; break;
+		case 'a': rc = parse_size_opt("--alloc", optarg, &o->alloc_bytes); break;
+		case 'v': o->verify = true; break;
+		case 'j': o->json = true; break;
+		case 'h': usage_frames(stdout); return -1;
+		default:
+			return np_opt_fail("frames", c, argv);
+		}
+	}
+	if (!rc && optind < argc) {
+		np_err_line("frames: unexpected argument '%s'", argv[optind]);
+		rc = NP_EXIT_USAGE;
+	}
+	if (!rc && o->mode == NP_FRAMES_LOCAL && o->policy_nodes) {
+		np_err_line("frames: --node: the local policy takes no node");
+		rc = NP_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+struct frames_run {
+	struct np_topo *topo;
+	struct np_idset pool_nodes, pol_nodes;
+	struct np_frames *pool;
+	struct np_frames_policy pol;
+	void **addrs;
+	unsigned *claimed;        /* the node the allocator named */
+	int *kernel;              /* the node move_pages named */
+	size_t n;
+	uint64_t *verify_on, *verify_off; /* per pool node, with --verify */
+	int check;                /* np_frames_check(), with --verify */
+};
+
+static void run_free(struct frames_run *r)
+{
+	for (size_t i = 0; r->pool && i < r->n; i++)
+		np_frames_free(r->pool, r->addrs[i], np_frames_frame_bytes(r->pool));
+	np_frames_destroy(r->pool);
+	np_idset_free(&r->pool_nodes);
+	np_idset_free(&r->pol_nodes);
+	np_topo_free(r->topo);
+	free(r->addrs);
+	free(r->claimed);
+	free(r->kernel);
+	free(r->verify_on);
+	free(r->verify_off);
+}
+
+/* --nodes and --node, as numactl reads node strings. */
+static int parse_node_sets(const struct frames_opts *o, struct frames_run *r)
+{
+	struct np_idset exists = { 0 }, allowed = { 0 }, cpus = { 0 };
+	struct np_err err = { 0, "" };
+	int rc = NP_EXIT_RUNTIME;
+
+	if (np_topo_node_set(r->topo, &exists) ||
+	    np_task_allowed("/", 0, r->topo, &allowed, &cpus, &err)) {
+		np_err_line("frames: %s", err.msg[0] ? err.msg : "out of memory");
+		goto out;
+	}
+	rc = NP_EXIT_USAGE;
+	if (np_idstr_parse(o->nodes ? o->nodes : "all", NP_IDSTR_NODES, &exists,
+			   &allowed, &r->pool_nodes, &err)) {
+		np_err_line("frames: --nodes: %s", err.msg);
+		goto out;
+	}
+	if (!o->nodes) {
+		/* the default: only the nodes that have memory */
+		size_t k = 0;
+
+		for (size_t i = 0; i < r->pool_nodes.n; i++) {
+			long x = np_topo_node_index(r->topo, r->pool_nodes.ids[i]);
+
+			if (x >= 0 && r->topo->nodes[x].has_memory)
+				r->pool_nodes.ids[k++] = r->pool_nodes.ids[i];
+		}
+		r->pool_nodes.n = k;
+	}
+	if (o->policy_nodes &&
+	    np_idstr_parse(o->policy_nodes, NP_IDSTR_NODES, &exists, &allowed,
+			   &r->pol_nodes, &err)) {
+		np_err_line("frames: --node: %s", err.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	np_idset_free(&exists);
+	np_idset_free(&allowed);
+	np_idset_free(&cpus);
+	return rc;
+}
+
+static int make_pool(const struct frames_opts *o, struct frames_run *r)
+{
+	struct np_frames_opts po = { r->pool_nodes.ids, r->pool_nodes.n,
+		o->pool_bytes, o->frame_bytes, NULL, 0, 0 };
+	const struct np_idset *pn = o->policy_nodes ? &r->pol_nodes : &r->pool_nodes;
+	struct np_err err = { 0, "" };
+	int e;
+
+	e = np_frames_create(&po, &r->pool, &err);
+	if (e) {
+		np_err_line("frames: %s", err.msg);
+		return e == -ENOMEM || e == -EPERM ? NP_EXIT_RUNTIME
+						    : np_exit_code_for(e);
+	}
+	if (o->mode == NP_FRAMES_PREFERRED && !o->policy_nodes) {
+		np_err_line("frames: --policy preferred needs --node N");
+		return NP_EXIT_USAGE;
+	}
+	e = np_frames_policy_make(r->pool, o->mode,
+				  o->mode == NP_FRAMES_LOCAL ? NULL : pn->ids,
+				  o->mode == NP_FRAMES_LOCAL ? 0 : pn->n,
+				  o->strict ? NP_FRAMES_STRICT : 0, &r->pol, &err);
+	if (e) {
+		np_err_line("frames: --node: %s", err.msg);
+		return NP_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int allocate(const struct frames_opts *o, struct frames_run *r)
+{
+	size_t fb = o->frame_bytes;
+	size_t want = (size_t)((o->alloc_bytes + fb - 1) / fb);
+
+	r->addrs = calloc(want, sizeof(void *));
+	r->claimed = calloc(want, sizeof(unsigned));
+	r->kernel = calloc(want, sizeof(int));
+	if (!r->addrs || !r->claimed || !r->kernel) {
+		np_err_line("frames: out of memory for %zu frames", want);
+		return NP_EXIT_RUNTIME;
+	}
+	for (r->n = 0; r->n < want; r->n++) {
+		void *a = np_frames_alloc(r->pool, fb, &r->pol, &r->claimed[r->n]);
+
+		if (!a) {
+			np_err_line("frames: frame %zu of %zu: %s under %s%s (the pool "
+				    "has %.0f MiB per node)", r->n + 1, want,
+				    errno == ENOMEM ? "no free frame"
+						    : strerror(errno),
+				    mode_name(o->mode), o->strict ? " --strict" : "",
+				    o->pool_bytes / MIB);
+			return NP_EXIT_RUNTIME;
+		}
+		r->addrs[r->n] = a;
+		((volatile char *)a)[0] = 1;
+	}
+	return 0;
+}
+
+static int verify(const struct frames_opts *o, struct frames_run *r)
+{
+	struct np_err err = { 0, "" };
+	size_t wrong = 0;
+
+	if (np_frames_where(r->pool, r->addrs, r->n, r->kernel, &err)) {
+		np_err_line("frames: %s", err.msg);
+		return NP_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->kernel[i] != (int)r->claimed[i])
+			wrong++;
+	if (o->verify) {
+		r->verify_on = calloc(r->pool_nodes.n, sizeof(uint64_t));
+		r->verify_off = calloc(r->pool_nodes.n, sizeof(uint64_t));
+		if (!r->verify_on || !r->verify_off) {
+			np_err_line("frames: out of memory");
+			return NP_EXIT_RUNTIME;
+		}
+		for (size_t i = 0; i < r->pool_nodes.n; i++)
+			if (np_frames_verify_region(r->pool, r->pool_nodes.ids[i],
+						    &r->verify_on[i],
+						    &r->verify_off[i], &err)) {
+				np_err_line("frames: %s", err.msg);
+				return NP_EXIT_RUNTIME;
+			}
+		r->check = np_frames_check(r->pool);
+	}
+	for (size_t i = 0; o->verify && i < r->pool_nodes.n; i++)
+		if (r->verify_off[i]) {
+			np_err_line("frames: %llu frames of node %u's region are not "
+				    "on node %u", (unsigned long long)r->verify_off[i],
+				    r->pool_nodes.ids[i], r->pool_nodes.ids[i]);
+			return NP_EXIT_RUNTIME;
+		}
+	if (wrong) {
+		np_err_line("frames: %zu of %zu frames are not on the node the "
+			    "allocator named", wrong, r->n);
+		return NP_EXIT_RUNTIME;
+	}
+	if (r->check) {
+		np_err_line("frames: the allocator's invariant check failed");
+		return NP_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static uint64_t placed_on(const struct frames_run *r, unsigned node)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->kernel[i] == (int)node;
+	return n;
+}
+
+static void format_nodes(const struct np_idset *s, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%u",
+					i ? "," : "", s->ids[i]);
+}
+
+/* Rows over the machine's nodes, numastat's layout. */
+static int node_table(const struct frames_run *r, struct np_stat_table *tab,
+		      size_t rows)
+{
+	const struct np_topo *t = r->topo;
+	char header[32];
+
+	if (np_stat_table_init(tab, 1, 1, rows, t->nnodes))
+		return -ENOMEM;
+	tab->cols[0] = (struct np_stat_col){ 16, 0, NP_STAT_LEFT };
+	for (size_t i = 0; i < t->nnodes; i++) {
+		snprintf(header, sizeof(header), "node%u", t->nodes[i].id);
+		np_stat_set_text(tab, 0, 1 + i, header);
+		tab->cols[1 + i] = (struct np_stat_col){ 16, 0, NP_STAT_RIGHT };
+	}
+	return 0;
+}
+
+static int render_tables(const struct frames_run *r, FILE *f, int width)
+{
+	const struct np_topo *t = r->topo;
+	struct np_stat_table tab;
+	int e;
+
+	if (node_table(r, &tab, 2))
+		return -ENOMEM;
+	np_stat_set_text(&tab, 1, 0, "frames");
+	np_stat_set_text(&tab, 2, 0, "pool_free");
+	for (size_t i = 0; i < t->nnodes; i++) {
+		np_stat_set_number(&tab, 1, 1 + i,
+				   (double)placed_on(r, t->nodes[i].id));
+		np_stat_set_number(&tab, 2, 1 + i, (double)np_frames_free_frames(
+					   r->pool, t->nodes[i].id));
+	}
+	fputs("placement (move_pages):\n", f);
+	e = np_stat_table_render(&tab, width, f);
+	np_stat_table_fini(&tab);
+	if (e || node_table(r, &tab, NP_FRAMES_NR_STATS))
+		return -ENOMEM;
+	for (int s = 0; s < NP_FRAMES_NR_STATS; s++)
+		np_stat_set_text(&tab, 1 + (size_t)s, 0, np_frames_stat_name(s));
+	for (size_t i = 0; i < t->nnodes; i++) {
+		uint64_t v[NP_FRAMES_NR_STATS];
+
+		np_frames_stats(r->pool, t->nodes[i].id, v);
+		for (int s = 0; s < NP_FRAMES_NR_STATS; s++)
+			np_stat_set_number(&tab, 1 + (size_t)s, 1 + i, (double)v[s]);
+	}
+	fputs("\nallocator counters (one per allocation, as numastat's):\n", f);
+	e = np_stat_table_render(&tab, width, f);
+	np_stat_table_fini(&tab);
+	return e;
+}
+
+static void pool_line(const struct frames_opts *o, const struct frames_run *r,
+		      FILE *f)
+{
+	char nodes[256];
+	enum np_frames_backing b = np_frames_backing(r->pool);
+
+	format_nodes(&r->pool_nodes, nodes, sizeof(nodes));
+	fprintf(f, "pool: node%s %s, %.0f MiB each, %zu frames of %s on %s",
+		r->pool_nodes.n > 1 ? "s" : "", nodes, o->pool_bytes / MIB,
+		(size_t)np_frames_per_node(r->pool),
+		o->frame_bytes == 4096 ? "4 KiB" : "2 MiB",
+		np_frames_backing_name(b));
+	if (b == NP_FRAMES_THP)
+		fprintf(f, " (%.0f of %.0f MiB huge)",
+			np_frames_thp_bytes(r->pool) / MIB,
+			o->pool_bytes * r->pool_nodes.n / MIB);
+	fputc('\n', f);
+}
+
+static int render_text(const struct frames_opts *o, const struct frames_run *r,
+		       FILE *f)
+{
+	char nodes[256] = "";
+
+	pool_line(o, r, f);
+	if (o->mode != NP_FRAMES_LOCAL)
+		format_nodes(o->policy_nodes ? &r->pol_nodes : &r->pool_nodes,
+			     nodes, sizeof(nodes));
+	fprintf(f, "allocated: %zu frames (%.1f MiB) under %s%s%s%s\n", r->n,
+		(double)r->n * o->frame_bytes / MIB, mode_name(o->mode),
+		nodes[0] ? " " : "", nodes, o->strict ? ", strict" : "");
+	fprintf(f, "verified: every frame is on the node the allocator named%s\n\n",
+		o->verify ? "; every region frame is on its node; invariants hold"
+			  : "");
+	return render_tables(r, f, np_stat_screen_width(getenv("NUMASTAT_WIDTH"),
+							isatty(STDOUT_FILENO)));
+}
+
+static json_object *json_nodes(const struct np_idset *s)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < s->n; i++)
+		json_object_array_add(a, json_object_new_int64(s->ids[i]));
+	return a;
+}
+
+static json_object *json_result(const struct frames_opts *o,
+				const struct frames_run *r)
+{
+	json_object *j = json_object_new_object(), *pl = json_object_new_object();
+	json_object *st = json_object_new_array();
+	char key[16];
+
+	json_object_object_add(j, "frame_bytes", json_object_new_int64((int64_t)o->frame_bytes));
+	json_object_object_add(j, "backing", json_object_new_string(
+		np_frames_backing_name(np_frames_backing(r->pool))));
+	json_object_object_add(j, "thp_bytes", json_object_new_int64(
+		(int64_t)np_frames_thp_bytes(r->pool)));
+	json_object_object_add(j, "pool_nodes", json_nodes(&r->pool_nodes));
+	json_object_object_add(j, "pool_bytes_per_node",
+			       json_object_new_int64((int64_t)o->pool_bytes));
+	json_object_object_add(j, "policy", json_object_new_string(mode_name(o->mode)));
+	json_object_object_add(j, "policy_nodes", o->mode == NP_FRAMES_LOCAL
+		? json_object_new_array()
+		: json_nodes(o->policy_nodes ? &r->pol_nodes : &r->pool_nodes));
+	json_object_object_add(j, "strict", json_object_new_boolean(o->strict));
+	json_object_object_add(j, "frames", json_object_new_int64((int64_t)r->n));
+	for (size_t i = 0; i < r->topo->nnodes; i++) {
+		unsigned id = r->topo->nodes[i].id;
+		uint64_t v[NP_FRAMES_NR_STATS];
+		json_object *s = json_object_new_object();
+
+		snprintf(key, sizeof(key), "%u", id);
+		json_object_object_add(pl, key, json_object_new_int64(
+			(int64_t)placed_on(r, id)));
+		np_frames_stats(r->pool, id, v);
+		json_object_object_add(s, "node", json_object_new_int64(id));
+		for (int k = 0; k < NP_FRAMES_NR_STATS; k++)
+			json_object_object_add(s, np_frames_stat_name(k),
+					       json_object_new_int64((int64_t)v[k]));
+		json_object_object_add(s, "free_frames", json_object_new_int64(
+			(int64_t)np_frames_free_frames(r->pool, id)));
+		json_object_array_add(st, s);
+	}
+	json_object_object_add(j, "placement", pl);
+	json_object_object_add(j, "stats", st);
+	if (o->verify) {
+		json_object *v = json_object_new_object();
+
+		for (size_t i = 0; i < r->pool_nodes.n; i++) {
+			json_object *n = json_object_new_object();
+
+			snprintf(key, sizeof(key), "%u", r->pool_nodes.ids[i]);
+			json_object_object_add(n, "on_node", json_object_new_int64(
+				(int64_t)r->verify_on[i]));
+			json_object_object_add(n, "off_node", json_object_new_int64(
+				(int64_t)r->verify_off[i]));
+			json_object_object_add(v, key, n);
+		}
+		json_object_object_add(j, "regions", v);
+		json_object_object_add(j, "invariants_hold",
+				       json_object_new_boolean(r->check == 0));
+	}
+	return j;
+}
+
+static int render(const struct frames_opts *o, const struct frames_run *r,
+		  char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	int e = 0;
+
+	if (!f) {
+		np_err_line("frames: cannot render: %s", strerror(errno));
+		return NP_EXIT_RUNTIME;
+	}
+	if (o->json) {
+		json_object *j = json_result(o, r);
+		const char *s = j ? json_object_to_json_string_ext(j,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED) : NULL;
+
+		if (s)
+			fprintf(f, "%s\n", s);
+		else
+			e = -ENOMEM;
+		json_object_put(j);
+	} else {
+		e = render_text(o, r, f);
+	}
+	if (ferror(f))
+		e = -ENOMEM;
+	if (fclose(f) && !e)
+		e = -ENOMEM;
+	if (e) {
+		np_err_line("frames: cannot render: out of memory");
+		return NP_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int cmd_frames(int argc, char **argv)
+{
+	struct frames_opts o;
+	struct frames_run r = { 0 };
+	struct np_err err = { 0, "" };
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = parse_frames_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? NP_EXIT_OK : rc;
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_MACHINE, &r.topo, &err)) {
+		np_err_line("frames: %s", err.msg);
+		return NP_EXIT_RUNTIME;
+	}
+	rc = parse_node_sets(&o, &r);
+	if (!rc)
+		rc = make_pool(&o, &r);
+	if (!rc)
+		rc = allocate(&o, &r);
+	if (!rc)
+		rc = verify(&o, &r);
+	if (!rc)
+		rc = render(&o, &r, &out, &len);
+	if (!rc)
+		rc = np_emit(out, len);
+	free(out);
+	run_free(&r);
+	return rc;
+}
