@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The host backend of the frame allocator (lib/frames.c): pools on this
+ * machine's node 0, every error before and after the kernel is asked
+ * (dumps for nodes this machine lacks), sizes, thread caches given back
+ * at thread exit, pools alternating and replaced in one thread.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <numaplace/frames.h>
+
+#define FRAMES 1024   /* 4 MiB of 4 KiB frames */
+
+static char dump_root[4096];
+
+static const char *dump(const char *machine)
+{
+	const char *src = getenv("NP_SRCDIR");
+
+	snprintf(dump_root, sizeof(dump_root), "%s/tests/dumps/%s",
+		 src ? src : ".", machine);
+	return dump_root;
+}
+
+static struct np_frames *pool_node0(size_t frame_bytes, uint64_t bytes)
+{
+	unsigned node = 0;
+	struct np_frames_opts o = { &node, 1, bytes, frame_bytes, NULL, 0, 0 };
+	struct np_frames *p = NULL;
+	struct np_err err = { 0, "" };
+
+	assert_int_equal(np_frames_create(&o, &p, &err), 0);
+	return p;
+}
+
+static int create_err(const char *root, const unsigned *nodes, size_t n,
+		      uint64_t bytes, size_t frame, struct np_err *err)
+{
+	struct np_frames_opts o = { nodes, n, bytes, frame, root, 0, 0 };
+	struct np_frames *p = (struct np_frames *)1;
+	int rc = np_frames_create(&o, &p, err);
+
+	assert_null(p);
+	return rc;
+}
+
+static void test_create_errors(void **state)
+{
+	struct np_err err;
+	unsigned n0 = 0, n5 = 5, n9 = 9, twice[2] = { 0, 0 }, n2 = 2;
+
+	(void)state;
+	assert_int_equal(create_err(NULL, &n0, 1, 1 << 20, 8192, &err), -EINVAL);
+	assert_string_equal(err.msg, "frame size 8192: 4096 or 2097152 bytes");
+	assert_int_equal(create_err(NULL, &n0, 0, 1 << 20, 4096, &err), -EINVAL);
+	assert_string_equal(err.msg, "no node for the pool");
+	assert_int_equal(create_err(NULL, &n0, 1, 100, 4096, &err), -EINVAL);
+	assert_int_equal(create_err(NULL, twice, 2, 1 << 20, 4096, &err), -EINVAL);
+	assert_string_equal(err.msg, "node 0 is listed twice");
+	/* node 5 of the sparse machine has CPUs and no memory */
+	assert_int_equal(create_err(dump("sparse-025"), &n5, 1, 1 << 20, 4096,
+				    &err), -EINVAL);
+	assert_string_equal(err.msg, "node 5 has no memory");
+	assert_int_equal(create_err(dump("sparse-025"), &n9, 1, 1 << 20, 4096,
+				    &err), -EINVAL);
+	assert_string_equal(err.msg, "node 9 does not exist");
+	/* more than the node's MemFree */
+	assert_int_equal(create_err(dump("laptop-1n"), &n0, 1, 1ull << 42, 4096,
+				    &err), -ENOMEM);
+	assert_non_null(strstr(err.msg, "node 0 has "));
+	assert_non_null(strstr(err.msg, " MiB free; the pool asks 4194304 MiB"));
+	/* the dump's node 2 passes the checks; this machine's kernel then
+	 * refuses to bind to a node it does not have */
+	assert_int_equal(create_err(dump("sparse-025"), &n2, 1, 1 << 20, 4096,
+				    &err), -EINVAL);
+	assert_string_equal(err.msg, "mbind to node 2: Invalid argument "
+			    "(is the node in this task's cpuset?)");
+}
+
+static void test_every_frame_once(void **state)
+{
+	struct np_frames *p = pool_node0(4096, FRAMES * 4096);
+	char **a = calloc(FRAMES, sizeof(char *));
+	char *lo = NULL, *hi = NULL;
+
+	(void)state;
+	assert_int_equal(np_frames_per_node(p), FRAMES);
+	assert_int_equal(np_frames_backing(p), NP_FRAMES_BASE_PAGES);
+	for (int i = 0; i < FRAMES; i++) {
+		a[i] = np_frames_alloc_onnode(p, 4096, 0);
+		assert_non_null(a[i]);
+		assert_int_equal((uintptr_t)a[i] & 4095, 0);
+		memset(a[i], i & 0xff, 4096);
+		if (!lo || a[i] < lo)
+			lo = a[i];
+		if (a[i] > hi)
+			hi = a[i];
+	}
+	/* all 1024 frames of one 4 MiB region, none twice */
+	assert_int_equal(hi - lo, (FRAMES - 1) * 4096);
+	for (int i = 0; i < FRAMES; i++)
+		assert_int_equal((unsigned char)a[i][4095], i & 0xff);
+	errno = 0;
+	assert_null(np_frames_alloc_onnode(p, 4096, 0));
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(np_frames_free_frames(p, 0), 0);
+	assert_int_equal(np_frames_check(p), 0);
+	for (int i = 0; i < FRAMES; i++)
+		assert_int_equal(np_frames_free(p, a[i], 4096), 0);
+	assert_int_equal(np_frames_free_frames(p, 0), FRAMES);
+	assert_int_equal(np_frames_check(p), 0);
+	free(a);
+	np_frames_destroy(p);
+}
+
+static void test_sizes_and_bad_frees(void **state)
+{
+	struct np_frames *p = pool_node0(4096, FRAMES * 4096);
+	char *one, *two, *big, x;
+
+	(void)state;
+	two = np_frames_alloc_onnode(p, 5000, 0);   /* 2 frames, order 1 */
+	assert_non_null(two);
+	assert_int_equal((uintptr_t)two & 8191, 0);
+	big = np_frames_alloc_onnode(p, 4u << 20, 0);
+	assert_null(big);       /* 1024 frames: the pool is no longer whole */
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(np_frames_alloc_onnode(p, (4u << 20) + 1, 0));
+	assert_int_equal(errno, EINVAL);        /* more than 1024 frames */
+	assert_null(np_frames_alloc_onnode(p, 0, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_null(np_frames_alloc_onnode(p, 4096, 1));
+	assert_int_equal(errno, EINVAL);        /* not a pool node */
+	one = np_frames_alloc_onnode(p, 1, 0);
+	assert_non_null(one);
+	/* wrong size, misaligned, foreign: refused, nothing changes */
+	assert_int_equal(np_frames_free(p, two, 16384), -EINVAL);
+	assert_int_equal(np_frames_free(p, one + 8, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, &x, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, two, 8192), 0);
+	assert_int_equal(np_frames_free(p, two, 8192), -EINVAL); /* twice */
+	assert_int_equal(np_frames_free(p, one, 4096), 0);
+	assert_int_equal(np_frames_check(p), 0);
+	np_frames_thread_drain(p);
+	big = np_frames_alloc_onnode(p, 4u << 20, 0);   /* whole again */
+	assert_non_null(big);
+	assert_int_equal(np_frames_free(p, big, 4u << 20), 0);
+	np_frames_destroy(p);
+}
+
+static void *worker(void *arg)
+{
+	struct np_frames *p = arg;
+	void *a[100];
+
+	for (int i = 0; i < 100; i++)
+		a[i] = np_frames_alloc_onnode(p, 4096, 0);
+	for (int i = 0; i < 100; i++)
+		if (!a[i] || np_frames_free(p, a[i], 4096))
+			return arg;
+	return NULL;    /* exits with 100 frames in its cache */
+}
+
+static void test_thread_exit_gives_back(void **state)
+{
+	struct np_frames *p = pool_node0(4096, FRAMES * 4096);
+	uint64_t s[NP_FRAMES_NR_STATS];
+	pthread_t t;
+	void *ret;
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(pthread_create(&t, NULL, worker, p), 0);
+		assert_int_equal(pthread_join(t, &ret), 0);
+		assert_null(ret);
+	}
+	assert_int_equal(np_frames_check(p), 0);
+	assert_int_equal(np_frames_free_frames(p, 0), FRAMES);
+	/* the exited threads' counts were folded in, not lost */
+	assert_int_equal(np_frames_stats(p, 0, s), 0);
+	assert_int_equal(s[NP_FRAMES_NUMA_HIT], 300);
+	assert_int_equal(s[NP_FRAMES_LOCAL_NODE], 300);
+	assert_int_equal(s[NP_FRAMES_NUMA_MISS] + s[NP_FRAMES_OTHER_NODE], 0);
+	assert_int_equal(np_frames_stats(p, 7, s), -EINVAL);
+	np_frames_destroy(p);
+}
+
+static void test_pools_alternate_and_replaced(void **state)
+{
+	struct np_frames *p1 = pool_node0(4096, 64 * 4096);
+	struct np_frames *p2 = pool_node0(2u << 20, 4u << 20);
+	void *a, *b;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		a = np_frames_alloc_onnode(p1, 4096, 0);
+		b = np_frames_alloc_onnode(p2, 2u << 20, 0);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal((uintptr_t)b & ((2u << 20) - 1), 0);
+		assert_int_equal(np_frames_free(p1, b, 4096), -EINVAL);
+		assert_int_equal(np_frames_free(p1, a, 4096), 0);
+		assert_int_equal(np_frames_free(p2, b, 2u << 20), 0);
+	}
+	assert_int_equal(np_frames_check(p1), 0);
+	assert_int_equal(np_frames_check(p2), 0);
+	np_frames_destroy(p1);
+	/* a new pool, likely at p1's address: this thread's cache of p1 must
+	 * not be taken for the new pool's */
+	for (int i = 0; i < 5; i++) {
+		p1 = pool_node0(4096, 64 * 4096);
+		a = np_frames_alloc_onnode(p1, 4096, 0);
+		assert_non_null(a);
+		assert_int_equal(np_frames_free_frames(p1, 0), 63);
+		assert_int_equal(np_frames_free(p1, a, 4096), 0);
+		assert_int_equal(np_frames_check(p1), 0);
+		np_frames_destroy(p1);
+	}
+	np_frames_destroy(p2);
+}
+
+static void test_policies(void **state)
+{
+	struct np_frames *p = pool_node0(4096, 16 * 4096);
+	struct np_frames_policy pol;
+	struct np_err err;
+	unsigned two[2] = { 0, 1 }, n1 = 1, node = 99;
+	uint64_t s[NP_FRAMES_NR_STATS];
+	void *a[17];
+
+	(void)state;
+	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_PREFERRED, two, 2, 0,
+					       &pol, &err), -EINVAL);
+	assert_string_equal(err.msg, "preferred takes one node");
+	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_BIND, &n1, 1, 0,
+					       &pol, &err), -EINVAL);
+	assert_string_equal(err.msg, "node 1 is not in the pool");
+	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_INTERLEAVE, two, 1,
+					       0, &pol, &err), 0);
+	for (int i = 0; i < 16; i++) {
+		a[i] = np_frames_alloc(p, 4096, &pol, &node);
+		assert_non_null(a[i]);
+		assert_int_equal(node, 0);
+	}
+	assert_null(np_frames_alloc(p, 4096, &pol, &node));
+	assert_int_equal(errno, ENOMEM);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(np_frames_free(p, a[i], 4096), 0);
+	assert_int_equal(np_frames_stats(p, 0, s), 0);
+	assert_int_equal(s[NP_FRAMES_NUMA_HIT], 16);
+	assert_int_equal(s[NP_FRAMES_INTERLEAVE_HIT], 16);
+	assert_string_equal(np_frames_stat_name(NP_FRAMES_NUMA_FOREIGN),
+			    "numa_foreign");
+	np_frames_destroy(p);
+}
+
+static void test_where(void **state)
+{
+	struct np_frames *p = pool_node0(4096, 16 * 4096);
+	struct np_err err;
+	void *a[2] = { np_frames_alloc_onnode(p, 4096, 0),
+		       np_frames_alloc_onnode(p, 4096, 0) };
+	int nodes[2] = { -5, -5 };
+	uint64_t on, off;
+
+	(void)state;
+	assert_int_equal(np_frames_where(p, a, 2, nodes, &err), 0);
+	assert_int_equal(nodes[0], 0);
+	assert_int_equal(nodes[1], 0);
+	assert_int_equal(np_frames_verify_region(p, 0, &on, &off, &err), 0);
+	assert_int_equal(on, 16);
+	assert_int_equal(off, 0);
+	assert_int_equal(np_frames_verify_region(p, 3, &on, &off, &err), -EINVAL);
+	np_frames_free(p, a[0], 4096);
+	np_frames_free(p, a[1], 4096);
+	np_frames_destroy(p);
+}
+
+static void test_parse_size(void **state)
+{
+	struct np_err err;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(np_frames_parse_size("4096", &v, &err), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(np_frames_parse_size("64K", &v, &err), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(np_frames_parse_size("16MiB", &v, &err), 0);
+	assert_int_equal(v, 16u << 20);
+	assert_int_equal(np_frames_parse_size("2g", &v, &err), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_int_equal(np_frames_parse_size("1T", &v, &err), 0);
+	assert_int_equal(v, 1ull << 40);
+	assert_int_equal(np_frames_parse_size("0", &v, &err), -EINVAL);
+	assert_int_equal(np_frames_parse_size("", &v, &err), -EINVAL);
+	assert_int_equal(np_frames_parse_size("12Q", &v, &err), -EINVAL);
+	assert_string_equal(err.msg, "size '12Q': expected a number of bytes "
+			    "with K, M, G or T");
+	assert_int_equal(np_frames_parse_size("-1", &v, &err), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_errors),
+		cmocka_unit_test(test_every_frame_once),
+		cmocka_unit_test(test_sizes_and_bad_frees),
+		cmocka_unit_test(test_thread_exit_gives_back),
+		cmocka_unit_test(test_pools_alternate_and_replaced),
+		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_where),
+		cmocka_unit_test(test_parse_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
