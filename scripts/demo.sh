@@ -1,5 +1,6 @@
 #!/bin/sh
-# The main job, for now: the topology of this machine and of a bundled dump.
+# The main job: the topology of this machine and of a bundled dump, a
+# 4-node lab guest, placement truth in it, and node-placed frames.
 set -eu
 # (the lab part needs QEMU and a kernel: make deps installs them)
 NP=${1:-build/tools/numaplace/numaplace}
@@ -39,3 +40,16 @@ step "numaplace lab --preset 4n: numaplace run --report --membind 2 ..., then nu
 	numaplace run --membind 2 np-probe hold 32 /tmp/data >/tmp/ready &
 	while ! grep -q ready /tmp/ready 2>/dev/null; do sleep 0.1; done
 	echo; echo "$ numaplace where -p $!"; numaplace where -p $!' 2>&1
+
+# The frame allocator in the same 4-node guest: a pool of 32 MiB bound to
+# each node, frames on every node (bind to each in turn, then interleave),
+# each frame's node asked of the kernel (move_pages), the counters table.
+step "numaplace lab --preset 4n: numaplace frames on every node, verified"
+"$NP" lab --preset 4n -- sh -c '
+	for n in 0 1 2 3; do
+		echo "$ numaplace frames --pool 32M --policy bind --node $n --alloc 4M --verify"
+		numaplace frames --pool 32M --policy bind --node $n --alloc 4M --verify | sed -n "1,8p"
+		echo
+	done
+	echo "$ numaplace frames --pool 32M --policy interleave --alloc 16M --verify"
+	numaplace frames --pool 32M --policy interleave --alloc 16M --verify' 2>&1
