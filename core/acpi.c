@@ -9,12 +9,15 @@
 #define HDR_LEN 36u          /* the common ACPI table header */
 #define SRAT_ENTRIES 48u     /* header + table revision u32 + reserved u64 */
 #define SLIT_MATRIX 44u      /* header + locality count u64 */
+#define MADT_ENTRIES 44u     /* header + local APIC address + flags */
 
 enum {
 	SRAT_CPU_APIC = 0,
 	SRAT_MEMORY = 1,
 	SRAT_CPU_X2APIC = 2,
 	SRAT_GENERIC_INITIATOR = 5,
+	MADT_LOCAL_APIC = 0,
+	MADT_LOCAL_X2APIC = 9,
 };
 
 static uint8_t rd8(const uint8_t *p, size_t off)
@@ -40,7 +43,7 @@ const char *np_acpi_strerror(int err)
 	case NP_ACPI_ESIGNATURE: return "wrong table signature";
 	case NP_ACPI_ELENGTH: return "table length disagrees with its size";
 	case NP_ACPI_ECHECKSUM: return "table checksum is wrong";
-	case NP_ACPI_EENTRY: return "SRAT entry is empty, short or runs past "
+	case NP_ACPI_EENTRY: return "table entry is empty, short or runs past "
 				    "the table end";
 	case NP_ACPI_ETOOMANY: return "more nodes, CPUs or memory ranges than "
 				      "there is room for";
@@ -273,4 +276,104 @@ uint64_t np_acpi_node_bytes(const struct np_acpi_numa *n, uint32_t node)
 		if (n->mem[i].node == node)
 			sum += n->mem[i].length;
 	return sum;
+}
+
+/* The next node with memory after *rr, round-robin (numa_init_array()). */
+static uint32_t next_memory_node(const struct np_acpi_numa *n, uint32_t *rr)
+{
+	for (uint32_t k = 0; k < n->nnodes; k++) {
+		uint32_t i = (*rr + k) % n->nnodes;
+
+		if (n->node_has_memory[i]) {
+			*rr = i + 1;
+			return i;
+		}
+	}
+	return 0;
+}
+
+/* The MADT's next enabled CPU becomes CPU number *placed. */
+static int madt_cpu(struct np_acpi_numa *n, uint32_t apic, bool x2apic,
+		    uint32_t *placed, uint32_t *rr)
+{
+	struct np_acpi_cpu c;
+	uint32_t node;
+	int e;
+
+	for (uint32_t i = 0; i < *placed; i++)
+		if (n->cpus[i].apic_id == apic)
+			return NP_ACPI_OK;   /* listed as APIC and x2APIC */
+	for (uint32_t j = *placed; j < n->ncpus; j++)
+		if (n->cpus[j].apic_id == apic) {
+			c = n->cpus[j];
+			n->cpus[j] = n->cpus[*placed];
+			n->cpus[(*placed)++] = c;
+			return NP_ACPI_OK;
+		}
+	/* Not in the SRAT: Linux gives such CPUs nodes round-robin. */
+	if (n->ncpus == n->cpus_cap)
+		return NP_ACPI_ETOOMANY;
+	if (n->nnodes == 0) {
+		e = node_for(n, 0, &node);
+		if (e)
+			return e;
+	}
+	node = next_memory_node(n, rr);
+	if (*placed < n->ncpus)
+		n->cpus[n->ncpus] = n->cpus[*placed];
+	n->ncpus++;
+	n->cpus[(*placed)++] = (struct np_acpi_cpu){ apic, node, x2apic };
+	return NP_ACPI_OK;
+}
+
+static int madt_entry(struct np_acpi_numa *n, const uint8_t *e, uint8_t len,
+		      uint32_t *placed, uint32_t *rr)
+{
+	switch (rd8(e, 0)) {
+	case MADT_LOCAL_APIC:
+		if (len < 8)
+			return NP_ACPI_EENTRY;
+		/* disabled, or the invalid id 0xff: not a CPU Linux brings up */
+		if (!(rd32(e, 4) & 1) || rd8(e, 3) == 0xff)
+			return NP_ACPI_OK;
+		return madt_cpu(n, rd8(e, 3), false, placed, rr);
+	case MADT_LOCAL_X2APIC:
+		if (len < 16)
+			return NP_ACPI_EENTRY;
+		if (!(rd32(e, 8) & 1))
+			return NP_ACPI_OK;
+		return madt_cpu(n, rd32(e, 4), true, placed, rr);
+	default:
+		return NP_ACPI_OK;   /* I/O APICs, overrides, NMIs, ... */
+	}
+}
+
+int np_acpi_parse_madt(const void *table, size_t len, struct np_acpi_numa *n)
+{
+	const uint8_t *t = table;
+	size_t off = MADT_ENTRIES;
+	uint32_t placed = 0, rr = 0;
+	int err = check_table(t, len, "APIC", MADT_ENTRIES);
+
+	while (!err && off < len) {
+		const uint8_t *e = t + off;
+		uint8_t elen;
+
+		if (len - off < 2)
+			return NP_ACPI_EENTRY;
+		elen = rd8(e, 1);
+		if (elen < 2 || elen > len - off)
+			return NP_ACPI_EENTRY;
+		err = madt_entry(n, e, elen, &placed, &rr);
+		off += elen;
+	}
+	if (err)
+		return err;
+	/* SRAT CPUs the MADT does not enable are never brought up. */
+	n->ncpus = placed;
+	for (uint32_t i = 0; i < n->nnodes; i++)
+		n->node_has_cpus[i] = false;
+	for (uint32_t i = 0; i < n->ncpus; i++)
+		n->node_has_cpus[n->cpus[i].node] = true;
+	return NP_ACPI_OK;
 }

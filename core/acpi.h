@@ -24,7 +24,7 @@
 
 enum np_acpi_error {
 	NP_ACPI_OK = 0,
-	NP_ACPI_ESIGNATURE = -1,   /* not "SRAT" / "SLIT" */
+	NP_ACPI_ESIGNATURE = -1,   /* not "SRAT" / "SLIT" / "APIC" */
 	NP_ACPI_ELENGTH = -2,      /* header length disagrees with the buffer */
 	NP_ACPI_ECHECKSUM = -3,    /* bytes do not sum to 0 mod 256 */
 	NP_ACPI_EENTRY = -4,       /* zero-length, short or overrunning entry */
@@ -83,6 +83,19 @@ int np_acpi_parse_srat(const void *table, size_t len, struct np_acpi_numa *n);
  * 255 means unreachable and is kept as is.
  */
 int np_acpi_parse_slit(const void *table, size_t len, struct np_acpi_numa *n);
+
+/*
+ * Parses the MADT ("APIC") after the SRAT and numbers the CPUs the way
+ * Linux numbers logical CPUs: enabled local APIC (type 0) and x2APIC
+ * (type 9) entries in table order, the first being the boot CPU (ACPI
+ * lists it first), CPU n = cpus[n].  Disabled entries and APIC id 0xff are
+ * skipped; an id listed twice counts once.  A CPU the SRAT does not place
+ * gets a node with memory round-robin, as Linux's numa_init_array() does;
+ * an SRAT CPU the MADT does not enable is dropped.  Without a MADT, the
+ * numbering is the SRAT's order, which agrees for QEMU but not for all
+ * firmware.
+ */
+int np_acpi_parse_madt(const void *table, size_t len, struct np_acpi_numa *n);
 
 /* Bytes of memory the SRAT gives node `node` (enabled ranges). */
 uint64_t np_acpi_node_bytes(const struct np_acpi_numa *n, uint32_t node);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The core's SRAT and SLIT parsers.  The input is an SRAT; when it parses,
- * the same bytes with the signature changed to SLIT are parsed as a SLIT
- * against the resulting domains.  Whatever the bytes, results stay within
+ * The core's SRAT, SLIT and MADT parsers.  The input is an SRAT; when it
+ * parses, the same bytes with the signature changed to SLIT (checksum
+ * fixed) are parsed as a SLIT against the resulting domains, and with
+ * APIC as a MADT that renumbers its CPUs.  Whatever the bytes, results stay within
  * the caller's arrays and refer only to nodes that exist.
  */
 #include <string.h>
@@ -12,6 +13,20 @@
 
 static struct np_acpi_cpu cpus[64];
 static struct np_acpi_mem mem[64];
+
+/* The same bytes as another table: new signature, checksum made right. */
+static void retype(uint8_t *t, size_t size, const char *sig)
+{
+	uint8_t sum = 0;
+
+	memcpy(t, sig, 4);
+	if (size < 10)
+		return;
+	t[9] = 0;
+	for (size_t i = 0; i < size; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[9] = (uint8_t)-sum;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,9 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc || size > sizeof(copy) || size < 4)
 		return 0;
 	memcpy(copy, data, size);
-	memcpy(copy, "SLIT", 4);
+	retype(copy, size, "SLIT");
 	rc = np_acpi_parse_slit(copy, size, &n);
 	for (uint32_t i = 0; !rc && i < n.nnodes; i++)
 		FUZZ_ASSERT(n.distance[i][i] == 10);
+	retype(copy, size, "APIC");
+	rc = np_acpi_parse_madt(copy, size, &n);
+	FUZZ_ASSERT(rc <= 0 && rc >= NP_ACPI_ESLIT);
+	FUZZ_ASSERT(n.ncpus <= 64);
+	for (uint32_t i = 0; i < n.ncpus; i++)
+		FUZZ_ASSERT(n.cpus[i].node < n.nnodes ||
+			    (n.nnodes == 0 && n.cpus[i].node == 0));
 	return 0;
 }

@@ -81,6 +81,25 @@ static void load_spec(const char *dir, struct np_lab_spec *spec)
 	free(text);
 }
 
+/* QEMU lists CPUs in the same order in the MADT and the SRAT: numbering
+ * by the MADT changes nothing. */
+static void check_madt_agrees(const char *dir, struct np_acpi_numa *n)
+{
+	struct np_acpi_cpu before[256];
+	uint32_t ncpus = n->ncpus;
+	size_t len;
+	uint8_t *madt = slurp(dir, "APIC", &len);
+
+	memcpy(before, n->cpus, ncpus * sizeof(before[0]));
+	assert_int_equal(np_acpi_parse_madt(madt, len, n), 0);
+	assert_int_equal(n->ncpus, ncpus);
+	for (uint32_t i = 0; i < ncpus; i++) {
+		assert_int_equal(n->cpus[i].apic_id, before[i].apic_id);
+		assert_int_equal(n->cpus[i].node, before[i].node);
+	}
+	free(madt);
+}
+
 static void check_guest(const char *dir)
 {
 	struct np_acpi_numa *n = fresh();
@@ -92,6 +111,7 @@ static void check_guest(const char *dir)
 	load_spec(dir, &spec);
 	assert_int_equal(np_acpi_parse_srat(srat, slen, n), 0);
 	assert_int_equal(np_acpi_parse_slit(slit, llen, n), 0);
+	check_madt_agrees(dir, n);
 	if (n->nnodes != spec.nnodes)
 		fail_msg("%s: %u nodes, spec %u", dir, n->nnodes, spec.nnodes);
 	for (unsigned i = 0; i < spec.nnodes; i++) {
@@ -173,7 +193,7 @@ static void test_corrupt(void **state)
 	c[0] = 'X';
 	assert_int_equal(np_acpi_parse_srat(c, len, n), NP_ACPI_ESIGNATURE);
 	assert_string_equal(np_acpi_strerror(NP_ACPI_EENTRY),
-			    "SRAT entry is empty, short or runs past the table end");
+			    "table entry is empty, short or runs past the table end");
 	free(c);
 	free(t);
 }
@@ -422,6 +442,152 @@ static void test_capacity(void **state)
 	assert_int_equal(np_acpi_parse_srat(b.t, len, fresh()), NP_ACPI_ETOOMANY);
 }
 
+
+/* ---- MADT: CPU numbers as Linux gives them ----------------------------- */
+
+static void madt_begin(struct builder *b)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->t, "APIC", 4);
+	b->t[8] = 5;
+	b->len = 44;
+}
+
+static void madt_lapic(struct builder *b, uint8_t apic, uint32_t flags)
+{
+	uint8_t *e = b->t + b->len;
+
+	e[0] = 0;
+	e[1] = 8;
+	e[2] = apic;      /* processor UID */
+	e[3] = apic;
+	put32(e + 4, flags);
+	b->len += 8;
+}
+
+static void madt_x2apic(struct builder *b, uint32_t apic, uint32_t flags)
+{
+	uint8_t *e = b->t + b->len;
+
+	e[0] = 9;
+	e[1] = 16;
+	put32(e + 4, apic);
+	put32(e + 8, flags);
+	put32(e + 12, apic);
+	b->len += 16;
+}
+
+static void madt_ioapic(struct builder *b)
+{
+	uint8_t *e = b->t + b->len;
+
+	e[0] = 1;
+	e[1] = 12;
+	put32(e + 4, 0xfec00000);
+	b->len += 12;
+}
+
+/* SRAT: APIC 0, 2 on domain 0; 1, 3 on domain 1; 9 on domain 1 (never
+ * enabled by the MADT); memory on both. */
+static void srat_four(struct np_acpi_numa *n)
+{
+	struct builder b;
+
+	begin(&b, "SRAT", 3);
+	cpu_apic(&b, 0, 0, true);
+	cpu_apic(&b, 1, 1, true);
+	cpu_apic(&b, 0, 2, true);
+	cpu_apic(&b, 1, 3, true);
+	cpu_apic(&b, 1, 9, true);
+	memory(&b, 0, 0, 1ull << 30, 1);
+	memory(&b, 1, 1ull << 30, 1ull << 30, 1);
+	assert_int_equal(np_acpi_parse_srat(b.t, finish(&b), n), 0);
+	assert_int_equal(n->ncpus, 5);
+}
+
+static void test_madt_numbering(void **state)
+{
+	struct np_acpi_numa *n = fresh();
+	struct builder b;
+	static const uint32_t want_apic[] = { 2, 0, 3, 1, 5, 300, 7 };
+	static const uint32_t want_node[] = { 0, 0, 1, 1, 0, 1, 0 };
+
+	(void)state;
+	srat_four(n);
+	madt_begin(&b);
+	madt_lapic(&b, 2, 1);          /* the boot CPU: CPU 0 */
+	madt_ioapic(&b);
+	madt_lapic(&b, 0, 1);
+	madt_lapic(&b, 8, 0);          /* disabled: no number */
+	madt_lapic(&b, 3, 1);
+	madt_lapic(&b, 0xff, 1);       /* invalid id */
+	madt_x2apic(&b, 1, 1);
+	madt_lapic(&b, 3, 1);          /* listed twice: once */
+	madt_lapic(&b, 5, 1);          /* not in the SRAT: round-robin */
+	madt_x2apic(&b, 300, 1);
+	madt_x2apic(&b, 7, 1);
+	assert_int_equal(np_acpi_parse_madt(b.t, finish(&b), n), 0);
+	/* APIC 9 of the SRAT is never enabled: dropped */
+	assert_int_equal(n->ncpus, 7);
+	for (uint32_t i = 0; i < 7; i++) {
+		assert_int_equal(n->cpus[i].apic_id, want_apic[i]);
+		assert_int_equal(n->cpus[i].node, want_node[i]);
+	}
+	assert_true(n->cpus[5].x2apic);
+	assert_false(n->cpus[4].x2apic);
+	assert_true(n->node_has_cpus[0] && n->node_has_cpus[1]);
+}
+
+static void test_madt_drops_node_cpus(void **state)
+{
+	struct np_acpi_numa *n = fresh();
+	struct builder b;
+
+	(void)state;
+	srat_four(n);
+	madt_begin(&b);
+	madt_lapic(&b, 0, 1);
+	madt_lapic(&b, 2, 1);
+	madt_lapic(&b, 1, 0);          /* node 1's CPUs all disabled */
+	assert_int_equal(np_acpi_parse_madt(b.t, finish(&b), n), 0);
+	assert_int_equal(n->ncpus, 2);
+	assert_true(n->node_has_cpus[0]);
+	assert_false(n->node_has_cpus[1]);
+}
+
+static void test_madt_corrupt(void **state)
+{
+	struct np_acpi_numa *n = fresh();
+	struct builder b;
+	size_t len;
+
+	(void)state;
+	srat_four(n);
+	madt_begin(&b);
+	madt_lapic(&b, 0, 1);
+	madt_x2apic(&b, 1, 1);
+	len = finish(&b);
+	b.t[9] ^= 1;                   /* checksum */
+	assert_int_equal(np_acpi_parse_madt(b.t, len, n), NP_ACPI_ECHECKSUM);
+	b.t[9] ^= 1;
+	assert_int_equal(np_acpi_parse_madt(b.t, len - 1, n), NP_ACPI_ELENGTH);
+	memcpy(b.t, "SRAT", 4);
+	assert_int_equal(np_acpi_parse_madt(b.t, len, n), NP_ACPI_ESIGNATURE);
+	madt_begin(&b);
+	madt_lapic(&b, 0, 1);
+	b.t[b.len - 7] = 0;            /* zero-length entry */
+	assert_int_equal(np_acpi_parse_madt(b.t, finish(&b), n), NP_ACPI_EENTRY);
+	madt_begin(&b);
+	madt_x2apic(&b, 1, 1);
+	b.t[b.len - 15] = 12;          /* x2APIC entry too short */
+	b.len -= 4;
+	assert_int_equal(np_acpi_parse_madt(b.t, finish(&b), n), NP_ACPI_EENTRY);
+	madt_begin(&b);
+	madt_lapic(&b, 0, 1);
+	b.t[b.len - 7] = 200;          /* runs past the end */
+	assert_int_equal(np_acpi_parse_madt(b.t, finish(&b), n), NP_ACPI_EENTRY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +598,9 @@ int main(void)
 		cmocka_unit_test(test_sparse_and_memory_only),
 		cmocka_unit_test(test_slit_invalid),
 		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_madt_numbering),
+		cmocka_unit_test(test_madt_drops_node_cpus),
+		cmocka_unit_test(test_madt_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
