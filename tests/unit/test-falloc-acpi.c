@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Booting the frame allocator from firmware tables, as a kernel would:
- * the SRAT and SLIT captured from six lab guests (tests/acpi/) become an
- * allocator whose nodes hold exactly the SRAT's memory, whose per-CPU
- * caches follow the SRAT's CPU -> node map, and whose fallback follows
- * the SLIT.
+ * the SRAT, SLIT and MADT captured from six lab guests (tests/acpi/)
+ * become an allocator whose nodes hold exactly the SRAT's memory, whose
+ * per-CPU caches follow the CPU -> node map (CPUs numbered by the MADT),
+ * and whose fallback follows the SLIT.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,14 +64,18 @@ static void boot(const char *dir, struct booted *b)
 	struct np_fa_config cfg;
 	size_t slen, llen, bytes;
 	uint8_t *srat = slurp(dir, "SRAT", &slen), *slit = slurp(dir, "SLIT", &llen);
+	size_t mlen;
+	uint8_t *madt = slurp(dir, "APIC", &mlen);
 
 	b->n = (struct np_acpi_numa){ .cpus = cpus, .cpus_cap = 256,
 				      .mem = mem, .mem_cap = 256 };
 	np_acpi_numa_reset(&b->n);
 	assert_int_equal(np_acpi_parse_srat(srat, slen, &b->n), 0);
 	assert_int_equal(np_acpi_parse_slit(slit, llen, &b->n), 0);
+	assert_int_equal(np_acpi_parse_madt(madt, mlen, &b->n), 0);
 	free(srat);
 	free(slit);
+	free(madt);
 	assert_int_equal(np_fa_config_from_acpi(&b->n, 12, false, &st, &cfg), 0);
 	assert_non_null(cfg.distance);
 	bytes = np_fa_meta_bytes(&cfg);
