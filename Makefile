@@ -8,6 +8,8 @@
 #   make check        deps + build + every test, then the unit tests under ASan+UBSan
 #   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 60)
 #   make bench        benchmarks (figures go to BENCHMARKS.md by hand)
+#   make stress       the frame allocator's randomized stress, 10^8 operations
+#                     (make check runs 10^7)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -26,7 +28,7 @@ endif
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
 
-.PHONY: all deps build demo check check-unit check-asan fuzz bench clean
+.PHONY: all deps build demo check check-unit check-asan fuzz bench stress clean
 
 all: build
 
@@ -63,6 +65,13 @@ check: deps build
 
 # The unit tests, fuzz replays and CLI tests again, under ASan and UBSan;
 # any report aborts the test and fails the run.
+# The core allocator's randomized stress with its invariant check, at 10^8
+# operations (about 15 s here); STRESS_OPS changes the count.
+STRESS_OPS ?= 100000000
+stress: deps build
+	NP_STRESS_OPS=$(STRESS_OPS) NP_SRCDIR=$(CURDIR) CMOCKA_MESSAGE_OUTPUT=stdout \
+		$(BUILD)/tests/unit/test-falloc
+
 check-asan:
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) \
 		-Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \

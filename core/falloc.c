@@ -527,7 +527,7 @@ int np_fa_alloc(struct np_fa_cache *c, struct np_fa_policy *p,
 		unsigned order, uint64_t *pfn, uint32_t *node)
 {
 	struct plan_req r;
-	uint32_t pref = NONE;
+	uint32_t first = NONE, pref = NONE;
 	int err;
 
 	if (order > NP_BUDDY_MAX_ORDER)
@@ -539,13 +539,17 @@ int np_fa_alloc(struct np_fa_cache *c, struct np_fa_policy *p,
 		const struct np_fa_node *b = &c->fa->node[r.base];
 		uint64_t mask = pass ? r.mask2 : r.mask;
 
+		/* preferred-many's second pass is Linux's __alloc_pages() with
+		 * no nodemask: it prefers the local node (nearest with memory) */
+		if (pass)
+			pref = c->local_pref;
 		for (uint32_t k = 0; k < b->nzl; k++) {
 			uint32_t n = b->zl[k];
 
 			if (!(mask & (1ull << n)))
 				continue;
-			if (pref == NONE)
-				pref = n;
+			if (first == NONE)
+				first = pref = n;
 			else if (r.strict)
 				return NP_FA_ENOMEM;
 			if (take(c, n, order, pfn)) {
@@ -636,7 +640,7 @@ static bool mark_cached(struct np_fa *fa, bool set, uint64_t *cached)
 		for (uint32_t i = 0; i < fa->nnodes; i++) {
 			const struct np_fa_list *l = &c->list[i];
 
-			if (l->node != i || l->count > l->high + 1)
+			if (l->node != i || l->count > l->high)
 				return false;
 			for (uint32_t k = 0; k < l->count; k++) {
 				struct np_frame_meta *m = frame_meta(fa, i, l->pfn[k]);

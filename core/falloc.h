@@ -41,7 +41,10 @@
  *                   zonelist; never a node outside the set;
  *    preferred      one node, then that node's zonelist;
  *    preferred-many the set in the cache node's zonelist order, then every
- *                   other node in that order;
+ *                   other node in that order (a second request, as in
+ *                   Linux: its preferred node is the local one, so a
+ *                   fallback there counts numa_foreign on the CPU's
+ *                   nearest node with memory, not on the set);
  *    interleave     the next node of the set round-robin (state in the
  *                   policy), then the target's zonelist.
  *  The preferred node of a request is the first node it tries.  With
@@ -183,7 +186,7 @@ size_t np_fa_meta_bytes(const struct np_fa_config *cfg);
  * Builds the allocator in meta (np_fa_meta_bytes(cfg) bytes, aligned to
  * 64) with every range's frames free.  NP_FA_EINVAL for no nodes or more
  * than NP_FA_MAX_NODES, a range on a node that does not exist, overlapping
- * or empty ranges, a node spanning 2^32 frames or more, a distance matrix
+ * or empty ranges, a node spanning 2^32 - 1 frames or more, a distance matrix
  * Linux would reject, or too little meta.  cfg is not kept.
  */
 int np_fa_init(struct np_fa *fa, const struct np_fa_config *cfg, void *meta,
@@ -235,7 +238,10 @@ void np_fa_drain_batch(struct np_fa_cache *c, struct np_fa_list *l);
 void np_fa_node_stats(struct np_fa *fa, uint32_t node,
 		      uint64_t out[NP_FA_NR_STATS]);
 
-/* Free frames in a node's buddy pool and in every attached cache. */
+/* Free frames in a node's buddy pool and in every attached cache.  The
+ * lists are read unlocked, so only with no cache in use: a call while
+ * their owners allocate or free is a data race (ThreadSanitizer reports
+ * it; np_fa_node_stats() is the one reader safe alongside them). */
 uint64_t np_fa_node_free_frames(struct np_fa *fa, uint32_t node);
 
 /*

@@ -137,12 +137,17 @@ static void follow_cpu(struct np_frames *p, struct tcache *tc)
 		np_fa_cache_set_node(&tc->c, n);
 }
 
+/* The node of the CPU the thread is on; a CPU the topology does not know
+ * counts as the first node with CPUs (caches live on nodes with CPUs). */
 static uint32_t start_node(const struct np_frames *p)
 {
 	int c = sched_getcpu();
 	uint32_t n = core_of_cpu(p, c < 0 ? 0 : (unsigned)c);
 
-	return n == NONE ? p->slot_core[0] : n;
+	for (uint32_t i = 0; n == NONE && i < p->ncore; i++)
+		if (p->fa.node[i].has_cpus)
+			n = i;
+	return n == NONE ? 0 : n;
 }
 
 static void thread_exit(void *unused)
@@ -189,9 +194,12 @@ static struct tcache *tcache_slow(struct np_frames *p)
 			break;
 	if (!tc) {
 		tc = aligned_alloc(64, head + bytes);
+		if (tc && np_fa_cache_attach(&p->fa, &tc->c, (char *)tc + head,
+					     bytes, start_node(p))) {
+			free(tc);
+			tc = NULL;
+		}
 		if (tc) {
-			np_fa_cache_attach(&p->fa, &tc->c, (char *)tc + head,
-					   bytes, start_node(p));
 			tc->pool = p;
 			tc->owner = self;
 			tc->next = p->tcs;

@@ -139,7 +139,9 @@ const char *np_frames_stat_name(enum np_frames_stat s);
 int np_frames_stats(struct np_frames *p, unsigned node,
 		    uint64_t out[NP_FRAMES_NR_STATS]);
 
-/* Free frames of a node (pool and caches). */
+/* Free frames of a node (pool and every thread's cache); reads the other
+ * threads' caches unlocked, so exact only when no other thread is
+ * allocating or freeing in the pool. */
 uint64_t np_frames_free_frames(struct np_frames *p, unsigned node);
 
 /*
