@@ -91,6 +91,7 @@ fuzz:
 bench: deps build
 	@sh bench/run-topo.sh $(NUMAPLACE)
 	@sh bench/run-lab.sh $(NUMAPLACE)
+	@sh bench/run-alloc.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -384,6 +384,37 @@ static int build_maps(struct np_frames *p, const struct np_topo *t,
 	return 0;
 }
 
+/*
+ * Linux sizes a CPU's lists by the zone: batch 63 for 4 KiB pages on a
+ * node of 1 GiB or more.  A pool is a slice of its node, so the rule is
+ * applied to the node's memory (the smallest pool node's), not to the
+ * slice -- a 64 MiB pool would get batch 3 and take its node lock every
+ * few frames of a burst.  Then halved (staying 2^n - 1) until one
+ * thread's list, at most 6 * batch frames, holds no more than a quarter
+ * of a region, so idle threads cannot hoard a small pool.
+ */
+static uint32_t default_batch(const struct np_frames *p, const struct np_topo *t,
+			      const struct np_frames_opts *o)
+{
+	uint64_t node_frames = UINT64_MAX;
+	uint32_t batch;
+
+	for (size_t i = 0; i < o->nnodes; i++) {
+		const struct np_node *nd = &t->nodes[np_topo_node_index(t, o->nodes[i])];
+		uint64_t f = nd->total_bytes == NP_UNKNOWN ? p->frames
+			     : nd->total_bytes >> p->frame_shift;
+
+		if (f < node_frames)
+			node_frames = f;
+	}
+	if (node_frames < p->frames)
+		node_frames = p->frames;
+	batch = np_fa_default_batch(node_frames, p->frame_shift);
+	while (batch > 1 && 6ull * batch > p->frames / 4)
+		batch /= 2;
+	return batch;
+}
+
 static int init_core(struct np_frames *p, const struct np_topo *t,
 		     const struct np_frames_opts *o, struct np_err *err)
 {
@@ -408,6 +439,12 @@ static int init_core(struct np_frames *p, const struct np_topo *t,
 		}
 	}
 	cfg.distance = have_dist ? dist : NULL;
+	if (!o->batch)
+		cfg.batch = default_batch(p, t, o);
+	if (o->high && cfg.batch > o->high && !o->batch)
+		cfg.batch = o->high;
+	if (!o->high)
+		cfg.high = 6 * cfg.batch;
 	for (unsigned s = 0; s < p->nslots; s++)
 		ranges[s] = (struct np_fa_range){
 			(uint64_t)s << (p->stride_shift - p->frame_shift),

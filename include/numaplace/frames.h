@@ -55,7 +55,12 @@ struct np_frames_opts {
 	uint64_t bytes_per_node; /* rounded up to whole frames */
 	size_t frame_bytes;      /* 4096 or 2 MiB */
 	const char *root;        /* where sys/ and proc/ are read; NULL: "/" */
-	unsigned batch, high;    /* per-thread cache tuning; 0: Linux's */
+	/* Per-thread cache tuning, in frames: refill/drain `batch` at a time,
+	 * give back above `high`.  0: Linux's rule for the node's memory
+	 * (63 and 378 for 4 KiB frames on a node of 1 GiB or more, 1 and 6
+	 * for 2 MiB frames), lowered so that one thread's cache holds at
+	 * most a quarter of a region. */
+	unsigned batch, high;
 };
 
 /*

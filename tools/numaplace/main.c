@@ -25,6 +25,8 @@ const struct np_cmd np_commands[] = {
 	  "run a command on an emulated NUMA machine (QEMU)" },
 	{ "frames", cmd_frames, usage_frames,
 	  "allocate node-placed frames under a policy, verified, with counters" },
+	{ "bench", cmd_bench, usage_bench,
+	  "benchmarks: frame allocation against numa_alloc_onnode and malloc" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };

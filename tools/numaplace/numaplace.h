@@ -52,5 +52,7 @@ int cmd_stat(int argc, char **argv);
 void usage_stat(FILE *out);
 int cmd_frames(int argc, char **argv);
 void usage_frames(FILE *out);
+int cmd_bench(int argc, char **argv);
+void usage_bench(FILE *out);
 
 #endif

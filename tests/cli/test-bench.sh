@@ -1,0 +1,40 @@
+#!/bin/sh
+# numaplace bench alloc: a very short run measures all six allocators
+# (numaplace and every peer from its Debian package), and every bad input
+# fails with one line.  No speed is asserted here: figures belong in
+# BENCHMARKS.md (bench/run-alloc.sh).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+run_np bench alloc --rounds 1 --time-ms 5 --json
+if [ "$RC" = 0 ] && python3 - "$TMP/out" <<'P'
+import json, sys
+j = json.load(open(sys.argv[1]))
+names = [r["name"] for r in j["results"]]
+assert names == ["numaplace", "numa_alloc_onnode", "glibc", "mimalloc",
+                 "jemalloc", "memkind"], names
+for r in j["results"]:
+    assert r["measured"], r
+    assert r["ns_per_op"] > 0 and r["ns_per_op_batch64"] > 0, r
+assert j["frame_bytes"] == 4096 and j["alloc_bytes"] == 4096
+assert j["threads"] == 1 and j["rounds"] == 1
+P
+then ok; else bad "bench alloc --json: exit $RC: $(cat "$TMP/err") $(head -c 600 "$TMP/out")"; fi
+
+# 64 KiB blocks: the text table has a row for every allocator.
+run_np bench alloc --rounds 1 --time-ms 5 --size 64K
+if [ "$RC" = 0 ] && grep -q '^bench alloc: 4 KiB frames, allocations of 64 KiB, 1 round;' "$TMP/out" &&
+   [ "$(grep -cE '^(numaplace|numa_alloc_onnode|glibc|mimalloc|jemalloc|memkind) +[0-9]' "$TMP/out")" = 6 ]; then ok
+else bad "bench alloc --size 64K: $(cat "$TMP/out" "$TMP/err")"; fi
+
+expect_error 2 "^numaplace: bench: which benchmark\? \(alloc;" bench
+expect_error 2 "^numaplace: bench: 'foo' is not a benchmark" bench foo
+expect_error 2 "^numaplace: bench alloc: --threads '0': expected a number from 1 to" bench alloc --threads 0
+expect_error 2 "^numaplace: bench alloc: --threads '4096': expected a number from 1 to" bench alloc --threads 4096
+expect_error 2 "^numaplace: bench alloc: --frame '8k': expected 4k or 2m$" bench alloc --frame 8k
+expect_error 2 "^numaplace: bench alloc: --rounds '0': expected a number from 1 to" bench alloc --rounds 0
+expect_error 2 "^numaplace: bench alloc: --size 66560: a power-of-two number of frames" bench alloc --size 65K
+expect_error 2 "^numaplace: bench alloc: --size 8388608: a power-of-two number of frames" bench alloc --size 8M
+expect_error 2 "^numaplace: bench alloc: unknown option '--bogus'" bench alloc --bogus
+expect_error 2 "^numaplace: bench alloc: unexpected argument 'x'$" bench alloc x
+summary
