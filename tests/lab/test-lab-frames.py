@@ -29,7 +29,7 @@ def ok(cond, what):
     return cond
 
 
-def guest(lab_args, cases, setup=""):
+def guest(lab_args, cases, setup="", add=()):
     """Runs each case (name, shell command) in one guest; returns
     {name: (rc, stdout-of-case, stderr-of-case)}."""
     script = [setup]
@@ -41,8 +41,11 @@ def guest(lab_args, cases, setup=""):
         with open(path, "w") as f:
             f.write("\n".join(script) + "\n")
         os.chmod(path, 0o755)
-        p = subprocess.run([NP, "lab"] + lab_args +
-                           ["--add", path, "--", "frames-cases.sh"],
+        adds = []
+        for f in (path,) + tuple(add):
+            adds += ["--add", f]
+        p = subprocess.run([NP, "lab"] + lab_args + adds +
+                           ["--", "frames-cases.sh"],
                            capture_output=True, text=True, timeout=300)
     if not ok(p.returncode == 0, "lab %s exited %d: %s" %
               (lab_args, p.returncode, p.stderr[-500:])):
@@ -198,8 +201,13 @@ def memory_only():
         ("local-off-pool", "numactl --physcpubind=2 numaplace frames "
          "--nodes 0,2 --pool 8M --alloc 1M --verify --json"),
         ("no-node", "numaplace frames --nodes 0,5 --pool 8M"),
+        # the kernel as the peer: memory bound to the CPU-less node 2 scores
+        # numa_hit (and other_node, never local_node) there, as ours does
+        ("kernel", "N=/sys/devices/system/node/node2/numastat; cat $N; "
+         "numactl --physcpubind=0 --membind=2 np-probe 32 >/dev/null; cat $N"),
     ]
-    res = guest(["--preset", "cxl"], cases)
+    probe = os.environ.get("NP_PROBE")
+    res = guest(["--preset", "cxl"], cases, add=(probe,) if probe else ())
     check_bind(res, "bind4k-2", 2, range(3), 2048, 4096, "base pages")
     check_bind(res, "thp-2", 2, range(3), 4, 2 << 20, "THP")
     j = frames_json(res, "bind4k-2")
@@ -220,6 +228,18 @@ def memory_only():
            "local-off-pool: placement %s" % j["placement"])
         expect_counters(j, "local-off-pool", {
             0: {"numa_hit": 256, "other_node": 256}})
+    if probe:
+        rc, out, err = res.get("kernel", (None, "", ""))
+        v = {}
+        for i, line in enumerate(out.splitlines()):
+            k, n = line.split()
+            v.setdefault(k, []).append(int(n))
+        ok(rc == 0 and len(v.get("numa_hit", [])) == 2 and
+           v["numa_hit"][1] > v["numa_hit"][0] and
+           v["local_node"] == [0, 0] and
+           v["other_node"][1] - v["other_node"][0] ==
+           v["numa_hit"][1] - v["numa_hit"][0],
+           "kernel peer on the CPU-less node: rc %s %s" % (rc, v))
     rc, out, err = res.get("no-node", (None, "", ""))
     ok(rc == 2 and out == "" and
        err.strip() == "numaplace: frames: --nodes: node 5 does not exist",
