@@ -150,6 +150,34 @@ static uint32_t start_node(const struct np_frames *p)
 	return n == NONE ? 0 : n;
 }
 
+/*
+ * The thread's caches of the pools it used last, so that a thread working
+ * with a few pools (a VMM with one per guest) switches without the pool's
+ * mutex.  Serials are never reused: a match is this pool's cache, and an
+ * entry of a destroyed pool never matches again.
+ */
+#define RECENT_POOLS 8
+static __thread struct {
+	uint64_t serial;
+	struct tcache *tc;
+} recent[RECENT_POOLS] __attribute__((tls_model("initial-exec")));
+
+static struct tcache *recent_find(const struct np_frames *p)
+{
+	for (unsigned i = 0; i < RECENT_POOLS; i++)
+		if (recent[i].serial == p->serial)
+			return recent[i].tc;
+	return NULL;
+}
+
+static void recent_add(const struct np_frames *p, struct tcache *tc)
+{
+	for (unsigned i = RECENT_POOLS - 1; i > 0; i--)
+		recent[i] = recent[i - 1];
+	recent[0].serial = p->serial;
+	recent[0].tc = tc;
+}
+
 static void thread_exit(void *unused)
 {
 	pthread_t self = pthread_self();
@@ -173,6 +201,8 @@ static void thread_exit(void *unused)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	tls.serial = 0;
+	for (unsigned i = 0; i < RECENT_POOLS; i++)
+		recent[i].serial = 0;
 }
 
 static void make_key(void)
@@ -183,10 +213,12 @@ static void make_key(void)
 static struct tcache *tcache_slow(struct np_frames *p)
 {
 	pthread_t self = pthread_self();
-	struct tcache *tc;
+	struct tcache *tc = recent_find(p);
 	size_t head = (sizeof(*tc) + 63) & ~(size_t)63;
 	size_t bytes = np_fa_cache_bytes(&p->fa);
 
+	if (tc)
+		goto found;
 	pthread_once(&exit_once, make_key);
 	pthread_mutex_lock(&p->lock);
 	for (tc = p->tcs; tc; tc = tc->next)
@@ -210,6 +242,8 @@ static struct tcache *tcache_slow(struct np_frames *p)
 	if (!tc)
 		return NULL;
 	pthread_setspecific(exit_key, (void *)1);   /* run thread_exit */
+	recent_add(p, tc);
+found:
 	tls.serial = p->serial;
 	tls.tc = tc;
 	tls.cpu_id = rseq_cpu_id();

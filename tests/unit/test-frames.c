@@ -3,7 +3,8 @@
  * The host backend of the frame allocator (lib/frames.c): pools on this
  * machine's node 0, every error before and after the kernel is asked
  * (dumps for nodes this machine lacks), sizes, thread caches given back
- * at thread exit, pools alternating and replaced in one thread.
+ * at thread exit, frames freed on another thread than the allocating
+ * one, pools alternating and replaced in one thread.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,6 +197,81 @@ static void test_thread_exit_gives_back(void **state)
 	np_frames_destroy(p);
 }
 
+/* Frames allocated on one thread and freed on another, concurrently:
+ * a free lands in the freeing thread's cache and goes home in batches. */
+struct handoff {
+	struct np_frames *p;
+	pthread_mutex_t lock;
+	void *q[256];
+	unsigned head, tail, done;
+};
+
+static void *producer(void *arg)
+{
+	struct handoff *h = arg;
+
+	for (int i = 0; i < 20000; i++) {
+		void *a = np_frames_alloc_onnode(h->p, 4096, 0);
+
+		for (;;) {
+			pthread_mutex_lock(&h->lock);
+			if (a && h->head - h->tail < 256) {
+				h->q[h->head++ % 256] = a;
+				pthread_mutex_unlock(&h->lock);
+				break;
+			}
+			pthread_mutex_unlock(&h->lock);
+			if (!a)   /* all in flight: wait for frees */
+				a = np_frames_alloc_onnode(h->p, 4096, 0);
+		}
+	}
+	pthread_mutex_lock(&h->lock);
+	h->done = 1;
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	struct handoff *h = arg;
+	long bad = 0;
+
+	for (;;) {
+		void *a = NULL;
+		unsigned done;
+
+		pthread_mutex_lock(&h->lock);
+		if (h->tail != h->head)
+			a = h->q[h->tail++ % 256];
+		done = h->done && h->tail == h->head;
+		pthread_mutex_unlock(&h->lock);
+		if (a)
+			bad += np_frames_free(h->p, a, 4096) != 0;
+		if (done)
+			return (void *)bad;
+	}
+}
+
+static void test_remote_frees(void **state)
+{
+	struct handoff h = { .p = pool_node0(4096, FRAMES * 4096) };
+	pthread_t a, b;
+	void *bad;
+
+	(void)state;
+	pthread_mutex_init(&h.lock, NULL);
+	assert_int_equal(pthread_create(&a, NULL, producer, &h), 0);
+	assert_int_equal(pthread_create(&b, NULL, consumer, &h), 0);
+	assert_int_equal(pthread_join(a, NULL), 0);
+	assert_int_equal(pthread_join(b, &bad), 0);
+	assert_null(bad);
+	/* both threads exited: every frame is back in the pool */
+	assert_int_equal(np_frames_free_frames(h.p, 0), FRAMES);
+	assert_int_equal(np_frames_check(h.p), 0);
+	pthread_mutex_destroy(&h.lock);
+	np_frames_destroy(h.p);
+}
+
 static void test_pools_alternate_and_replaced(void **state)
 {
 	struct np_frames *p1 = pool_node0(4096, 64 * 4096);
@@ -318,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_every_frame_once),
 		cmocka_unit_test(test_sizes_and_bad_frees),
 		cmocka_unit_test(test_thread_exit_gives_back),
+		cmocka_unit_test(test_remote_frees),
 		cmocka_unit_test(test_pools_alternate_and_replaced),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_where),
