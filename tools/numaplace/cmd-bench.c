@@ -1505,7 +1505,7 @@ static void reexec_with_static_tls(int argc, char **argv)
 {
 	const char *old = getenv("GLIBC_TUNABLES");
 	/* The path this program was started by (also right under valgrind,
-	 * where /proc/self/exe is valgrind). */
+	 * where the kernel's link to the executable names valgrind). */
 	const char *self = (const char *)getauxval(AT_EXECFN);
 	char **args = calloc((size_t)argc + 3, sizeof(char *));
 	char *val = NULL;
