@@ -4,7 +4,7 @@
  * cached kernel and initramfs, the command on the kernel command line,
  * and four serial ports: console (with the exit status), the command's
  * stdout, its stderr, and the dump stream.  The ports are memfds handed to
- * QEMU as /proc/self/fd/N, so a run creates no file at all; QEMU gets
+ * QEMU as /dev/fd/N, so a run creates no file at all; QEMU gets
  * PR_SET_PDEATHSIG so it dies with us, even if we are SIGKILLed.
  */
 #include "lab-internal.h"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,30 +152,44 @@ int np_read_file(const char *path, char **buf, size_t *len,
 	return 0;
 }
 
+/* /dev/fd/N: the descriptor's name as another program (or linkat) can
+ * open it; the kernel resolves it through the process's fd directory. */
 void np_proc_fd_path(int fd, char *buf, size_t len)
 {
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	snprintf(buf, len, "/dev/fd/%d", fd);
 }
 
-/* O_TMPFILE files get a name through their /proc link (open(2)). */
+/* O_TMPFILE files get a name by linking their fd's path (open(2)). */
 int np_link_tmpfile(int fd, const char *path)
 {
-	char proc[64];
+	char name[64];
 
-	np_proc_fd_path(fd, proc, sizeof(proc));
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) &&
+	np_proc_fd_path(fd, name, sizeof(name));
+	if (linkat(AT_FDCWD, name, AT_FDCWD, path, AT_SYMLINK_FOLLOW) &&
 	    errno != EEXIST)
 		return -errno;
 	return 0;
 }
 
+/* The program as exec(2) was given it (AT_EXECFN; right also under
+ * valgrind), made absolute: this process never changes directory before
+ * asking. */
 int np_self_exe(char *buf, size_t len)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+	char *abs;
 
-	if (n <= 0)
-		return n < 0 ? -errno : -ENOENT;
-	buf[n] = '\0';
+	if (!fn)
+		return -ENOENT;
+	abs = realpath(fn, NULL);
+	if (!abs)
+		return -errno;
+	if (strlen(abs) >= len) {
+		free(abs);
+		return -ENAMETOOLONG;
+	}
+	strcpy(buf, abs);
+	free(abs);
 	return 0;
 }
 

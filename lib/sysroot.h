@@ -47,9 +47,9 @@ int np_read_file(const char *path, char **buf, size_t *len,
 
 /*
  * The few paths of the running process itself live here too, beside the
- * root-relative readers: an fd's /proc path (to hand a memfd to another
- * program, or to link an O_TMPFILE), the running executable, and reading
- * an fd's whole content from its start.
+ * root-relative readers: an fd's path (/dev/fd/N, to hand a memfd to
+ * another program or to link an O_TMPFILE), the running executable, and
+ * reading an fd's whole content from its start.
  */
 void np_proc_fd_path(int fd, char *buf, size_t len);
 int np_link_tmpfile(int fd, const char *path);
