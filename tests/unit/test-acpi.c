@@ -19,6 +19,7 @@
 #include <numaplace/lab.h>
 
 #include "acpi.h"
+#include "acpi-fixture.h"
 
 static struct np_acpi_cpu cpus[256];
 static struct np_acpi_mem mem[256];
@@ -33,29 +34,6 @@ static struct np_acpi_numa *fresh(void)
 	n.mem_cap = 256;
 	np_acpi_numa_reset(&n);
 	return &n;
-}
-
-static uint8_t *slurp(const char *dir, const char *file, size_t *len)
-{
-	char path[PATH_MAX];
-	const char *src = getenv("NP_SRCDIR");
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/acpi/%s/%s", src ? src : ".",
-		 dir, file);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("%s: cannot open", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
 }
 
 /* "--preset 2s" or "--nodes S [--distances M]" into a lab spec. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "acpi-fixture.h"
 #include "falloc-acpi.h"
 
 #define MAX_CPUS 64
@@ -30,29 +31,6 @@ struct booted {
 	struct np_fa_cache cache[MAX_CPUS];
 	void *cache_mem[MAX_CPUS];
 };
-
-static uint8_t *slurp(const char *dir, const char *file, size_t *len)
-{
-	char path[PATH_MAX];
-	const char *src = getenv("NP_SRCDIR");
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/acpi/%s/%s", src ? src : ".",
-		 dir, file);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("%s: cannot open", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* Parses the guest's tables and builds the allocator, one cache per CPU. */
 static void boot(const char *dir, struct booted *b)

@@ -16,6 +16,7 @@
  * has reached, then a calibrated number of frames (about --time-ms).
  */
 #include "numaplace.h"
+#include "json-out.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -1327,27 +1328,6 @@ static int render_text(const struct result *res, const struct bench_plan *pl,
 
 /* ---- JSON ---- */
 
-static json_object *checked(json_object *o, bool *oom)
-{
-	if (!o)
-		*oom = true;
-	return o;
-}
-
-static void add_obj(json_object *obj, const char *key, json_object *v,
-		    bool *oom)
-{
-	if (!obj || json_object_object_add(obj, key, v)) {
-		json_object_put(v);
-		*oom = true;
-	}
-}
-
-static void add_u64(json_object *obj, const char *key, uint64_t v, bool *oom)
-{
-	add_obj(obj, key, checked(json_object_new_uint64(v), oom), oom);
-}
-
 /* Three decimals (none for rates) are well below the noise; %.17g would
  * only add digits. */
 static void add_num(json_object *obj, const char *key, double v, bool *oom)
@@ -1355,7 +1335,7 @@ static void add_num(json_object *obj, const char *key, double v, bool *oom)
 	char s[64];
 
 	snprintf(s, sizeof(s), v >= 1e6 ? "%.0f" : "%.3f", v);
-	add_obj(obj, key, checked(json_object_new_double_s(v, s), oom), oom);
+	np_json_add(obj, key, np_json_checked(json_object_new_double_s(v, s), oom), oom);
 }
 
 static void add_summary(json_object *o, const char *key,
@@ -1383,14 +1363,14 @@ static json_object *json_result(const struct result *r,
 		"ns_per_op_1thread", "ns_per_op_batch64_1thread" };
 	static const char *const scaling[NMODES] = { "scaling", "scaling_batch64" };
 	static const char *const rate[NMODES] = { "ops_per_s", "ops_per_s_batch64" };
-	json_object *o = checked(json_object_new_object(), oom);
+	json_object *o = np_json_checked(json_object_new_object(), oom);
 	unsigned top = pl->nconfigs - 1;
 
-	add_obj(o, "name", checked(json_object_new_string(r->k->a->name), oom), oom);
-	add_obj(o, "measured", checked(json_object_new_boolean(r->k->measured), oom),
+	np_json_add(o, "name", np_json_checked(json_object_new_string(r->k->a->name), oom), oom);
+	np_json_add(o, "measured", np_json_checked(json_object_new_boolean(r->k->measured), oom),
 		oom);
 	if (!r->k->measured) {
-		add_obj(o, "error", checked(json_object_new_string(r->k->why), oom),
+		np_json_add(o, "error", np_json_checked(json_object_new_string(r->k->why), oom),
 			oom);
 		return o;
 	}
@@ -1405,17 +1385,17 @@ static json_object *json_result(const struct result *r,
 			add_num(o, scaling[m], r->s[0][m].median /
 				r->s[top][m].median, oom);
 	}
-	add_u64(o, "frames_per_measurement", r->k->frames[MODE_SINGLE], oom);
-	add_u64(o, "frames_per_measurement_batch64", r->k->frames[MODE_BATCH], oom);
+	np_json_add_u64(o, "frames_per_measurement", r->k->frames[MODE_SINGLE], oom);
+	np_json_add_u64(o, "frames_per_measurement_batch64", r->k->frames[MODE_BATCH], oom);
 	return o;
 }
 
 static json_object *json_uint_array(const unsigned *v, size_t n, bool *oom)
 {
-	json_object *a = checked(json_object_new_array(), oom);
+	json_object *a = np_json_checked(json_object_new_array(), oom);
 
 	for (size_t i = 0; a && i < n; i++) {
-		json_object *x = checked(json_object_new_uint64(v[i]), oom);
+		json_object *x = np_json_checked(json_object_new_uint64(v[i]), oom);
 
 		if (x && json_object_array_add(a, x)) {
 			json_object_put(x);
@@ -1428,18 +1408,18 @@ static json_object *json_uint_array(const unsigned *v, size_t n, bool *oom)
 static json_object *json_bench(const struct result *res,
 			       const struct bench_plan *pl, bool *oom)
 {
-	json_object *root = checked(json_object_new_object(), oom);
-	json_object *list = checked(json_object_new_array(), oom);
+	json_object *root = np_json_checked(json_object_new_object(), oom);
+	json_object *list = np_json_checked(json_object_new_array(), oom);
 
-	add_u64(root, "frame_bytes", pl->frame_bytes, oom);
-	add_u64(root, "alloc_bytes", pl->alloc_bytes, oom);
-	add_u64(root, "threads", pl->nthreads, oom);
-	add_u64(root, "rounds", pl->rounds, oom);
-	add_obj(root, "cpus", json_uint_array(pl->cpus, pl->nthreads, oom), oom);
-	add_obj(root, "nodes", json_uint_array(pl->nodes, pl->nthreads, oom), oom);
-	add_u64(root, "pool_bytes_per_node", pl->pool_bytes, oom);
-	add_obj(root, "pool_backing",
-		checked(json_object_new_string(res[0].k->note), oom), oom);
+	np_json_add_u64(root, "frame_bytes", pl->frame_bytes, oom);
+	np_json_add_u64(root, "alloc_bytes", pl->alloc_bytes, oom);
+	np_json_add_u64(root, "threads", pl->nthreads, oom);
+	np_json_add_u64(root, "rounds", pl->rounds, oom);
+	np_json_add(root, "cpus", json_uint_array(pl->cpus, pl->nthreads, oom), oom);
+	np_json_add(root, "nodes", json_uint_array(pl->nodes, pl->nthreads, oom), oom);
+	np_json_add_u64(root, "pool_bytes_per_node", pl->pool_bytes, oom);
+	np_json_add(root, "pool_backing",
+		np_json_checked(json_object_new_string(res[0].k->note), oom), oom);
 	for (size_t i = 0; list && i < NALLOCATORS; i++) {
 		json_object *r = json_result(&res[i], &res[0], pl, oom);
 
@@ -1448,7 +1428,7 @@ static json_object *json_bench(const struct result *res,
 			*oom = true;
 		}
 	}
-	add_obj(root, "results", list, oom);
+	np_json_add(root, "results", list, oom);
 	return root;
 }
 

@@ -5,6 +5,7 @@
  * shows the placement next to the allocator's numastat-style counters.
  */
 #include "numaplace.h"
+#include "json-out.h"
 #include "stat-table.h"
 
 #include <errno.h>
@@ -455,71 +456,101 @@ static int render_text(const struct frames_opts *o, const struct frames_run *r,
 							isatty(STDOUT_FILENO)));
 }
 
-static json_object *json_nodes(const struct np_idset *s)
+static json_object *json_nodes(const struct np_idset *s, bool *oom)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = np_json_checked(json_object_new_array(), oom);
 
 	for (size_t i = 0; a && i < s->n; i++)
-		json_object_array_add(a, json_object_new_int64(s->ids[i]));
+		if (json_object_array_add(a, np_json_checked(
+				json_object_new_int64(s->ids[i]), oom)))
+			*oom = true;
 	return a;
 }
 
+static void json_pool(const struct frames_opts *o, const struct frames_run *r,
+		      json_object *j, bool *oom)
+{
+	const struct np_idset *pn = o->policy_nodes ? &r->pol_nodes
+						    : &r->pool_nodes;
+	struct np_idset none = { NULL, 0 };
+
+	np_json_add_u64(j, "frame_bytes", o->frame_bytes, oom);
+	np_json_add(j, "backing", np_json_checked(json_object_new_string(
+		np_frames_backing_name(np_frames_backing(r->pool))), oom), oom);
+	np_json_add_u64(j, "thp_bytes", np_frames_thp_bytes(r->pool), oom);
+	np_json_add(j, "pool_nodes", json_nodes(&r->pool_nodes, oom), oom);
+	np_json_add_u64(j, "pool_bytes_per_node", o->pool_bytes, oom);
+	np_json_add(j, "policy", np_json_checked(json_object_new_string(
+		mode_name(o->mode)), oom), oom);
+	np_json_add(j, "policy_nodes", json_nodes(o->mode == NP_FRAMES_LOCAL
+		? &none : pn, oom), oom);
+	np_json_add(j, "strict", np_json_checked(
+		json_object_new_boolean(o->strict), oom), oom);
+	np_json_add_u64(j, "frames", r->n, oom);
+}
+
+/* placement (by move_pages) and the counters, for every machine node */
+static void json_nodes_stats(const struct frames_run *r, json_object *j,
+			     bool *oom)
+{
+	json_object *pl = np_json_checked(json_object_new_object(), oom);
+	json_object *st = np_json_checked(json_object_new_array(), oom);
+	char key[16];
+
+	for (size_t i = 0; pl && st && i < r->topo->nnodes; i++) {
+		unsigned id = r->topo->nodes[i].id;
+		uint64_t v[NP_FRAMES_NR_STATS];
+		json_object *s = np_json_checked(json_object_new_object(), oom);
+
+		snprintf(key, sizeof(key), "%u", id);
+		np_json_add_u64(pl, key, placed_on(r, id), oom);
+		np_frames_stats(r->pool, id, v);
+		np_json_add_u64(s, "node", id, oom);
+		for (int k = 0; k < NP_FRAMES_NR_STATS; k++)
+			np_json_add_u64(s, np_frames_stat_name(k), v[k], oom);
+		np_json_add_u64(s, "free_frames",
+				np_frames_free_frames(r->pool, id), oom);
+		if (s && json_object_array_add(st, s)) {
+			json_object_put(s);
+			*oom = true;
+		}
+	}
+	np_json_add(j, "placement", pl, oom);
+	np_json_add(j, "stats", st, oom);
+}
+
+static void json_verify(const struct frames_run *r, json_object *j, bool *oom)
+{
+	json_object *v = np_json_checked(json_object_new_object(), oom);
+	char key[16];
+
+	for (size_t i = 0; v && i < r->pool_nodes.n; i++) {
+		json_object *n = np_json_checked(json_object_new_object(), oom);
+
+		snprintf(key, sizeof(key), "%u", r->pool_nodes.ids[i]);
+		np_json_add_u64(n, "on_node", r->verify_on[i], oom);
+		np_json_add_u64(n, "off_node", r->verify_off[i], oom);
+		np_json_add(v, key, n, oom);
+	}
+	np_json_add(j, "regions", v, oom);
+	np_json_add(j, "invariants_hold", np_json_checked(
+		json_object_new_boolean(r->check == 0), oom), oom);
+}
+
+/* The whole result, or NULL when json-c ran out of memory. */
 static json_object *json_result(const struct frames_opts *o,
 				const struct frames_run *r)
 {
-	json_object *j = json_object_new_object(), *pl = json_object_new_object();
-	json_object *st = json_object_new_array();
-	char key[16];
+	bool oom = false;
+	json_object *j = np_json_checked(json_object_new_object(), &oom);
 
-	json_object_object_add(j, "frame_bytes", json_object_new_int64((int64_t)o->frame_bytes));
-	json_object_object_add(j, "backing", json_object_new_string(
-		np_frames_backing_name(np_frames_backing(r->pool))));
-	json_object_object_add(j, "thp_bytes", json_object_new_int64(
-		(int64_t)np_frames_thp_bytes(r->pool)));
-	json_object_object_add(j, "pool_nodes", json_nodes(&r->pool_nodes));
-	json_object_object_add(j, "pool_bytes_per_node",
-			       json_object_new_int64((int64_t)o->pool_bytes));
-	json_object_object_add(j, "policy", json_object_new_string(mode_name(o->mode)));
-	json_object_object_add(j, "policy_nodes", o->mode == NP_FRAMES_LOCAL
-		? json_object_new_array()
-		: json_nodes(o->policy_nodes ? &r->pol_nodes : &r->pool_nodes));
-	json_object_object_add(j, "strict", json_object_new_boolean(o->strict));
-	json_object_object_add(j, "frames", json_object_new_int64((int64_t)r->n));
-	for (size_t i = 0; i < r->topo->nnodes; i++) {
-		unsigned id = r->topo->nodes[i].id;
-		uint64_t v[NP_FRAMES_NR_STATS];
-		json_object *s = json_object_new_object();
-
-		snprintf(key, sizeof(key), "%u", id);
-		json_object_object_add(pl, key, json_object_new_int64(
-			(int64_t)placed_on(r, id)));
-		np_frames_stats(r->pool, id, v);
-		json_object_object_add(s, "node", json_object_new_int64(id));
-		for (int k = 0; k < NP_FRAMES_NR_STATS; k++)
-			json_object_object_add(s, np_frames_stat_name(k),
-					       json_object_new_int64((int64_t)v[k]));
-		json_object_object_add(s, "free_frames", json_object_new_int64(
-			(int64_t)np_frames_free_frames(r->pool, id)));
-		json_object_array_add(st, s);
-	}
-	json_object_object_add(j, "placement", pl);
-	json_object_object_add(j, "stats", st);
-	if (o->verify) {
-		json_object *v = json_object_new_object();
-
-		for (size_t i = 0; i < r->pool_nodes.n; i++) {
-			json_object *n = json_object_new_object();
-
-			snprintf(key, sizeof(key), "%u", r->pool_nodes.ids[i]);
-			json_object_object_add(n, "on_node", json_object_new_int64(
-				(int64_t)r->verify_on[i]));
-			json_object_object_add(n, "off_node", json_object_new_int64(
-				(int64_t)r->verify_off[i]));
-			json_object_object_add(v, key, n);
-		}
-		json_object_object_add(j, "regions", v);
-		json_object_object_add(j, "invariants_hold",
-				       json_object_new_boolean(r->check == 0));
+	json_pool(o, r, j, &oom);
+	json_nodes_stats(r, j, &oom);
+	if (o->verify)
+		json_verify(r, j, &oom);
+	if (oom) {
+		json_object_put(j);
+		return NULL;
 	}
 	return j;
 }

@@ -5,6 +5,7 @@
  * without arguments and with -m, or as JSON.
  */
 #include "numaplace.h"
+#include "json-out.h"
 #include "stat-table.h"
 
 #include <errno.h>
@@ -360,36 +361,12 @@ static int render_text(const struct stat_opts *o, const struct np_topo *t,
 
 /* ---- JSON ---- */
 
-/* json-c returns NULL when out of memory; *oom remembers it. */
-static json_object *checked(json_object *o, bool *oom)
-{
-	if (!o)
-		*oom = true;
-	return o;
-}
-
-/* Adds v (NULL is JSON null) to obj, or frees it when that fails. */
-static void add_obj(json_object *obj, const char *key, json_object *v,
-		    bool *oom)
-{
-	if (!obj || json_object_object_add(obj, key, v)) {
-		json_object_put(v);
-		*oom = true;
-	}
-}
-
-static void add_u64(json_object *obj, const char *key, uint64_t v, bool *oom)
-{
-	add_obj(obj, key, checked(json_object_new_uint64(v), oom), oom);
-}
-
-
 static json_object *json_counters(const struct np_node_numastat *s, bool *oom)
 {
-	json_object *o = checked(json_object_new_object(), oom);
+	json_object *o = np_json_checked(json_object_new_object(), oom);
 
 	for (size_t k = 0; k < NUMASTAT_COUNTER_ROWS; k++)
-		add_u64(o, numastat_counter_rows[k], numastat_counter(s, k), oom);
+		np_json_add_u64(o, numastat_counter_rows[k], numastat_counter(s, k), oom);
 	return o;
 }
 
@@ -401,18 +378,18 @@ static void meminfo_key(const struct np_counter *c, char key[40])
 
 static json_object *json_node(const struct np_node *n, bool *oom)
 {
-	json_object *o = checked(json_object_new_object(), oom);
-	json_object *mi = checked(json_object_new_object(), oom);
+	json_object *o = np_json_checked(json_object_new_object(), oom);
+	json_object *mi = np_json_checked(json_object_new_object(), oom);
 	char key[40];
 
-	add_u64(o, "id", n->id, oom);
-	add_obj(o, "numastat",
+	np_json_add_u64(o, "id", n->id, oom);
+	np_json_add(o, "numastat",
 		n->has_numastat ? json_counters(&n->numastat, oom) : NULL, oom);
 	for (size_t k = 0; mi && k < n->nmeminfo; k++) {
 		meminfo_key(&n->meminfo[k], key);
-		add_u64(mi, key, n->meminfo[k].value, oom);
+		np_json_add_u64(mi, key, n->meminfo[k].value, oom);
 	}
-	add_obj(o, "meminfo", mi, oom);
+	np_json_add(o, "meminfo", mi, oom);
 	return o;
 }
 
@@ -440,7 +417,7 @@ static json_object *json_total_counters(const struct np_topo *t, bool *oom)
 
 static json_object *json_total_meminfo(const struct np_topo *t, bool *oom)
 {
-	json_object *o = checked(json_object_new_object(), oom);
+	json_object *o = np_json_checked(json_object_new_object(), oom);
 	struct field_list all;
 	uint64_t *sums;
 	char key[40];
@@ -458,7 +435,7 @@ static json_object *json_total_meminfo(const struct np_topo *t, bool *oom)
 				t->nodes[i].meminfo[k].value;
 	for (size_t f = 0; sums && f < all.n; f++) {
 		meminfo_key(all.f[f], key);
-		add_u64(o, key, sums[f], oom);
+		np_json_add_u64(o, key, sums[f], oom);
 	}
 	free(sums);
 	free(all.f);
@@ -467,9 +444,9 @@ static json_object *json_total_meminfo(const struct np_topo *t, bool *oom)
 
 static json_object *json_stat(const struct np_topo *t, bool *oom)
 {
-	json_object *root = checked(json_object_new_object(), oom);
-	json_object *nodes = checked(json_object_new_array(), oom);
-	json_object *total = checked(json_object_new_object(), oom);
+	json_object *root = np_json_checked(json_object_new_object(), oom);
+	json_object *nodes = np_json_checked(json_object_new_array(), oom);
+	json_object *total = np_json_checked(json_object_new_object(), oom);
 
 	for (size_t i = 0; nodes && i < t->nnodes; i++) {
 		json_object *n = json_node(&t->nodes[i], oom);
@@ -479,10 +456,10 @@ static json_object *json_stat(const struct np_topo *t, bool *oom)
 			*oom = true;
 		}
 	}
-	add_obj(total, "numastat", json_total_counters(t, oom), oom);
-	add_obj(total, "meminfo", json_total_meminfo(t, oom), oom);
-	add_obj(root, "nodes", nodes, oom);
-	add_obj(root, "total", total, oom);
+	np_json_add(total, "numastat", json_total_counters(t, oom), oom);
+	np_json_add(total, "meminfo", json_total_meminfo(t, oom), oom);
+	np_json_add(root, "nodes", nodes, oom);
+	np_json_add(root, "total", total, oom);
 	return root;
 }
 
