@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 static void check_nodes(const struct np_buddyinfo *b, size_t lines)
 {

@@ -8,7 +8,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 #define GUARD 0xeeeeeeeeu
 

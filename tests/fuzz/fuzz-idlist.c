@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 static const unsigned max_ids[8] = {
 	0, 1, 7, 63, 255, NP_MAX_NODES - 1, NP_MAX_NODES, NP_MAX_CPUS,

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 static void check_field(const struct np_meminfo *m, size_t i)
 {

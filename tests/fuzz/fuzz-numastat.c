@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 static const char *const counters[] = {
 	"numa_hit", "numa_miss", "numa_foreign",

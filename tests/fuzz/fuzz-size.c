@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 #define MAX_BYTES (1ull << 50)
 

@@ -12,7 +12,7 @@
 #include <numaplace/topo.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 static void check_node(const struct np_node *n)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 /* The run of digits in buf (after blanks), leading zeros dropped. */
 static const char *digits(const char *buf, size_t len, size_t *n)

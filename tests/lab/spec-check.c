@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <numaplace/lab.h>
+#include "lab.h"
 #include <numaplace/topo.h>
 
 static int bad;

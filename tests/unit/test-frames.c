@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The host backend of the frame allocator (lib/frames.c): pools on this
+ * The host backend of the frame allocator (lib/frames/frames.c): pools on this
  * machine's node 0, every error before and after the kernel is asked
  * (dumps for nodes this machine lacks), sizes, thread caches given back
  * at thread exit, frames freed on another thread than the allocating

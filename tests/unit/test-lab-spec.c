@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The lab machine spec (include/numaplace/lab.h, first part): --nodes and
+ * The lab machine spec (lab/lab.h, first part): --nodes and
  * --distances parsing with the exact messages a user sees, the presets,
  * validation limits, the QEMU argument vector string by string, and
  * specs made from topologies (JSON text and the tests/dumps fixtures).
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <numaplace/lab.h>
+#include "lab.h"
 #include <numaplace/topo.h>
 
 #define MIB (1ull << 20)

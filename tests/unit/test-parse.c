@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests for lib/parse.c: each parser on real kernel text, on every
+ * Unit tests for lib/linux/linux-parse.c: each parser on real kernel text, on every
  * documented error, and on the promise of parse.h that an error leaves
  * the output empty (n == 0, pointers NULL) and says why.
  *
@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parse.h"
+#include "linux/linux-parse.h"
 
 /* A string literal as (buf, len), without its terminating NUL. */
 #define LIT(s) (s), (sizeof(s) - 1)

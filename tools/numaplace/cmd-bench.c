@@ -15,8 +15,8 @@
  * measurements; each measurement is a warm-up, a start line every thread
  * has reached, then a calibrated number of frames (about --time-ms).
  */
-#include "numaplace.h"
-#include "json-out.h"
+#include "cli/cli.h"
+#include "cli/cli-json.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -4,9 +4,9 @@
  * under a policy, asks the kernel (move_pages) where each one is, and
  * shows the placement next to the allocator's numastat-style counters.
  */
-#include "numaplace.h"
-#include "json-out.h"
-#include "stat-table.h"
+#include "cli/cli.h"
+#include "cli/cli-json.h"
+#include "view/view-stat-table.h"
 
 #include <errno.h>
 #include <getopt.h>

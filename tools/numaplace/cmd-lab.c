@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace lab: run a command on an emulated NUMA machine (QEMU TCG). */
-#include "numaplace.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <numaplace/lab.h>
+#include "lab.h"
 #include <numaplace/topo.h>
 
 void usage_lab(FILE *out)

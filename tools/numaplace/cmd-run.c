@@ -3,7 +3,7 @@
  * numaplace run: launch a command under a memory policy and CPU binding,
  * with numactl's options, so a script written for numactl keeps working.
  */
-#include "numaplace.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +19,7 @@
 #include <numaplace/policy.h>
 #include <numaplace/topo.h>
 
-#include "placement.h"
+#include "view/view-placement.h"
 
 void usage_run(FILE *out)
 {

@@ -4,9 +4,9 @@
  * machine or a dump, in the layout of numastat (numactl 2.0.16) run
  * without arguments and with -m, or as JSON.
  */
-#include "numaplace.h"
-#include "json-out.h"
-#include "stat-table.h"
+#include "cli/cli.h"
+#include "cli/cli-json.h"
+#include "view/view-stat-table.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace topo: the NUMA topology of this machine, a dump, or a file. */
-#include "numaplace.h"
+#include "cli/cli.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -4,14 +4,14 @@
  * (totals as numastat -p gives them), and why pages lie outside the nodes
  * of the policy that covers them.
  */
-#include "numaplace.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "placement.h"
+#include "view/view-placement.h"
 
 void usage_where(FILE *out)
 {

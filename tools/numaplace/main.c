@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace: the command table and dispatch (git/bpftool style). */
-#include "numaplace.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,52 +30,6 @@ const struct np_cmd np_commands[] = {
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };
-
-void np_err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("numaplace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int np_opt_fail(const char *cmd, int c, char **argv)
-{
-	if (c == ':')
-		np_err_line("%s: option '%s' needs an argument", cmd,
-			    argv[optind - 1]);
-	else if (optopt)
-		np_err_line("%s: unknown option '-%c'", cmd, optopt);
-	else
-		np_err_line("%s: unknown option '%s'", cmd, argv[optind - 1]);
-	return NP_EXIT_USAGE;
-}
-
-int np_exit_code_for(int neg_errno)
-{
-	switch (neg_errno) {
-	case -ENOMEM:
-	case -EPERM:
-	case -EACCES:
-	case -EIO:
-		return NP_EXIT_RUNTIME;
-	default:
-		return NP_EXIT_USAGE;
-	}
-}
-
-int np_emit(const char *buf, size_t len)
-{
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		np_err_line("write to standard output: %s", strerror(errno));
-		return NP_EXIT_RUNTIME;
-	}
-	return NP_EXIT_OK;
-}
 
 static void usage_main(FILE *out)
 {

@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The lab's image: the kernel (decompressed once to its ELF vmlinux, whose
+ * PVH entry note lets QEMU start it directly, several seconds faster than
+ * a bzImage through firmware) and an initramfs (busybox, the guest init,
+ * numaplace, numactl, numastat and the shared libraries they load), both
+ * kept in a cache directory under names derived from their content, so a
+ * second boot builds nothing.
+ */
+#include "lab-internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab-embedded.h"
+#include "linux/linux-root.h"
+
+/* numaplace opens it with dlopen, so ldd does not list it. */
+#define HWLOC_LIB "/lib/x86_64-linux-gnu/libhwloc.so.15"
+
+/* ---- small helpers --------------------------------------------------- */
+
+char *np_lab_which(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (n && access(buf, X_OK) == 0)
+			return strdup(buf);
+		path += n + (path[n] == ':');
+	}
+	return NULL;
+}
+
+int np_lab_spawn_wait(char *const *argv, int in_fd, int out_fd)
+{
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(in_fd >= 0 ? in_fd : null, 0);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(null, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* 64-bit hash over 8-byte words (FNV-style mixing): fast enough to hash
+ * the whole image content on every run (~15 MB in a few ms). */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+static char *cache_dir_path(const struct np_lab_opts *opts)
+{
+	const char *env = getenv("NUMAPLACE_CACHE_DIR");
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *p = NULL;
+
+	if (opts->cache_dir)
+		return strdup(opts->cache_dir);
+	if (env && *env)
+		return strdup(env);
+	if (xdg && *xdg)
+		return asprintf(&p, "%s/numaplace", xdg) < 0 ? NULL : p;
+	if (!home || !*home)
+		home = "/tmp";
+	return asprintf(&p, "%s/.cache/numaplace", home) < 0 ? NULL : p;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Writes a cache file so that no reader ever sees half of it and a killed
+ * run leaves nothing: an unnamed O_TMPFILE in the cache directory, linked
+ * to its name only when complete.
+ */
+static int open_tmpfile(const char *dir)
+{
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int publish_tmpfile(int fd, const char *path)
+{
+	return np_link_tmpfile(fd, path);
+}
+
+/* ---- the kernel ------------------------------------------------------- */
+
+static int version_cmp(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* The newest /boot/vmlinuz-*, by version order. */
+static int find_boot_kernel(char **out, struct np_err *err)
+{
+	char *names[256];
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = opendir("/boot");
+
+	*out = NULL;
+	if (d) {
+		while ((de = readdir(d)) && n < 256)
+			if (!strncmp(de->d_name, "vmlinuz-", 8))
+				names[n++] = strdup(de->d_name);
+		closedir(d);
+	}
+	if (!n)
+		return np_fail(err, -ENOENT, "lab: no kernel in /boot: install "
+			       "package linux-image-amd64, or pass --kernel FILE");
+	qsort(names, n, sizeof(*names), version_cmp);
+	if (names[0] && asprintf(out, "/boot/%s", names[0]) < 0)
+		*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return *out ? 0 : np_fail(err, -ENOMEM, "out of memory");
+}
+
+static bool is_elf(const char *buf, size_t len)
+{
+	return len > 4 && !memcmp(buf, "\177ELF", 4);
+}
+
+struct codec {
+	const unsigned char magic[6];
+	size_t magic_len;
+	const char *tool;   /* decompressor reading stdin */
+	const char *package;
+	bool size_appended; /* the kernel build appends 4 bytes of size */
+};
+
+static const struct codec codecs[] = {
+	{ { 0x1f, 0x8b }, 2, "gzip", "gzip", false },
+	{ { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6, "xz", "xz-utils", true },
+	{ { 0x28, 0xb5, 0x2f, 0xfd }, 4, "zstd", "zstd", true },
+	{ { 0x02, 0x21, 0x4c, 0x18 }, 4, "lz4", "lz4", true },
+	{ { 'B', 'Z', 'h' }, 3, "bzip2", "bzip2", true },
+	{ { 0x5d, 0, 0 }, 3, "lzma", "xz-utils", true },
+};
+
+static uint32_t le32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return u[0] | u[1] << 8 | u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+/* Decompresses the bzImage payload (boot protocol >= 2.08) into fd. */
+static int extract_vmlinux(const char *path, const char *buf, size_t len,
+			   int out_fd, struct np_err *err)
+{
+	size_t setup, off, plen;
+	const struct codec *c = NULL;
+	char *argv[4];
+	int in, st;
+
+	if (len < 0x250 || memcmp(buf + 0x202, "HdrS", 4))
+		return np_fail(err, -EINVAL, "%s: neither an ELF vmlinux nor a "
+			       "bzImage", path);
+	setup = (unsigned char)buf[0x1f1] ? (unsigned char)buf[0x1f1] : 4;
+	off = (setup + 1) * 512 + le32(buf + 0x248);
+	plen = le32(buf + 0x24c);
+	if (off + plen > len || plen < 8)
+		return np_fail(err, -EINVAL, "%s: bzImage payload out of bounds",
+			       path);
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		if (!memcmp(buf + off, codecs[i].magic, codecs[i].magic_len))
+			c = &codecs[i];
+	if (!c)
+		return np_fail(err, -EINVAL, "%s: unknown kernel compression",
+			       path);
+	if (c->size_appended)
+		plen -= 4;
+	in = memfd_create("np-lab-payload", MFD_CLOEXEC);
+	if (in < 0)
+		return np_fail(err, -errno, "lab: memfd_create: %s",
+			       strerror(errno));
+	if (write(in, buf + off, plen) != (ssize_t)plen ||
+	    lseek(in, 0, SEEK_SET) < 0) {
+		close(in);
+		return np_fail(err, -EIO, "lab: temporary file: %s",
+			       strerror(errno));
+	}
+	argv[0] = (char *)c->tool;
+	argv[1] = (char *)"-dc";
+	argv[2] = NULL;
+	st = np_lab_spawn_wait(argv, in, out_fd);
+	close(in);
+	if (st == 127)
+		return np_fail(err, -ENOENT, "lab: %s not found to unpack the "
+			       "kernel: install package %s", c->tool, c->package);
+	if (st)
+		return np_fail(err, -EIO, "%s: %s could not unpack the kernel",
+			       path, c->tool);
+	return 0;
+}
+
+/*
+ * The cached ELF for a bzImage, named after the kernel file's identity
+ * (path, size, mtime): decompressing 60 MB takes seconds, the look-up none.
+ */
+static int prepare_kernel(const char *cache, const char *given, char **out,
+			  struct np_err *err)
+{
+	char *path = NULL, *buf = NULL, *cached = NULL;
+	struct stat st;
+	size_t len;
+	uint64_t h;
+	int e, fd;
+
+	*out = NULL;
+	e = given ? ((path = strdup(given)) ? 0 : -ENOMEM) :
+		find_boot_kernel(&path, err);
+	if (e)
+		return e;
+	if (stat(path, &st)) {
+		e = np_fail(err, -errno, "%s: %s%s", path, strerror(errno),
+			    given ? "" : ": install package linux-image-amd64");
+		goto out;
+	}
+	if (access(path, R_OK)) {
+		e = np_fail(err, -EACCES, "%s: not readable by this user (some "
+			    "distributions install kernels root-only): run "
+			    "'sudo chmod 0644 %s' or pass --kernel FILE", path,
+			    path);
+		goto out;
+	}
+	h = hash_bytes(0xcbf29ce484222325ull, path, strlen(path));
+	h = hash_bytes(h, &st.st_size, sizeof(st.st_size));
+	h = hash_bytes(h, &st.st_mtim, sizeof(st.st_mtim));
+	if (asprintf(&cached, "%s/vmlinux-%016llx", cache,
+		     (unsigned long long)h) < 0) {
+		cached = NULL;
+		e = np_fail(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (access(cached, R_OK) == 0) {
+		*out = cached;
+		cached = NULL;
+		goto out;
+	}
+	e = np_read_file(path, &buf, &len, err);
+	if (e)
+		goto out;
+	if (is_elf(buf, len)) {
+		*out = path;
+		path = NULL;
+		goto out;
+	}
+	fd = open_tmpfile(cache);
+	if (fd < 0) {
+		e = np_fail(err, fd, "%s: %s", cache, strerror(-fd));
+		goto out;
+	}
+	e = extract_vmlinux(path, buf, len, fd, err);
+	if (!e && (e = publish_tmpfile(fd, cached)))
+		np_fail(err, e, "%s: %s", cached, strerror(-e));
+	close(fd);
+	if (!e) {
+		*out = cached;
+		cached = NULL;
+	}
+out:
+	free(buf);
+	free(path);
+	free(cached);
+	return e;
+}
+
+/* ---- the initramfs ---------------------------------------------------- */
+
+struct entry {
+	char *path;       /* in the guest, without leading '/' */
+	unsigned mode;    /* S_IF* | permissions */
+	char *data;       /* file content or symlink target (malloc'd) */
+	size_t len;
+	unsigned rmajor, rminor;
+};
+
+struct image {
+	struct entry *e;
+	size_t n, cap;
+	bool oom;
+};
+
+static struct entry *image_find(struct image *im, const char *path)
+{
+	for (size_t i = 0; i < im->n; i++)
+		if (!strcmp(im->e[i].path, path))
+			return &im->e[i];
+	return NULL;
+}
+
+/* Adds an entry (data is taken over); the first one for a path wins. */
+static void image_add(struct image *im, const char *path, unsigned mode,
+		      char *data, size_t len)
+{
+	struct entry *e;
+
+	if (im->oom || image_find(im, path)) {
+		free(data);
+		return;
+	}
+	if (im->n == im->cap) {
+		size_t cap = im->cap ? im->cap * 2 : 256;
+		struct entry *ne = realloc(im->e, cap * sizeof(*ne));
+
+		if (!ne) {
+			im->oom = true;
+			free(data);
+			return;
+		}
+		im->e = ne;
+		im->cap = cap;
+	}
+	e = &im->e[im->n];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(path);
+	if (!e->path) {
+		im->oom = true;
+		free(data);
+		return;
+	}
+	e->mode = mode;
+	e->data = data;
+	e->len = len;
+	im->n++;
+}
+
+static void image_add_dirs(struct image *im, const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		image_add(im, buf, S_IFDIR | 0755, NULL, 0);
+		*p = '/';
+	}
+}
+
+static void image_add_text(struct image *im, const char *path, unsigned mode,
+			   const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy) {
+		im->oom = true;
+		return;
+	}
+	image_add_dirs(im, path);
+	image_add(im, path, S_IFREG | mode, copy, strlen(text));
+}
+
+static void image_add_node(struct image *im, const char *path,
+			   unsigned major_, unsigned minor_)
+{
+	image_add_dirs(im, path);
+	image_add(im, path, S_IFCHR | 0600, NULL, 0);
+	if (!im->oom) {
+		struct entry *e = image_find(im, path);
+
+		e->rmajor = major_;
+		e->rminor = minor_;
+	}
+}
+
+static int image_add_file(struct image *im, const char *guest,
+			  const char *host, struct np_err *err)
+{
+	struct stat st;
+	size_t len;
+	char *buf;
+	int e;
+
+	if (stat(host, &st))
+		return np_fail(err, -errno, "%s: %s", host, strerror(errno));
+	e = np_read_file(host, &buf, &len, err);
+	if (e)
+		return e;
+	image_add_dirs(im, guest);
+	image_add(im, guest, S_IFREG | (st.st_mode & 0111 ? 0755 : 0644), buf,
+		  len);
+	return 0;
+}
+
+/* Runs argv and hands back its stdout (via a memfd: no file is made). */
+static int run_capture(char *const *argv, char **buf, size_t *len,
+		       int *status, struct np_err *err)
+{
+	int fd, e;
+
+	fd = memfd_create("np-lab-capture", MFD_CLOEXEC);
+	if (fd < 0)
+		return np_fail(err, -errno, "lab: memfd_create: %s",
+			       strerror(errno));
+	*status = np_lab_spawn_wait(argv, -1, fd);
+	e = np_read_fd_all(fd, buf, len);
+	close(fd);
+	if (e)
+		np_fail(err, e, "lab: %s output: %s", argv[0], strerror(-e));
+	return e;
+}
+
+/* Shared libraries of an ELF, from ldd's "=> /path" and loader lines. */
+static int add_libs_of(struct image *im, const char *host, struct np_err *err)
+{
+	char *argv[] = { (char *)"ldd", (char *)host, NULL };
+	char *buf = NULL, *line, *save = NULL;
+	size_t len;
+	int st, e;
+
+	/* A static ELF makes ldd fail: then there is nothing to add. */
+	e = run_capture(argv, &buf, &len, &st, err);
+	if (e)
+		return e;
+	for (line = strtok_r(buf, "\n", &save); line && !e;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, "=> /"), *end;
+
+		p = p ? p + 3 : strchr(line, '/');
+		if (!p)
+			continue;
+		end = strchr(p, ' ');
+		if (end)
+			*end = '\0';
+		e = image_add_file(im, p + 1, p, err);
+	}
+	free(buf);
+	return e;
+}
+
+/* busybox and one symlink per applet, as `busybox --install -s` would. */
+static int add_busybox(struct image *im, struct np_err *err)
+{
+	char *argv[] = { (char *)"/bin/busybox", (char *)"--list", NULL };
+	char *buf = NULL, *line, *save = NULL;
+	size_t len;
+	int st, e;
+
+	if (access("/bin/busybox", X_OK))
+		return np_fail(err, -ENOENT, "lab: /bin/busybox not found: "
+			       "install package busybox-static");
+	e = image_add_file(im, "bin/busybox", "/bin/busybox", err);
+	if (!e)
+		e = add_libs_of(im, "/bin/busybox", err);
+	if (!e)
+		e = run_capture(argv, &buf, &len, &st, err);
+	if (!e && st)
+		e = np_fail(err, -EIO, "lab: /bin/busybox --list failed");
+	for (line = e ? NULL : strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char path[128], *target = strdup("busybox");
+
+		snprintf(path, sizeof(path), "bin/%s", line);
+		if (!target) {
+			im->oom = true;
+			break;
+		}
+		image_add(im, path, S_IFLNK | 0777, target, strlen(target));
+	}
+	free(buf);
+	return e;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/*
+ * Kernel modules for a block device with a real page cache in the guest
+ * (initramfs files are tmpfs, i.e. shared memory): loop and ext4 with what
+ * ext4 needs, in load order.  Taken from /lib/modules/<version> of the
+ * kernel being booted, when it is the distribution's; `lab-disk` in the
+ * guest loads them in the order of lib/np-modules/order.
+ */
+static const char *const lab_modules[] = {
+	"crc16", "mbcache", "jbd2", "crc32c_generic", "ext4", "loop", NULL,
+};
+
+/* The relative path of module `name` in modules.dep, or NULL. */
+static char *module_path(const char *dep, const char *name)
+{
+	char pat[64];
+	const char *p = dep;
+	size_t n = (size_t)snprintf(pat, sizeof(pat), "/%s.ko:", name);
+
+	while ((p = strstr(p, pat))) {
+		const char *start = p;
+
+		while (start > dep && start[-1] != '\n')
+			start--;
+		return strndup(start, (size_t)(p - start) + n - 1);
+	}
+	return NULL;
+}
+
+static int add_modules(struct image *im, const char *modver,
+		       struct np_err *err)
+{
+	char path[PATH_MAX], guest[128], order[512] = "";
+	char *dep = NULL;
+	size_t len;
+	int e = 0;
+
+	if (!modver)
+		return 0;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", modver);
+	if (np_read_file(path, &dep, &len, NULL))
+		return 0;  /* no modules for this kernel: the lab works without */
+	for (size_t i = 0; !e && lab_modules[i]; i++) {
+		char *rel = module_path(dep, lab_modules[i]);
+
+		if (!rel)
+			continue;
+		snprintf(path, sizeof(path), "/lib/modules/%s/%s", modver, rel);
+		snprintf(guest, sizeof(guest), "lib/np-modules/%s.ko",
+			 lab_modules[i]);
+		free(rel);
+		e = image_add_file(im, guest, path, err);
+		snprintf(order + strlen(order), sizeof(order) - strlen(order),
+			 "%s\n", lab_modules[i]);
+	}
+	free(dep);
+	if (!e && order[0])
+		image_add_text(im, "lib/np-modules/order", 0644, order);
+	return e;
+}
+
+/* A host program into the guest's PATH, with its libraries. */
+static int add_payload(struct image *im, const char *host, struct np_err *err)
+{
+	char guest[PATH_MAX];
+	int e;
+
+	snprintf(guest, sizeof(guest), "opt/numaplace/bin/%s", base_name(host));
+	e = image_add_file(im, guest, host, err);
+	return e ? e : add_libs_of(im, host, err);
+}
+
+static int build_entries(struct image *im, const struct np_lab_opts *opts,
+			 const char *modver, struct np_err *err)
+{
+	static const char *const peers[] = {
+		"numactl", "numastat", "lstopo-no-graphics", NULL,
+	};
+	int e;
+
+	image_add_text(im, "init", 0755, np_lab_init_sh);
+	image_add_text(im, "opt/numaplace/bin/capture-dump.sh", 0755,
+		       np_lab_capture_sh);
+	image_add_text(im, "opt/numaplace/bin/lab-disk", 0755, np_lab_disk_sh);
+	image_add_node(im, "dev/console", 5, 1);
+	image_add_node(im, "dev/null", 1, 3);
+	for (unsigned i = 0; i < 4; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "dev/ttyS%u", i);
+		image_add_node(im, p, 4, 64 + i);
+	}
+	for (const char *d = "proc\0sys\0tmp\0run\0root\0etc\0"; *d;
+	     d += strlen(d) + 1)
+		image_add(im, d, S_IFDIR | (strcmp(d, "tmp") ? 0755 : 01777),
+			  NULL, 0);
+	e = add_busybox(im, err);
+	if (!e)
+		e = add_modules(im, modver, err);
+	for (size_t i = 0; !e && opts->payload && opts->payload[i]; i++)
+		e = add_payload(im, opts->payload[i], err);
+	if (!e && opts->add_self) {
+		char self[PATH_MAX];
+
+		e = np_self_exe(self, sizeof(self));
+		if (e)
+			np_fail(err, e, "lab: cannot find the running program: %s",
+				strerror(-e));
+		else
+			e = add_payload(im, self, err);
+	}
+	for (size_t i = 0; !e && peers[i]; i++) {
+		char *host = np_lab_which(peers[i]);
+		char guest[PATH_MAX];
+
+		if (!host)
+			continue;
+		snprintf(guest, sizeof(guest), "usr/bin/%s", peers[i]);
+		e = image_add_file(im, guest, host, err);
+		if (!e)
+			e = add_libs_of(im, host, err);
+		free(host);
+	}
+	/* numaplace opens hwloc with dlopen: ldd cannot see it. */
+	if (!e && access(HWLOC_LIB, R_OK) == 0) {
+		e = image_add_file(im, HWLOC_LIB + 1, HWLOC_LIB, err);
+		if (!e)
+			e = add_libs_of(im, HWLOC_LIB, err);
+	}
+	if (!e && im->oom)
+		e = np_fail(err, -ENOMEM, "out of memory");
+	return e;
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path,
+		      ((const struct entry *)b)->path);
+}
+
+static uint64_t image_hash(const struct image *im)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < im->n; i++) {
+		const struct entry *e = &im->e[i];
+
+		h = hash_bytes(h, e->path, strlen(e->path) + 1);
+		h = hash_bytes(h, &e->mode, sizeof(e->mode));
+		h = hash_bytes(h, e->data, e->data ? e->len : 0);
+	}
+	return h;
+}
+
+/* cpio "newc": a 110-byte ASCII header, the name, data, 4-byte padding. */
+static int cpio_write(int fd, unsigned ino, unsigned mode, unsigned rmajor,
+		      unsigned rminor, const char *name, const char *data,
+		      size_t len)
+{
+	static const char zeros[4];
+	char hdr[111];
+	size_t nlen = strlen(name) + 1;
+
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X"
+		 "%08X%08X%08X%08X%08X%08X", ino, mode, 0, 0,
+		 S_ISDIR(mode) ? 2 : 1, 0, (unsigned)len, 0, 0, rmajor, rminor,
+		 (unsigned)nlen, 0);
+	if (write(fd, hdr, 110) != 110 ||
+	    write(fd, name, nlen) != (ssize_t)nlen ||
+	    write(fd, zeros, (4 - (110 + nlen) % 4) % 4) < 0 ||
+	    (len && write(fd, data, len) != (ssize_t)len) ||
+	    write(fd, zeros, (4 - len % 4) % 4) < 0)
+		return -EIO;
+	return 0;
+}
+
+static int write_cpio(int fd, const struct image *im)
+{
+	int e = 0;
+
+	for (size_t i = 0; !e && i < im->n; i++) {
+		const struct entry *en = &im->e[i];
+
+		e = cpio_write(fd, (unsigned)i + 1, en->mode, en->rmajor,
+			       en->rminor, en->path, en->data, en->len);
+	}
+	return e ? e : cpio_write(fd, 0, 0, 0, 0, "TRAILER!!!", NULL, 0);
+}
+
+static void image_free(struct image *im)
+{
+	for (size_t i = 0; i < im->n; i++) {
+		free(im->e[i].path);
+		free(im->e[i].data);
+	}
+	free(im->e);
+}
+
+static uint64_t hash_identity(uint64_t h, const char *path)
+{
+	struct stat st;
+
+	h = hash_bytes(h, path, strlen(path) + 1);
+	if (stat(path, &st) == 0) {
+		h = hash_bytes(h, &st.st_size, sizeof(st.st_size));
+		h = hash_bytes(h, &st.st_mtim, sizeof(st.st_mtim));
+		h = hash_bytes(h, &st.st_ino, sizeof(st.st_ino));
+	}
+	return h;
+}
+
+/*
+ * Building the entry list costs a few hundred ms (ldd and busybox runs,
+ * reading every file to hash it).  Its result is remembered under a key
+ * made of the inputs' identities (path, size, mtime, inode) plus the
+ * package database's, which changes whenever a library could have: a
+ * symlink initrd-inputs-<key> -> initrd-<content hash>.cpio.
+ */
+static uint64_t inputs_key(const struct np_lab_opts *opts, const char *modver)
+{
+	static const char *const fixed[] = {
+		"/bin/busybox", "/var/lib/dpkg/status", HWLOC_LIB, NULL,
+	};
+	static const char *const peers[] = {
+		"numactl", "numastat", "lstopo-no-graphics", NULL,
+	};
+	uint64_t h = hash_bytes(0x84222325cbf29ce4ull, np_lab_init_sh,
+				sizeof(np_lab_init_sh));
+
+	h = hash_bytes(h, np_lab_capture_sh, sizeof(np_lab_capture_sh));
+	h = hash_bytes(h, np_lab_disk_sh, sizeof(np_lab_disk_sh));
+	for (size_t i = 0; fixed[i]; i++)
+		h = hash_identity(h, fixed[i]);
+	for (size_t i = 0; peers[i]; i++) {
+		char *p = np_lab_which(peers[i]);
+
+		h = hash_identity(h, p ? p : peers[i]);
+		free(p);
+	}
+	for (size_t i = 0; opts->payload && opts->payload[i]; i++)
+		h = hash_identity(h, opts->payload[i]);
+	if (opts->add_self) {
+		char self[PATH_MAX];
+
+		if (np_self_exe(self, sizeof(self)) == 0)
+			h = hash_identity(h, self);
+	}
+	if (modver) {
+		char dep[PATH_MAX];
+
+		snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", modver);
+		h = hash_identity(h, dep);
+	}
+	return h;
+}
+
+static void remember_inputs(const char *link, const char *initrd)
+{
+	char tmp[PATH_MAX + 16];
+
+	snprintf(tmp, sizeof(tmp), "%s.%d", link, (int)getpid());
+	if (symlink(base_name(initrd), tmp) == 0 && rename(tmp, link))
+		unlink(tmp);
+}
+
+static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
+			  const char *modver, char **out, struct np_err *err)
+{
+	struct image im = { NULL, 0, 0, false };
+	char link[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	int e, fd;
+
+	*out = NULL;
+	snprintf(link, sizeof(link), "%s/initrd-inputs-%016llx", cache,
+		 (unsigned long long)inputs_key(opts, modver));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		if (asprintf(out, "%s/%s", cache, target) < 0)
+			*out = NULL;
+		if (*out && access(*out, R_OK) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+	}
+	e = build_entries(&im, opts, modver, err);
+	if (e)
+		goto out;
+	qsort(im.e, im.n, sizeof(*im.e), cmp_entries);
+	if (asprintf(out, "%s/initrd-%016llx.cpio", cache,
+		     (unsigned long long)image_hash(&im)) < 0) {
+		*out = NULL;
+		e = np_fail(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (access(*out, R_OK) == 0)
+		goto out;
+	fd = open_tmpfile(cache);
+	if (fd < 0) {
+		e = np_fail(err, fd, "%s: %s", cache, strerror(-fd));
+		goto out;
+	}
+	e = write_cpio(fd, &im);
+	if (!e)
+		e = publish_tmpfile(fd, *out);
+	close(fd);
+	if (e)
+		np_fail(err, e, "%s: %s", *out, strerror(-e));
+out:
+	if (!e)
+		remember_inputs(link, *out);
+	if (e) {
+		free(*out);
+		*out = NULL;
+	}
+	image_free(&im);
+	return e;
+}
+
+void np_lab_image_release(struct np_lab_image *img)
+{
+	free(img->kernel);
+	free(img->initrd);
+	free(img->cache_dir);
+	memset(img, 0, sizeof(*img));
+}
+
+/* "6.1.0-56-amd64" from /boot/vmlinuz-6.1.0-56-amd64 (or --kernel
+ * with such a name); NULL for a kernel of unknown version. */
+static int kernel_version(const char *given, char **ver)
+{
+	char *path = NULL;
+	const char *b;
+
+	*ver = NULL;
+	if (given)
+		path = strdup(given);
+	else if (find_boot_kernel(&path, NULL))
+		return 0;
+	if (!path)
+		return -ENOMEM;
+	b = base_name(path);
+	if (!strncmp(b, "vmlinuz-", 8) || !strncmp(b, "vmlinux-", 8))
+		*ver = strdup(b + 8);
+	free(path);
+	return 0;
+}
+
+int np_lab_image_prepare(const struct np_lab_opts *opts,
+			 struct np_lab_image *img, struct np_err *err)
+{
+	char *dir, *modver = NULL;
+	int e;
+
+	memset(img, 0, sizeof(*img));
+	dir = cache_dir_path(opts);
+	if (!dir)
+		return np_fail(err, -ENOMEM, "out of memory");
+	img->cache_dir = dir;
+	e = mkdir_p(dir);
+	if (e) {
+		np_fail(err, e, "%s: %s", dir, strerror(-e));
+		goto fail;
+	}
+	e = prepare_kernel(dir, opts->kernel, &img->kernel, err);
+	if (!e)
+		e = kernel_version(opts->kernel, &modver);
+	if (!e)
+		e = prepare_initrd(dir, opts, modver, &img->initrd, err);
+	free(modver);
+	if (!e)
+		return 0;
+fail:
+	np_lab_image_release(img);
+	return e;
+}

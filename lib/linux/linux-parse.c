@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Parsers for sysfs/procfs NUMA text.  All of them walk a (buf, len)
+ * cursor and never rely on a terminating NUL, because a dump may hold
+ * anything, and the fuzz targets feed arbitrary bytes.
+ */
+#include "linux/linux-parse.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static bool at_end(const struct cursor *c)
+{
+	return c->p >= c->end;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static void skip_blanks(struct cursor *c)
+{
+	while (!at_end(c) && is_blank(*c->p))
+		c->p++;
+}
+
+/* Reads decimal digits into *v; -EINVAL when none, -ERANGE on overflow. */
+static int read_u64(struct cursor *c, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = c->p;
+
+	while (!at_end(c) && *c->p >= '0' && *c->p <= '9') {
+		unsigned d = (unsigned)(*c->p - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		x = x * 10 + d;
+		c->p++;
+	}
+	if (c->p == start)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+/* True when only blanks and newlines remain. */
+static bool only_space_left(struct cursor c)
+{
+	for (; !at_end(&c); c.p++)
+		if (!is_blank(*c.p) && *c.p != '\n')
+			return false;
+	return true;
+}
+
+/* Splits off the next line (without '\n'); false at end of buffer. */
+static bool next_line(struct cursor *c, struct cursor *line)
+{
+	const char *nl;
+
+	if (at_end(c))
+		return false;
+	nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+	line->p = c->p;
+	line->end = nl ? nl : c->end;
+	c->p = nl ? nl + 1 : c->end;
+	return true;
+}
+
+static bool has_nul(const char *buf, size_t len)
+{
+	return len && memchr(buf, '\0', len) != NULL;
+}
+
+void np_idlist_free(struct np_idlist *l)
+{
+	free(l->ids);
+	l->ids = NULL;
+	l->n = 0;
+}
+
+int np_idlist_contains(const struct np_idlist *l, unsigned id)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->ids[mid] == id)
+			return 1;
+		if (l->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int np_idlist_push(struct np_idlist *l, unsigned id)
+{
+	unsigned *ids;
+
+	if (l->n && l->ids[l->n - 1] >= id)
+		return -EINVAL;
+	/* Capacity doubles from 1: full exactly when n is 0 or a power of 2. */
+	if ((l->n & (l->n - 1)) == 0) {
+		size_t cap = l->n ? l->n * 2 : 1;
+
+		ids = realloc(l->ids, cap * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		l->ids = ids;
+	}
+	l->ids[l->n++] = id;
+	return 0;
+}
+
+static int fail(const char **why, const char *msg, int err)
+{
+	if (why)
+		*why = msg;
+	return err;
+}
+
+/* One "a", "a-b" or "a-b:used/group" token of a kernel list. */
+static int parse_range(struct cursor *c, unsigned max_id,
+		       struct np_idlist *out, const char **why)
+{
+	uint64_t a, b, used = 1, group = 1;
+	int err;
+
+	err = read_u64(c, &a);
+	if (err)
+		return fail(why, err == -ERANGE ? "id out of range" :
+			    "expected a number", err);
+	b = a;
+	if (!at_end(c) && *c->p == '-') {
+		c->p++;
+		err = read_u64(c, &b);
+		if (err)
+			return fail(why, err == -ERANGE ? "id out of range" :
+				    "expected a number after '-'", err);
+		if (!at_end(c) && *c->p == ':') {
+			c->p++;
+			err = read_u64(c, &used);
+			if (!err && (at_end(c) || *c->p != '/'))
+				err = -EINVAL;
+			if (!err) {
+				c->p++;
+				err = read_u64(c, &group);
+			}
+			if (err == -ERANGE)
+				return fail(why, "stride out of range", err);
+			if (err || used == 0 || group == 0 || used > group)
+				return fail(why, "bad stride in range", -EINVAL);
+		}
+	}
+	if (a > b)
+		return fail(why, "descending range", -EINVAL);
+	if (b > max_id)
+		return fail(why, "id out of range", -ERANGE);
+	for (uint64_t id = a; id <= b; id++) {
+		if ((id - a) % group >= used)
+			continue;
+		if (out->n && out->ids[out->n - 1] >= id)
+			return fail(why, "ids not ascending", -EINVAL);
+		err = np_idlist_push(out, (unsigned)id);
+		if (err)
+			return fail(why, "out of memory", err);
+	}
+	return 0;
+}
+
+int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
+		    struct np_idlist *out, const char **why)
+{
+	struct cursor c = { buf, buf + len };
+	int err = 0;
+
+	out->ids = NULL;
+	out->n = 0;
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in list", -EINVAL);
+	skip_blanks(&c);
+	if (only_space_left(c))
+		return 0;
+	for (;;) {
+		err = parse_range(&c, max_id, out, why);
+		if (err)
+			break;
+		if (!at_end(&c) && *c.p == ',') {
+			c.p++;
+			continue;
+		}
+		if (!only_space_left(c))
+			err = fail(why, "unexpected character in list", -EINVAL);
+		break;
+	}
+	if (err)
+		np_idlist_free(out);
+	return err;
+}
+
+void np_meminfo_free(struct np_meminfo *m)
+{
+	free(m->fields);
+	m->fields = NULL;
+	m->n = 0;
+}
+
+const struct np_meminfo_field *np_meminfo_get(const struct np_meminfo *m,
+					      const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->fields[i].name, name) == 0)
+			return &m->fields[i];
+	return NULL;
+}
+
+static bool eat_word(struct cursor *c, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+		return false;
+	c->p += n;
+	return true;
+}
+
+/* "Node <node> <Name>: <value>[ kB]" */
+static int parse_meminfo_line(struct cursor line, unsigned node,
+			      struct np_meminfo_field *f, const char **why)
+{
+	uint64_t id;
+	const char *name, *colon;
+	size_t nlen;
+
+	if (!eat_word(&line, "Node "))
+		return fail(why, "line does not start with \"Node\"", -EINVAL);
+	if (read_u64(&line, &id))
+		return fail(why, "bad node number", -EINVAL);
+	if (id != node)
+		return fail(why, "line for another node", -EINVAL);
+	skip_blanks(&line);
+	name = line.p;
+	colon = at_end(&line) ? NULL :
+		memchr(line.p, ':', (size_t)(line.end - line.p));
+	if (!colon)
+		return fail(why, "field without ':'", -EINVAL);
+	nlen = (size_t)(colon - name);
+	if (nlen == 0 || nlen >= sizeof(f->name))
+		return fail(why, "bad field name", -EINVAL);
+	for (size_t i = 0; i < nlen; i++)
+		if (is_blank(name[i]))
+			return fail(why, "bad field name", -EINVAL);
+	memcpy(f->name, name, nlen);
+	f->name[nlen] = '\0';
+	line.p = colon + 1;
+	skip_blanks(&line);
+	switch (read_u64(&line, &f->value)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return fail(why, "value out of range", -ERANGE);
+	default:
+		return fail(why, "field without a number", -EINVAL);
+	}
+	skip_blanks(&line);
+	f->is_kb = eat_word(&line, "kB");
+	skip_blanks(&line);
+	if (!at_end(&line))
+		return fail(why, "trailing text after value", -EINVAL);
+	return 0;
+}
+
+int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
+			  struct np_meminfo *out, const char **why)
+{
+	struct cursor c = { buf, buf + len }, line;
+	size_t cap = 0;
+	int err = 0;
+
+	out->fields = NULL;
+	out->n = 0;
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in meminfo", -EINVAL);
+	while (!err && next_line(&c, &line)) {
+		struct np_meminfo_field f;
+
+		if (only_space_left(line))
+			continue;
+		err = parse_meminfo_line(line, node, &f, why);
+		if (err)
+			break;
+		if (np_meminfo_get(out, f.name)) {
+			err = fail(why, "duplicate field", -EINVAL);
+			break;
+		}
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 48;
+			struct np_meminfo_field *nf;
+
+			nf = realloc(out->fields, ncap * sizeof(*nf));
+			if (!nf) {
+				err = fail(why, "out of memory", -ENOMEM);
+				break;
+			}
+			out->fields = nf;
+			cap = ncap;
+		}
+		out->fields[out->n++] = f;
+	}
+	if (!err && !np_meminfo_get(out, "MemTotal"))
+		err = fail(why, "no MemTotal line", -EINVAL);
+	if (!err && !np_meminfo_get(out, "MemFree"))
+		err = fail(why, "no MemFree line", -EINVAL);
+	if (err)
+		np_meminfo_free(out);
+	return err;
+}
+
+static int parse_distances(const char *buf, size_t len, size_t want,
+			   uint32_t *out, const char **why)
+{
+	struct cursor c = { buf, buf + len };
+	size_t n = 0;
+	int err;
+
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in distance row", -EINVAL);
+	for (;;) {
+		uint64_t d;
+
+		skip_blanks(&c);
+		if (only_space_left(c))
+			break;
+		err = read_u64(&c, &d);
+		if (err == -ERANGE || (!err && (d == 0 || d > 255)))
+			return fail(why, "distance outside 1..255", -ERANGE);
+		if (err)
+			return fail(why, "expected a number", -EINVAL);
+		if (!at_end(&c) && !is_blank(*c.p) && *c.p != '\n')
+			return fail(why, "unexpected character", -EINVAL);
+		if (n == want)
+			return fail(why, "more entries than nodes", -EINVAL);
+		out[n++] = (uint32_t)d;
+	}
+	if (n == 0)
+		return fail(why, "empty distance row", -EINVAL);
+	if (n != want)
+		return fail(why, "fewer entries than nodes", -EINVAL);
+	return 0;
+}
+
+int np_parse_distance_row(const char *buf, size_t len, size_t want,
+			  uint32_t *out, const char **why)
+{
+	int err = parse_distances(buf, len, want, out, why);
+
+	/* Never hand back half a row. */
+	if (err && want)
+		memset(out, 0, want * sizeof(*out));
+	return err;
+}
+
+int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
+		      const char **why)
+{
+	static const char *const names[] = {
+		"numa_hit", "numa_miss", "numa_foreign",
+		"interleave_hit", "local_node", "other_node",
+	};
+	uint64_t *slots[] = {
+		&out->numa_hit, &out->numa_miss, &out->numa_foreign,
+		&out->interleave_hit, &out->local_node, &out->other_node,
+	};
+	struct cursor c = { buf, buf + len }, line;
+	unsigned seen = 0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in numastat", -EINVAL);
+	while (next_line(&c, &line)) {
+		const char *name = line.p;
+		size_t nlen;
+		uint64_t v;
+		size_t i;
+
+		if (only_space_left(line))
+			continue;
+		while (!at_end(&line) && !is_blank(*line.p))
+			line.p++;
+		nlen = (size_t)(line.p - name);
+		skip_blanks(&line);
+		err = nlen ? read_u64(&line, &v) : -EINVAL;
+		if (err == -ERANGE) {
+			memset(out, 0, sizeof(*out));
+			return fail(why, "counter out of range", -ERANGE);
+		}
+		if (err || !only_space_left(line)) {
+			memset(out, 0, sizeof(*out));
+			return fail(why, "expected \"name value\"", -EINVAL);
+		}
+		for (i = 0; i < 6; i++)
+			if (strlen(names[i]) == nlen &&
+			    memcmp(names[i], name, nlen) == 0)
+				break;
+		if (i == 6)
+			continue;
+		if (seen & (1u << i)) {
+			memset(out, 0, sizeof(*out));
+			return fail(why, "duplicate counter", -EINVAL);
+		}
+		seen |= 1u << i;
+		*slots[i] = v;
+	}
+	if (seen != 0x3f) {
+		memset(out, 0, sizeof(*out));
+		return fail(why, "a counter is missing", -EINVAL);
+	}
+	return 0;
+}
+
+void np_buddyinfo_free(struct np_buddyinfo *b)
+{
+	free(b->nodes);
+	b->nodes = NULL;
+	b->n = 0;
+}
+
+static struct np_buddy_node *buddy_slot(struct np_buddyinfo *b, unsigned node)
+{
+	struct np_buddy_node *nodes;
+	size_t i;
+
+	for (i = 0; i < b->n && b->nodes[i].node < node; i++)
+		;
+	if (i < b->n && b->nodes[i].node == node)
+		return &b->nodes[i];
+	nodes = realloc(b->nodes, (b->n + 1) * sizeof(*nodes));
+	if (!nodes)
+		return NULL;
+	b->nodes = nodes;
+	memmove(&nodes[i + 1], &nodes[i], (b->n - i) * sizeof(*nodes));
+	memset(&nodes[i], 0, sizeof(*nodes));
+	nodes[i].node = node;
+	b->n++;
+	return &nodes[i];
+}
+
+/* "Node N, zone NAME c0 ... ck" */
+static int parse_buddy_line(struct cursor line, struct np_buddyinfo *b,
+			    unsigned *norders, const char **why)
+{
+	uint64_t node, counts[NP_MAX_ORDERS];
+	struct np_buddy_node *slot;
+	unsigned n = 0;
+
+	int err;
+
+	if (!eat_word(&line, "Node "))
+		return fail(why, "line does not start with \"Node\"", -EINVAL);
+	err = read_u64(&line, &node);
+	if (err == -ERANGE || (!err && node >= NP_MAX_NODES))
+		return fail(why, "node number out of range", -ERANGE);
+	if (err)
+		return fail(why, "bad node number", -EINVAL);
+	if (!eat_word(&line, ", zone") || at_end(&line) || !is_blank(*line.p))
+		return fail(why, "expected \", zone <name>\"", -EINVAL);
+	skip_blanks(&line);
+	if (at_end(&line) || (*line.p >= '0' && *line.p <= '9'))
+		return fail(why, "missing zone name", -EINVAL);
+	while (!at_end(&line) && !is_blank(*line.p))
+		line.p++;
+	for (;;) {
+		skip_blanks(&line);
+		if (at_end(&line))
+			break;
+		if (n == NP_MAX_ORDERS)
+			return fail(why, "too many orders", -EINVAL);
+		err = read_u64(&line, &counts[n]);
+		if (err == -ERANGE)
+			return fail(why, "count out of range", err);
+		if (err)
+			return fail(why, "expected a count", -EINVAL);
+		n++;
+	}
+	if (n == 0)
+		return fail(why, "zone without counts", -EINVAL);
+	if (*norders && n != *norders)
+		return fail(why, "zones with different order counts", -EINVAL);
+	*norders = n;
+	slot = buddy_slot(b, (unsigned)node);
+	if (!slot)
+		return fail(why, "out of memory", -ENOMEM);
+	slot->norders = n;
+	slot->nzones++;
+	for (unsigned i = 0; i < n; i++) {
+		if (slot->free_blocks[i] > UINT64_MAX - counts[i])
+			return fail(why, "count overflow", -ERANGE);
+		slot->free_blocks[i] += counts[i];
+	}
+	return 0;
+}
+
+int np_parse_buddyinfo(const char *buf, size_t len, struct np_buddyinfo *out,
+		       const char **why)
+{
+	struct cursor c = { buf, buf + len }, line;
+	unsigned norders = 0;
+	int err = 0;
+
+	out->nodes = NULL;
+	out->n = 0;
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in buddyinfo", -EINVAL);
+	while (!err && next_line(&c, &line))
+		if (!only_space_left(line))
+			err = parse_buddy_line(line, out, &norders, why);
+	if (err)
+		np_buddyinfo_free(out);
+	return err;
+}
+
+int np_parse_u64(const char *buf, size_t len, uint64_t *out, const char **why)
+{
+	struct cursor c = { buf, buf + len };
+	uint64_t v;
+	int err;
+
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in value", -EINVAL);
+	skip_blanks(&c);
+	err = read_u64(&c, &v);
+	if (err)
+		return fail(why, err == -ERANGE ? "number too large" :
+			    "expected a number", err);
+	if (!only_space_left(c))
+		return fail(why, "trailing text after number", -EINVAL);
+	*out = v;
+	return 0;
+}
+
+int np_parse_size(const char *s, const char **end, uint64_t unit,
+		  uint64_t max, uint64_t *bytes)
+{
+	char *e;
+	unsigned long long v;
+	uint64_t mult = unit;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno)
+		return -ERANGE;
+	switch (*e) {
+	case 'K': case 'k': mult = 1ull << 10; e++; break;
+	case 'M': case 'm': mult = 1ull << 20; e++; break;
+	case 'G': case 'g': mult = 1ull << 30; e++; break;
+	case 'T': case 't': mult = 1ull << 40; e++; break;
+	case 'B': mult = 1; break;	/* "512B": bytes, as in QEMU */
+	default: break;
+	}
+	if (mult > 1 && e[0] == 'i' && e[1] == 'B')
+		e += 2;
+	else if (e[0] == 'B')
+		e++;
+	if (v > max / mult)
+		return -ERANGE;
+	*bytes = v * mult;
+	*end = e;
+	return 0;
+}

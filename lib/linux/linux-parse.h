@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Parsers for the text files the kernel exports about NUMA nodes.
+ *
+ * Every parser takes a buffer and its length (the buffer need not be
+ * NUL-terminated and may contain NUL bytes, which are an error), never
+ * reads past len, never prints, and returns 0 or a negative errno:
+ *   -EINVAL   malformed text (why is written to *why, a static string)
+ *   -ERANGE   a number or id beyond the limits below
+ *   -ENOMEM   out of memory
+ * On error the output is left empty (owned arrays freed), so the caller
+ * never sees half a result.
+ *
+ * These are internal to libnumaplace (not installed); the unit tests and
+ * the fuzz targets include this header directly.
+ */
+#ifndef NP_LINUX_PARSE_H
+#define NP_LINUX_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits: the kernel's NR_CPUS tops out at 8192 and MAX_NUMNODES at 1024
+ * on x86-64; ids up to these bounds are accepted, beyond them -ERANGE. */
+#define NP_MAX_CPUS 65536u
+#define NP_MAX_NODES 4096u
+
+/* A sorted, duplicate-free list of ids (CPU or node numbers). */
+struct np_idlist {
+	unsigned *ids; /* malloc'd, ascending; NULL when n == 0 */
+	size_t n;
+};
+
+void np_idlist_free(struct np_idlist *l);
+int np_idlist_contains(const struct np_idlist *l, unsigned id);
+/* Appends in ascending order only: id must exceed the last id. */
+int np_idlist_push(struct np_idlist *l, unsigned id);
+
+/*
+ * Kernel list format ("0-3,8,10-11\n", empty or "\n" for the empty set),
+ * as in cpulist, nodelist, possible, online, has_cpu.  Ranges must be
+ * ascending (a-b with a <= b).  Ids above max_id give -ERANGE.
+ * Also accepts the "a-b:used/group" stride form of bitmap_parselist().
+ */
+int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
+		    struct np_idlist *out, const char **why);
+
+/* One field of a node's meminfo: "Node 0 MemTotal:  123 kB". */
+struct np_meminfo_field {
+	char name[32]; /* as the kernel spells it, e.g. "Active(anon)" */
+	uint64_t value; /* kB for fields with a kB unit, else a count */
+	int is_kb;      /* 1 when the line carried "kB" */
+};
+
+struct np_meminfo {
+	struct np_meminfo_field *fields; /* in file order */
+	size_t n;
+};
+
+void np_meminfo_free(struct np_meminfo *m);
+/* Looks a field up by exact name; returns NULL when absent. */
+const struct np_meminfo_field *np_meminfo_get(const struct np_meminfo *m,
+					      const char *name);
+/*
+ * /sys/devices/system/node/nodeN/meminfo.  Every line must read
+ * "Node <node> <Name>: <value>[ kB]"; a different node number, a missing
+ * value, or MemTotal/MemFree absent is -EINVAL.
+ */
+int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
+			  struct np_meminfo *out, const char **why);
+
+/*
+ * nodeN/distance: exactly `want` unsigned decimals separated by blanks,
+ * each 1..255 (the kernel keeps distances in a u8; 255 = unreachable).
+ * Fewer or more entries is -EINVAL.
+ */
+int np_parse_distance_row(const char *buf, size_t len, size_t want,
+			  uint32_t *out, const char **why);
+
+struct np_numastat {
+	uint64_t numa_hit, numa_miss, numa_foreign;
+	uint64_t interleave_hit, local_node, other_node;
+};
+
+/* nodeN/numastat: "name value" lines; all six names required, unknown
+ * names ignored (newer kernels may add some), duplicates an error. */
+int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
+		      const char **why);
+
+/* /proc/buddyinfo: free blocks per order, summed over each node's zones. */
+#define NP_MAX_ORDERS 16
+struct np_buddy_node {
+	unsigned node;
+	unsigned norders;                  /* columns in the file (11 on x86) */
+	uint64_t free_blocks[NP_MAX_ORDERS]; /* [order] summed over zones */
+	unsigned nzones;
+};
+
+struct np_buddyinfo {
+	struct np_buddy_node *nodes; /* ascending node id */
+	size_t n;
+};
+
+void np_buddyinfo_free(struct np_buddyinfo *b);
+/*
+ * Lines "Node N, zone NAME c0 c1 ... ck"; every line must carry the same
+ * number of orders (1..NP_MAX_ORDERS).  Node lines may come in any order.
+ */
+int np_parse_buddyinfo(const char *buf, size_t len, struct np_buddyinfo *out,
+		       const char **why);
+
+/* A single unsigned decimal with optional trailing newline (sysfs value). */
+int np_parse_u64(const char *buf, size_t len, uint64_t *out,
+		 const char **why);
+
+/*
+ * A size: digits, then an optional K, M, G or T (binary, "iB" or "B" may
+ * follow) or B for bytes; without a suffix the digits count `unit`s.
+ * *end is set past the token.  -EINVAL without digits, -ERANGE above max.
+ */
+int np_parse_size(const char *s, const char **end, uint64_t unit,
+		  uint64_t max, uint64_t *bytes);
+
+#endif

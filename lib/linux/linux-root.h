@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Reads files relative to a root directory fd, so that the live machine
+ * ("/") and a dump directory are read by the same code.  Paths handed to
+ * these functions are relative ("sys/devices/system/node/online"); the
+ * module that names them is topo-sysfs.c.  Error messages name the path
+ * as the user would type it: "<root>/<rel>" (or "/<rel>" for the live root).
+ */
+#ifndef NP_LINUX_ROOT_H
+#define NP_LINUX_ROOT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <numaplace/error.h>
+
+struct np_root {
+	int fd;         /* O_PATH|O_DIRECTORY fd of the root */
+	char *path;     /* as given, without trailing '/' ("" for "/") */
+};
+
+int np_root_open(struct np_root *r, const char *path, struct np_err *err);
+void np_root_close(struct np_root *r);
+
+/*
+ * Reads a whole file into a malloc'd, NUL-terminated buffer (*len excludes
+ * the NUL).  Files larger than 16 MiB are -EFBIG.  On failure fills err
+ * with "<path>: <strerror>" unless err is NULL.
+ */
+int np_root_read(const struct np_root *r, const char *rel, char **buf,
+		 size_t *len, struct np_err *err);
+
+/* 1 when rel exists (any type), 0 when not, negative errno otherwise. */
+int np_root_exists(const struct np_root *r, const char *rel);
+
+/*
+ * Lists the entries of directory rel (without "." and ".."), sorted by
+ * name; *names is a malloc'd array of malloc'd strings.
+ */
+int np_root_list(const struct np_root *r, const char *rel, char ***names,
+		 size_t *n, struct np_err *err);
+void np_root_list_free(char **names, size_t n);
+
+/* Reads a whole file by ordinary path (user-named input files). */
+int np_read_file(const char *path, char **buf, size_t *len,
+		 struct np_err *err);
+
+/*
+ * The few paths of the running process itself live here too, beside the
+ * root-relative readers: an fd's path (/dev/fd/N, to hand a memfd to
+ * another program or to link an O_TMPFILE), the running executable, and
+ * reading an fd's whole content from its start.
+ */
+void np_proc_fd_path(int fd, char *buf, size_t len);
+int np_link_tmpfile(int fd, const char *path);
+int np_self_exe(char *buf, size_t len);
+int np_read_fd_all(int fd, char **buf, size_t *len);
+
+/* Sets err to "<root>/<rel>: <why>" and returns code. */
+int np_root_fail(const struct np_root *r, const char *rel, int code,
+		 struct np_err *err, const char *why);
+
+/* Sets err->msg from a format and returns code (err may be NULL). */
+int np_fail(struct np_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared between the topology readers (sysfs, JSON, hwloc); not installed. */
+#ifndef NP_TOPO_INTERNAL_H
+#define NP_TOPO_INTERNAL_H
+
+#include <numaplace/topo.h>
+
+#include "linux/linux-parse.h"
+#include "linux/linux-root.h"
+
+/* A zeroed topology of the given kind; origin is copied. NULL on ENOMEM. */
+struct np_topo *np_topo_new(enum np_topo_source_kind kind, const char *origin);
+
+/*
+ * Allocates nodes[] for ascending ids (n >= 1) and a zeroed n×n distance
+ * matrix; sizes default to NP_UNKNOWN until a reader fills them.
+ */
+int np_topo_alloc_nodes(struct np_topo *t, const unsigned *ids, size_t n);
+
+void np_sort_hugepages(struct np_node *node);
+void np_sort_tiers(struct np_topo *t);
+
+/*
+ * Takes possible/online lists (moved into t) and sets has_cpus,
+ * has_memory and has_normal_memory.  A NULL list means its file was
+ * missing: the state is then derived from the node's contents.
+ */
+void np_apply_node_states(struct np_topo *t, struct np_idlist *possible,
+			  struct np_idlist *online, const struct np_idlist *has_cpu,
+			  const struct np_idlist *has_memory,
+			  const struct np_idlist *has_normal);
+
+/* Copies buddyinfo sums to the nodes; -ENOENT for an unknown node. */
+int np_apply_buddyinfo(struct np_topo *t, const struct np_buddyinfo *b);
+
+/* Reads numaplace JSON; `name` is used in error messages. */
+int np_topo_from_json_named(const char *name, const char *buf, size_t len,
+			    struct np_topo **out, struct np_err *err);
+
+/* Reads hwloc XML (already in buf) into the node layer and keeps hwloc. */
+int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
+			   struct np_topo **out, struct np_err *err);
+
+/* Destroys t->hwloc if loaded. */
+void np_topo_release_hwloc(struct np_topo *t);
+
+#endif

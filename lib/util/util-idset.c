@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Node and CPU strings as numactl documents them: lists of ids and ranges,
+ * "all", "!" for the inverse within the allowed set, "+" for ids relative
+ * to the allowed set (the task's cpuset).
+ */
+#include <numaplace/policy.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linux/linux-parse.h"
+#include "linux/linux-root.h"
+
+void np_idset_free(struct np_idset *s)
+{
+	free(s->ids);
+	s->ids = NULL;
+	s->n = 0;
+}
+
+static bool set_has(const struct np_idset *s, unsigned id)
+{
+	struct np_idlist l = { s->ids, s->n };
+
+	return np_idlist_contains(&l, id);
+}
+
+static const char *noun(enum np_idstr_kind kind)
+{
+	return kind == NP_IDSTR_NODES ? "node" : "CPU";
+}
+
+struct idparse {
+	const char *str;            /* the whole string, for messages */
+	enum np_idstr_kind kind;
+	const struct np_idset *exists, *allowed;
+	bool relative;
+	bool *mark;                 /* by id: selected */
+	unsigned limit;             /* size of mark[] */
+	struct np_err *err;
+};
+
+/* A decimal id, or with "+" the index into the allowed set. */
+static int read_id(struct idparse *p, const char **s, unsigned *id)
+{
+	unsigned long v = 0;
+	const char *q = *s;
+
+	if (*q < '0' || *q > '9')
+		return np_fail(p->err, -EINVAL, "%s string '%s': expected a "
+			       "number at '%s'", noun(p->kind), p->str, q);
+	for (; *q >= '0' && *q <= '9'; q++) {
+		v = v * 10 + (unsigned long)(*q - '0');
+		if (v >= p->limit * 16ul + 1024) {
+			size_t len = strspn(*s, "0123456789");
+
+			return np_fail(p->err, -EINVAL, "%s %.*s does not exist",
+				       noun(p->kind), (int)(len < 40 ? len : 40),
+				       *s);
+		}
+	}
+	*s = q;
+	if (p->relative) {
+		if (v >= p->allowed->n)
+			return np_fail(p->err, -EINVAL, "%s string '%s': +%lu "
+				       "is beyond the %zu %ss of this task's "
+				       "cpuset", noun(p->kind), p->str, v,
+				       p->allowed->n, noun(p->kind));
+		*id = p->allowed->ids[v];
+		return 0;
+	}
+	*id = (unsigned)v;
+	return 0;
+}
+
+static int check_allowed(struct idparse *p, unsigned id)
+{
+	if (!set_has(p->exists, id))
+		return np_fail(p->err, -EINVAL, "%s %u does not exist",
+			       noun(p->kind), id);
+	if (!set_has(p->allowed, id))
+		return np_fail(p->err, -EINVAL, "%s %u is not in this task's "
+			       "cpuset", noun(p->kind), id);
+	return 0;
+}
+
+/* One "N" or "A-B"; a range takes the allowed ids between its ends. */
+static int parse_item(struct idparse *p, const char **s)
+{
+	unsigned a, b;
+	int e;
+
+	e = read_id(p, s, &a);
+	if (!e)
+		e = check_allowed(p, a);
+	if (e)
+		return e;
+	b = a;
+	if (**s == '-') {
+		(*s)++;
+		e = read_id(p, s, &b);
+		if (!e)
+			e = check_allowed(p, b);
+		if (e)
+			return e;
+		if (b < a)
+			return np_fail(p->err, -EINVAL, "%s string '%s': range "
+				       "%u-%u goes down", noun(p->kind), p->str,
+				       a, b);
+	}
+	for (size_t i = 0; i < p->allowed->n; i++)
+		if (p->allowed->ids[i] >= a && p->allowed->ids[i] <= b)
+			p->mark[p->allowed->ids[i]] = true;
+	return 0;
+}
+
+static int parse_list(struct idparse *p, const char *s)
+{
+	if (!strcmp(s, "all")) {
+		for (size_t i = 0; i < p->allowed->n; i++)
+			p->mark[p->allowed->ids[i]] = true;
+		return 0;
+	}
+	for (;;) {
+		int e = parse_item(p, &s);
+
+		if (e)
+			return e;
+		if (*s == '\0')
+			return 0;
+		if (*s != ',' || s[1] == '\0')
+			return np_fail(p->err, -EINVAL, "%s string '%s': "
+				       "unexpected '%s'", noun(p->kind), p->str,
+				       s);
+		s++;
+	}
+}
+
+static int collect(struct idparse *p, bool invert, struct np_idset *out)
+{
+	struct np_idlist l = { NULL, 0 };
+
+	for (size_t i = 0; i < p->allowed->n; i++) {
+		unsigned id = p->allowed->ids[i];
+
+		if (p->mark[id] != invert && np_idlist_push(&l, id)) {
+			np_idlist_free(&l);
+			return np_fail(p->err, -ENOMEM, "out of memory");
+		}
+	}
+	if (!l.n)
+		return np_fail(p->err, -EINVAL, "%s string '%s' selects no %s",
+			       noun(p->kind), p->str, noun(p->kind));
+	out->ids = l.ids;
+	out->n = l.n;
+	return 0;
+}
+
+int np_idstr_parse(const char *s, enum np_idstr_kind kind,
+		   const struct np_idset *exists, const struct np_idset *allowed,
+		   struct np_idset *out, struct np_err *err)
+{
+	struct idparse p = { s, kind, exists, allowed, false, NULL, 0, err };
+	bool invert = false;
+	int e;
+
+	out->ids = NULL;
+	out->n = 0;
+	if (!*s)
+		return np_fail(err, -EINVAL, "empty %s string", noun(kind));
+	for (size_t i = 0; i < exists->n; i++)
+		if (exists->ids[i] >= p.limit)
+			p.limit = exists->ids[i] + 1;
+	for (size_t i = 0; i < allowed->n; i++)
+		if (allowed->ids[i] >= p.limit)
+			p.limit = allowed->ids[i] + 1;
+	p.mark = calloc(p.limit ? p.limit : 1, sizeof(*p.mark));
+	if (!p.mark)
+		return np_fail(err, -ENOMEM, "out of memory");
+	if (*s == '!') {
+		invert = true;
+		s++;
+	}
+	if (*s == '+') {
+		p.relative = true;
+		s++;
+	}
+	e = parse_list(&p, s);
+	if (!e)
+		e = collect(&p, invert, out);
+	free(p.mark);
+	return e;
+}
+
+int np_topo_node_set(const struct np_topo *t, struct np_idset *out)
+{
+	out->n = 0;
+	out->ids = calloc(t->nnodes ? t->nnodes : 1, sizeof(*out->ids));
+	if (!out->ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nnodes; i++)
+		out->ids[out->n++] = t->nodes[i].id;
+	return 0;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nnodes; i++)
+		n += t->nodes[i].ncpus;
+	out->n = 0;
+	out->ids = calloc(n ? n : 1, sizeof(*out->ids));
+	if (!out->ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nnodes; i++)
+		for (size_t c = 0; c < t->nodes[i].ncpus; c++)
+			out->ids[out->n++] = t->nodes[i].cpus[c];
+	qsort(out->ids, out->n, sizeof(*out->ids), cmp_unsigned);
+	return 0;
+}
+
+int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
+			 struct np_err *err)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		long idx = np_topo_node_index(t, s->ids[i]);
+
+		if (idx < 0)
+			return np_fail(err, -EINVAL, "node %u does not exist",
+				       s->ids[i]);
+		if (!t->nodes[idx].has_memory)
+			return np_fail(err, -EINVAL, "node %u has no memory",
+				       s->ids[i]);
+	}
+	return 0;
+}

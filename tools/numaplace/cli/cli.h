@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared by the numaplace commands: the command table and user messages. */
+#ifndef NP_CLI_H
+#define NP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <numaplace/error.h>
+
+/* Exit codes (like git and numactl scripts expect). */
+enum {
+	NP_EXIT_OK = 0,
+	NP_EXIT_RUNTIME = 1, /* the machine refused: permission, full node */
+	NP_EXIT_USAGE = 2,   /* bad option, bad input file, missing dump file */
+};
+
+struct np_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
+	const char *summary;
+};
+
+extern const struct np_cmd np_commands[];
+
+/* "numaplace: <msg>" on stderr, one line. */
+void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* After getopt_long returned ':' or '?': the one-line message, exit 2. */
+int np_opt_fail(const char *cmd, int c, char **argv);
+
+/* Exit code for a library error: input problems are usage errors. */
+int np_exit_code_for(int neg_errno);
+
+/*
+ * Writes the whole buffer to stdout and flushes; on failure prints why
+ * and returns NP_EXIT_RUNTIME.  Commands build their output in memory and
+ * write it at the end, so an error never leaves half an output behind.
+ */
+int np_emit(const char *buf, size_t len);
+
+int cmd_topo(int argc, char **argv);
+void usage_topo(FILE *out);
+int cmd_lab(int argc, char **argv);
+void usage_lab(FILE *out);
+int cmd_where(int argc, char **argv);
+void usage_where(FILE *out);
+int cmd_run(int argc, char **argv);
+void usage_run(FILE *out);
+int cmd_stat(int argc, char **argv);
+void usage_stat(FILE *out);
+int cmd_frames(int argc, char **argv);
+void usage_frames(FILE *out);
+int cmd_bench(int argc, char **argv);
+void usage_bench(FILE *out);
+
+#endif
