@@ -170,14 +170,14 @@ static int find_boot_kernel(char **out, struct np_err *err)
 		closedir(d);
 	}
 	if (!n)
-		return np_fail(err, -ENOENT, "lab: no kernel in /boot: install "
+		return np_fail_input(err, -ENOENT, "lab: no kernel in /boot: install "
 			       "package linux-image-amd64, or pass --kernel FILE");
 	qsort(names, n, sizeof(*names), version_cmp);
 	if (names[0] && asprintf(out, "/boot/%s", names[0]) < 0)
 		*out = NULL;
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	return *out ? 0 : np_fail(err, -ENOMEM, "out of memory");
+	return *out ? 0 : np_fail_sys(err, -ENOMEM, "out of memory");
 }
 
 static bool is_elf(const char *buf, size_t len)
@@ -219,30 +219,30 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 	int in, st;
 
 	if (len < 0x250 || memcmp(buf + 0x202, "HdrS", 4))
-		return np_fail(err, -EINVAL, "%s: neither an ELF vmlinux nor a "
+		return np_fail_input(err, -EINVAL, "%s: neither an ELF vmlinux nor a "
 			       "bzImage", path);
 	setup = (unsigned char)buf[0x1f1] ? (unsigned char)buf[0x1f1] : 4;
 	off = (setup + 1) * 512 + le32(buf + 0x248);
 	plen = le32(buf + 0x24c);
 	if (off + plen > len || plen < 8)
-		return np_fail(err, -EINVAL, "%s: bzImage payload out of bounds",
+		return np_fail_input(err, -EINVAL, "%s: bzImage payload out of bounds",
 			       path);
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
 		if (!memcmp(buf + off, codecs[i].magic, codecs[i].magic_len))
 			c = &codecs[i];
 	if (!c)
-		return np_fail(err, -EINVAL, "%s: unknown kernel compression",
+		return np_fail_input(err, -EINVAL, "%s: unknown kernel compression",
 			       path);
 	if (c->size_appended)
 		plen -= 4;
 	in = memfd_create("np-lab-payload", MFD_CLOEXEC);
 	if (in < 0)
-		return np_fail(err, -errno, "lab: memfd_create: %s",
+		return np_fail_sys(err, -errno, "lab: memfd_create: %s",
 			       strerror(errno));
 	if (write(in, buf + off, plen) != (ssize_t)plen ||
 	    lseek(in, 0, SEEK_SET) < 0) {
 		close(in);
-		return np_fail(err, -EIO, "lab: temporary file: %s",
+		return np_fail_sys(err, -EIO, "lab: temporary file: %s",
 			       strerror(errno));
 	}
 	argv[0] = (char *)c->tool;
@@ -251,10 +251,10 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 	st = np_lab_spawn_wait(argv, in, out_fd);
 	close(in);
 	if (st == 127)
-		return np_fail(err, -ENOENT, "lab: %s not found to unpack the "
+		return np_fail_input(err, -ENOENT, "lab: %s not found to unpack the "
 			       "kernel: install package %s", c->tool, c->package);
 	if (st)
-		return np_fail(err, -EIO, "%s: %s could not unpack the kernel",
+		return np_fail_sys(err, -EIO, "%s: %s could not unpack the kernel",
 			       path, c->tool);
 	return 0;
 }
@@ -278,12 +278,12 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 	if (e)
 		return e;
 	if (stat(path, &st)) {
-		e = np_fail(err, -errno, "%s: %s%s", path, strerror(errno),
+		e = np_fail_errno(err, -errno, "%s: %s%s", path, strerror(errno),
 			    given ? "" : ": install package linux-image-amd64");
 		goto out;
 	}
 	if (access(path, R_OK)) {
-		e = np_fail(err, -EACCES, "%s: not readable by this user (some "
+		e = np_fail_sys(err, -EACCES, "%s: not readable by this user (some "
 			    "distributions install kernels root-only): run "
 			    "'sudo chmod 0644 %s' or pass --kernel FILE", path,
 			    path);
@@ -295,7 +295,7 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 	if (asprintf(&cached, "%s/vmlinux-%016llx", cache,
 		     (unsigned long long)h) < 0) {
 		cached = NULL;
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	if (access(cached, R_OK) == 0) {
@@ -313,12 +313,12 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 	}
 	fd = open_tmpfile(cache);
 	if (fd < 0) {
-		e = np_fail(err, fd, "%s: %s", cache, strerror(-fd));
+		e = np_fail_errno(err, fd, "%s: %s", cache, strerror(-fd));
 		goto out;
 	}
 	e = extract_vmlinux(path, buf, len, fd, err);
 	if (!e && (e = publish_tmpfile(fd, cached)))
-		np_fail(err, e, "%s: %s", cached, strerror(-e));
+		np_fail_errno(err, e, "%s: %s", cached, strerror(-e));
 	close(fd);
 	if (!e) {
 		*out = cached;
@@ -438,7 +438,7 @@ static int image_add_file(struct image *im, const char *guest,
 	int e;
 
 	if (stat(host, &st))
-		return np_fail(err, -errno, "%s: %s", host, strerror(errno));
+		return np_fail_errno(err, -errno, "%s: %s", host, strerror(errno));
 	e = np_read_file(host, &buf, &len, err);
 	if (e)
 		return e;
@@ -456,13 +456,13 @@ static int run_capture(char *const *argv, char **buf, size_t *len,
 
 	fd = memfd_create("np-lab-capture", MFD_CLOEXEC);
 	if (fd < 0)
-		return np_fail(err, -errno, "lab: memfd_create: %s",
+		return np_fail_sys(err, -errno, "lab: memfd_create: %s",
 			       strerror(errno));
 	*status = np_lab_spawn_wait(argv, -1, fd);
 	e = np_read_fd_all(fd, buf, len);
 	close(fd);
 	if (e)
-		np_fail(err, e, "lab: %s output: %s", argv[0], strerror(-e));
+		np_fail_errno(err, e, "lab: %s output: %s", argv[0], strerror(-e));
 	return e;
 }
 
@@ -503,7 +503,7 @@ static int add_busybox(struct image *im, struct np_err *err)
 	int st, e;
 
 	if (access("/bin/busybox", X_OK))
-		return np_fail(err, -ENOENT, "lab: /bin/busybox not found: "
+		return np_fail_input(err, -ENOENT, "lab: /bin/busybox not found: "
 			       "install package busybox-static");
 	e = image_add_file(im, "bin/busybox", "/bin/busybox", err);
 	if (!e)
@@ -511,7 +511,7 @@ static int add_busybox(struct image *im, struct np_err *err)
 	if (!e)
 		e = run_capture(argv, &buf, &len, &st, err);
 	if (!e && st)
-		e = np_fail(err, -EIO, "lab: /bin/busybox --list failed");
+		e = np_fail_sys(err, -EIO, "lab: /bin/busybox --list failed");
 	for (line = e ? NULL : strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char path[128], *target = strdup("busybox");
@@ -639,7 +639,7 @@ static int build_entries(struct image *im, const struct np_lab_opts *opts,
 
 		e = np_self_exe(self, sizeof(self));
 		if (e)
-			np_fail(err, e, "lab: cannot find the running program: %s",
+			np_fail_errno(err, e, "lab: cannot find the running program: %s",
 				strerror(-e));
 		else
 			e = add_payload(im, self, err);
@@ -663,7 +663,7 @@ static int build_entries(struct image *im, const struct np_lab_opts *opts,
 			e = add_libs_of(im, HWLOC_LIB, err);
 	}
 	if (!e && im->oom)
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	return e;
 }
 
@@ -826,14 +826,14 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 	if (asprintf(out, "%s/initrd-%016llx.cpio", cache,
 		     (unsigned long long)image_hash(&im)) < 0) {
 		*out = NULL;
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	if (access(*out, R_OK) == 0)
 		goto out;
 	fd = open_tmpfile(cache);
 	if (fd < 0) {
-		e = np_fail(err, fd, "%s: %s", cache, strerror(-fd));
+		e = np_fail_errno(err, fd, "%s: %s", cache, strerror(-fd));
 		goto out;
 	}
 	e = write_cpio(fd, &im);
@@ -841,7 +841,7 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 		e = publish_tmpfile(fd, *out);
 	close(fd);
 	if (e)
-		np_fail(err, e, "%s: %s", *out, strerror(-e));
+		np_fail_errno(err, e, "%s: %s", *out, strerror(-e));
 out:
 	if (!e)
 		remember_inputs(link, *out);
@@ -891,11 +891,11 @@ int np_lab_image_prepare(const struct np_lab_opts *opts,
 	memset(img, 0, sizeof(*img));
 	dir = cache_dir_path(opts);
 	if (!dir)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	img->cache_dir = dir;
 	e = mkdir_p(dir);
 	if (e) {
-		np_fail(err, e, "%s: %s", dir, strerror(-e));
+		np_fail_errno(err, e, "%s: %s", dir, strerror(-e));
 		goto fail;
 	}
 	e = prepare_kernel(dir, opts->kernel, &img->kernel, err);

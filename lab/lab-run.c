@@ -132,18 +132,18 @@ static int kernel_cmdline(char *const *argv, const struct np_lab_opts *opts,
 
 	*out = NULL;
 	if (!cmd)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	len = strlen(cmd);
 	b64 = malloc(len / 3 * 4 + 8);
 	if (!b64) {
 		free(cmd);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	b64_encode((const unsigned char *)cmd, len, b64);
 	free(cmd);
 	if (strlen(b64) > MAX_CMD_B64) {
 		free(b64);
-		return np_fail(err, -E2BIG, "lab: the command is too long for "
+		return np_fail_input(err, -E2BIG, "lab: the command is too long for "
 			       "the kernel command line (put it in a script "
 			       "and pass it with --add)");
 	}
@@ -157,7 +157,7 @@ static int kernel_cmdline(char *const *argv, const struct np_lab_opts *opts,
 	free(b64);
 	if (n < 0) {
 		*out = NULL;
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -365,28 +365,28 @@ static int unpack_dump(const char *dir, char *b64, size_t len,
 	int fd, st, e = 0;
 
 	if (!parent)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	slash = strrchr(parent, '/');
 	snprintf(tmp, sizeof(tmp), "%s/.np-dump-XXXXXX",
 		 slash ? (slash == parent ? "/" : (*slash = '\0', parent)) : ".");
 	free(parent);
 	if (!n)
-		return np_fail(err, -EIO, "lab: the guest sent no dump");
+		return np_fail_sys(err, -EIO, "lab: the guest sent no dump");
 	if (!mkdtemp(tmp))
-		return np_fail(err, -errno, "%s: %s", dir, strerror(errno));
+		return np_fail_errno(err, -errno, "%s: %s", dir, strerror(errno));
 	fd = memfd_create("np-dump-tar", MFD_CLOEXEC);
 	if (fd < 0 || write(fd, b64, n) != (ssize_t)n ||
 	    lseek(fd, 0, SEEK_SET) < 0)
-		e = np_fail(err, -EIO, "lab: dump: %s", strerror(errno));
+		e = np_fail_sys(err, -EIO, "lab: dump: %s", strerror(errno));
 	st = e ? 0 : np_lab_spawn_wait(argv, fd, -1);
 	if (fd >= 0)
 		close(fd);
 	if (!e && st)
-		e = np_fail(err, -EIO, "lab: dump: tar could not unpack what "
+		e = np_fail_sys(err, -EIO, "lab: dump: tar could not unpack what "
 			    "the guest sent");
 	rmdir(dir);   /* allowed to exist when empty */
 	if (!e && rename(tmp, dir))
-		e = np_fail(err, -errno, "%s: %s", dir, strerror(errno));
+		e = np_fail_errno(err, -errno, "%s: %s", dir, strerror(errno));
 	if (e)
 		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return e;
@@ -400,10 +400,10 @@ static int check_dump_dir(const char *dir, struct np_err *err)
 		return 0;
 	if (!S_ISDIR(st.st_mode) || rmdir(dir) != 0) {
 		/* rmdir succeeded only when empty: recreate it then. */
-		return np_fail(err, -EEXIST, "%s: exists and is not an empty "
+		return np_fail_input(err, -EEXIST, "%s: exists and is not an empty "
 			       "directory", dir);
 	}
-	return mkdir(dir, st.st_mode & 07777) ? np_fail(err, -errno, "%s: %s",
+	return mkdir(dir, st.st_mode & 07777) ? np_fail_errno(err, -errno, "%s: %s",
 							 dir, strerror(errno)) : 0;
 }
 
@@ -447,10 +447,10 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 	/* QEMU refused to start (a configuration it rejects): not a guest
 	 * failure, so not the 124 of a hung or crashed guest. */
 	if (qerr && qlen && WIFEXITED(qstatus) && WEXITSTATUS(qstatus))
-		e = np_fail(err, -EINVAL, "qemu: %.*s", (int)strcspn(qerr, "\n"),
+		e = np_fail_input(err, -EINVAL, "qemu: %.*s", (int)strcspn(qerr, "\n"),
 			    qerr);
 	else
-		e = np_fail(err, -EIO, "lab: the guest stopped without an exit "
+		e = np_fail_sys(err, -EIO, "lab: the guest stopped without an exit "
 			    "status (kernel panic or a crash in init?)");
 out:
 	free(con);
@@ -479,7 +479,7 @@ static int open_ports(int *fds, struct np_err *err)
 	for (int i = 0; i < NPORTS; i++) {
 		fds[i] = memfd_create(names[i], MFD_CLOEXEC);
 		if (fds[i] < 0)
-			return np_fail(err, -errno, "lab: memfd_create: %s",
+			return np_fail_sys(err, -errno, "lab: memfd_create: %s",
 				       strerror(errno));
 	}
 	return 0;
@@ -511,9 +511,9 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		return e;
 	}
 	if (build_qemu_argv(&a, qemu, img, cmdline, numa, fds, opts->shell)) {
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	} else if ((pid = start_qemu(a.v, fds, opts->shell)) < 0) {
-		e = np_fail(err, -errno, "lab: fork: %s", strerror(errno));
+		e = np_fail_sys(err, -errno, "lab: fork: %s", strerror(errno));
 	} else if (!wait_exit(pid, timeout * 1000.0, &status)) {
 		char *con = NULL;
 		size_t len = 0;
@@ -527,7 +527,7 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		}
 		free(con);
 		r->exit_status = 124;
-		e = np_fail(err, -ETIMEDOUT, "lab: no answer from the guest "
+		e = np_fail_sys(err, -ETIMEDOUT, "lab: no answer from the guest "
 			    "within %u s", timeout);
 	} else {
 		r->boot_ms = now_ms() - t0;
@@ -555,7 +555,7 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		return e;
 	qemu = np_lab_which("qemu-system-x86_64");
 	if (!qemu)
-		return np_fail(err, -ENOENT, "lab: qemu-system-x86_64 not found: "
+		return np_fail_input(err, -ENOENT, "lab: qemu-system-x86_64 not found: "
 			       "install package qemu-system-x86");
 	e = kernel_cmdline(argv, opts, &cmdline, err);
 	if (!e)

@@ -73,7 +73,7 @@ int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 
 	memset(spec, 0, sizeof(*spec));
 	if (!*s)
-		return np_fail(err, -EINVAL, "--nodes: empty node list");
+		return np_fail_input(err, -EINVAL, "--nodes: empty node list");
 	for (;;) {
 		struct np_lab_node *n = &spec->nodes[spec->nnodes];
 		const char *q = p;
@@ -82,7 +82,7 @@ int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 		token_at(p, ",", tok, sizeof(tok));
 		if (spec->nnodes == NP_LAB_MAX_NODES) {
 			memset(spec, 0, sizeof(*spec));
-			return np_fail(err, -ERANGE, "--nodes: more than %d nodes",
+			return np_fail_input(err, -ERANGE, "--nodes: more than %d nodes",
 				       NP_LAB_MAX_NODES);
 		}
 		e = parse_uint(q, &q, NP_LAB_MAX_CPUS, &n->cpus);
@@ -94,7 +94,7 @@ int np_lab_parse_nodes(const char *s, struct np_lab_spec *spec,
 			e = -EINVAL;
 		if (e) {
 			memset(spec, 0, sizeof(*spec));
-			return np_fail(err, e, "--nodes: bad node '%s': %s", tok,
+			return np_fail_input(err, e, "--nodes: bad node '%s': %s", tok,
 				       e == -ERANGE ? "number too large" :
 				       "expected CPUS:MEM like 2:512M");
 		}
@@ -121,12 +121,12 @@ static int parse_row(const char *p, const char **end, unsigned row,
 		if (!e && *p && *p != ',' && *p != ';')
 			e = -EINVAL;
 		if (e)
-			return np_fail(err, e, "--distances: bad entry '%s' in "
+			return np_fail_input(err, e, "--distances: bad entry '%s' in "
 				       "row %u", tok, row);
 		spec->distance[row][j] = (unsigned char)d;
 		if (j + 1 < spec->nnodes) {
 			if (*p != ',')
-				return np_fail(err, -EINVAL, "--distances: row %u "
+				return np_fail_input(err, -EINVAL, "--distances: row %u "
 					       "has %u entr%s, want %u", row,
 					       j + 1, j ? "ies" : "y",
 					       spec->nnodes);
@@ -134,7 +134,7 @@ static int parse_row(const char *p, const char **end, unsigned row,
 		}
 	}
 	if (*p && *p != ';')
-		return np_fail(err, -EINVAL, "--distances: row %u has more "
+		return np_fail_input(err, -EINVAL, "--distances: row %u has more "
 			       "than %u entries", row, spec->nnodes);
 	*end = p;
 	return 0;
@@ -147,15 +147,15 @@ int np_lab_parse_distances(const char *s, struct np_lab_spec *spec,
 	unsigned row = 0;
 
 	if (spec->nnodes == 0 || spec->nnodes > NP_LAB_MAX_NODES)
-		return np_fail(err, -EINVAL, "--distances: give the nodes first");
+		return np_fail_input(err, -EINVAL, "--distances: give the nodes first");
 	for (;;) {
 		int e;
 
 		if (!*p)
-			return np_fail(err, -EINVAL, "--distances: row %u is "
+			return np_fail_input(err, -EINVAL, "--distances: row %u is "
 				       "empty", row);
 		if (row == spec->nnodes)
-			return np_fail(err, -EINVAL, "--distances: more rows "
+			return np_fail_input(err, -EINVAL, "--distances: more rows "
 				       "than the %u nodes", spec->nnodes);
 		e = parse_row(p, &p, row, spec, err);
 		if (e)
@@ -166,7 +166,7 @@ int np_lab_parse_distances(const char *s, struct np_lab_spec *spec,
 		p++;
 	}
 	if (row != spec->nnodes)
-		return np_fail(err, -EINVAL, "--distances: %u row%s for %u "
+		return np_fail_input(err, -EINVAL, "--distances: %u row%s for %u "
 			       "nodes", row, row == 1 ? "" : "s", spec->nnodes);
 	return 0;
 }
@@ -214,7 +214,7 @@ int np_lab_preset(const char *name, struct np_lab_spec *spec,
 			e = np_lab_parse_distances(presets[i].distances, spec, err);
 		return e;
 	}
-	return np_fail(err, -EINVAL, "--preset: unknown preset '%s' (known: "
+	return np_fail_input(err, -EINVAL, "--preset: unknown preset '%s' (known: "
 		       "2s, 4n, 8n, cxl)", name);
 }
 
@@ -233,10 +233,10 @@ int np_lab_spec_from_topo(const struct np_topo *t, unsigned cpu_cap,
 {
 	memset(spec, 0, sizeof(*spec));
 	if (t->nnodes > NP_LAB_MAX_NODES)
-		return np_fail(err, -ERANGE, "%s: %zu nodes, the lab has at most "
+		return np_fail_input(err, -ERANGE, "%s: %zu nodes, the lab has at most "
 			       "%d", t->origin, t->nnodes, NP_LAB_MAX_NODES);
 	if (!cpu_cap || !mem_scale)
-		return np_fail(err, -EINVAL, "CPU cap and memory scale must be "
+		return np_fail_input(err, -EINVAL, "CPU cap and memory scale must be "
 			       "at least 1");
 	spec->nnodes = (unsigned)t->nnodes;
 	for (size_t i = 0; i < t->nnodes; i++) {
@@ -287,11 +287,11 @@ static int validate_distances(const struct np_lab_spec *spec,
 
 			/* Linux's slit_valid(): 10 local, > 10 remote. */
 			if (i == j && d != 10)
-				return np_fail(err, -EINVAL, "--distances: "
+				return np_fail_input(err, -EINVAL, "--distances: "
 					       "node %u to itself is %u, must be "
 					       "10", i, d);
 			if (i != j && d <= 10)
-				return np_fail(err, -EINVAL, "--distances: "
+				return np_fail_input(err, -EINVAL, "--distances: "
 					       "node %u to %u is %u, must be "
 					       "above 10", i, j, d);
 		}
@@ -304,35 +304,35 @@ int np_lab_spec_validate(const struct np_lab_spec *spec, struct np_err *err)
 	uint64_t mem;
 
 	if (spec->nnodes == 0)
-		return np_fail(err, -EINVAL, "the machine has no nodes");
+		return np_fail_input(err, -EINVAL, "the machine has no nodes");
 	if (spec->nnodes > NP_LAB_MAX_NODES)
-		return np_fail(err, -ERANGE, "--nodes: more than %d nodes",
+		return np_fail_input(err, -ERANGE, "--nodes: more than %d nodes",
 			       NP_LAB_MAX_NODES);
 	/* Per node first, so that the sums below cannot wrap. */
 	for (unsigned i = 0; i < spec->nnodes; i++)
 		if (spec->nodes[i].mem_bytes > MAX_TOTAL_MEM ||
 		    spec->nodes[i].cpus > NP_LAB_MAX_CPUS)
-			return np_fail(err, -ERANGE, "--nodes: node %u is larger "
+			return np_fail_input(err, -ERANGE, "--nodes: node %u is larger "
 				       "than the whole lab may be (%d CPUs, "
 				       "%llu MiB)", i, NP_LAB_MAX_CPUS,
 				       (unsigned long long)(MAX_TOTAL_MEM / MIB));
 	cpus = np_lab_spec_cpus(spec);
 	mem = np_lab_spec_mem_bytes(spec);
 	if (cpus == 0)
-		return np_fail(err, -EINVAL, "--nodes: no node has CPUs");
+		return np_fail_input(err, -EINVAL, "--nodes: no node has CPUs");
 	if (cpus > NP_LAB_MAX_CPUS)
-		return np_fail(err, -ERANGE, "--nodes: %u CPUs, at most %d",
+		return np_fail_input(err, -ERANGE, "--nodes: %u CPUs, at most %d",
 			       cpus, NP_LAB_MAX_CPUS);
 	if (mem > MAX_TOTAL_MEM)
-		return np_fail(err, -ERANGE, "--nodes: %llu MiB in all, at most "
+		return np_fail_input(err, -ERANGE, "--nodes: %llu MiB in all, at most "
 			       "%llu", (unsigned long long)(mem / MIB),
 			       (unsigned long long)(MAX_TOTAL_MEM / MIB));
 	if (spec->nodes[0].mem_bytes < MIN_NODE0_MEM)
-		return np_fail(err, -EINVAL, "--nodes: node 0 needs at least "
+		return np_fail_input(err, -EINVAL, "--nodes: node 0 needs at least "
 			       "128M: the kernel and the image load into it");
 	for (unsigned i = 0; i < spec->nnodes; i++)
 		if (spec->nodes[i].mem_bytes % NODE_ALIGN)
-			return np_fail(err, -EINVAL, "--nodes: node %u memory is "
+			return np_fail_input(err, -EINVAL, "--nodes: node %u memory is "
 				       "not a multiple of 8M (QEMU and Linux "
 				       "want 8 MiB-aligned nodes)", i);
 	return validate_distances(spec, err);
@@ -453,7 +453,7 @@ int np_lab_qemu_numa_args(const struct np_lab_spec *spec, char ***argv,
 		}
 	if (a.oom) {
 		np_lab_argv_free(a.v);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	*argv = a.v;
 	return 0;

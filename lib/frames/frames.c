@@ -296,17 +296,17 @@ static int check_nodes(const struct np_frames_opts *o, const struct np_topo *t,
 
 		for (size_t j = 0; j < i; j++)
 			if (o->nodes[j] == o->nodes[i])
-				return np_fail(err, -EINVAL, "node %u is listed twice",
+				return np_fail_input(err, -EINVAL, "node %u is listed twice",
 					       o->nodes[i]);
 		if (k < 0)
-			return np_fail(err, -EINVAL, "node %u does not exist",
+			return np_fail_input(err, -EINVAL, "node %u does not exist",
 				       o->nodes[i]);
 		nd = &t->nodes[k];
 		if (!nd->has_memory || nd->total_bytes == 0)
-			return np_fail(err, -EINVAL, "node %u has no memory",
+			return np_fail_input(err, -EINVAL, "node %u has no memory",
 				       o->nodes[i]);
 		if (nd->free_bytes != NP_UNKNOWN && bytes > nd->free_bytes)
-			return np_fail(err, -ENOMEM,
+			return np_fail_sys(err, -ENOMEM,
 				       "node %u has %.0f MiB free; the pool asks %.0f MiB",
 				       o->nodes[i], nd->free_bytes / MIB, bytes / MIB);
 	}
@@ -342,11 +342,11 @@ static int map_region(struct np_frames *p, unsigned slot, unsigned node,
 	if (p->backing == NP_FRAMES_HUGETLB)
 		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
 	if (mmap(addr, len, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
-		return np_fail(err, -errno, "mmap of %.0f MiB for node %u: %s",
+		return np_fail_sys(err, -errno, "mmap of %.0f MiB for node %u: %s",
 			       len / MIB, node, strerror(errno));
 	if (mbind_node(addr, len, node)) {
 		e = errno;
-		return np_fail(err, e == EINVAL ? -EINVAL : -e,
+		return np_fail_errno(err, e == EINVAL ? -EINVAL : -e,
 			       "mbind to node %u: %s%s", node, strerror(e),
 			       e == EINVAL ? " (is the node in this task's cpuset?)" : "");
 	}
@@ -354,7 +354,7 @@ static int map_region(struct np_frames *p, unsigned slot, unsigned node,
 		madvise(addr, len, MADV_HUGEPAGE);
 	e = populate(addr, len);
 	if (e)
-		return np_fail(err, e == -EFAULT ? -ENOMEM : e,
+		return np_fail_sys(err, e == -EFAULT ? -ENOMEM : e,
 			       "node %u: the kernel could not populate %.0f MiB: %s",
 			       node, len / MIB, strerror(-e));
 	return 0;
@@ -372,7 +372,7 @@ static int reserve(struct np_frames *p, struct np_err *err)
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p->reserve == MAP_FAILED) {
 		p->reserve = NULL;
-		return np_fail(err, -errno, "reserving %.0f MiB of address space: %s",
+		return np_fail_sys(err, -errno, "reserving %.0f MiB of address space: %s",
 			       p->reserve_bytes / MIB, strerror(errno));
 	}
 	a = ((uintptr_t)p->reserve + align - 1) & ~(uintptr_t)(align - 1);
@@ -387,7 +387,7 @@ static int build_maps(struct np_frames *p, const struct np_topo *t,
 	unsigned maxid = 0, maxcpu = 0;
 
 	if (t->nnodes > NP_FA_MAX_NODES)
-		return np_fail(err, -EINVAL, "%zu nodes: at most %d are supported",
+		return np_fail_input(err, -EINVAL, "%zu nodes: at most %d are supported",
 			       t->nnodes, NP_FA_MAX_NODES);
 	for (size_t i = 0; i < t->nnodes; i++) {
 		if (t->nodes[i].id > maxid)
@@ -404,7 +404,7 @@ static int build_maps(struct np_frames *p, const struct np_topo *t,
 	p->pool_core = malloc(p->nhost * sizeof(uint32_t));
 	p->cpu_core = malloc(p->ncpu * sizeof(uint32_t));
 	if (!p->host_core || !p->host_slot || !p->pool_core || !p->cpu_core)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	memset(p->host_core, 0xff, p->nhost * sizeof(uint32_t));
 	memset(p->host_slot, 0xff, p->nhost * sizeof(uint32_t));
 	memset(p->pool_core, 0xff, p->nhost * sizeof(uint32_t));
@@ -485,17 +485,17 @@ static int init_core(struct np_frames *p, const struct np_topo *t,
 			p->frames, p->slot_core[s] };
 	bytes = np_fa_meta_bytes(&cfg);
 	if (bytes == 0)
-		return np_fail(err, -EINVAL, "%s",
+		return np_fail_input(err, -EINVAL, "%s",
 			       cfg.high && cfg.batch > cfg.high
 			       ? "the cache batch is larger than its high mark"
 			       : "the node distances are not a valid SLIT "
 				 "(10 to itself, more than 10 to others)");
 	p->meta = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	if (!p->meta)
-		return np_fail(err, -ENOMEM, "out of memory for %zu bytes of "
+		return np_fail_sys(err, -ENOMEM, "out of memory for %zu bytes of "
 			       "frame metadata", bytes);
 	if (np_fa_init(&p->fa, &cfg, p->meta, bytes))
-		return np_fail(err, -EINVAL, "the frame allocator refused "
+		return np_fail_input(err, -EINVAL, "the frame allocator refused "
 			       "the layout");
 	return 0;
 }
@@ -518,16 +518,16 @@ static void thp_measure(struct np_frames *p)
 static int check_opts(const struct np_frames_opts *o, struct np_err *err)
 {
 	if (o->frame_bytes != 4096 && o->frame_bytes != HUGE_2M)
-		return np_fail(err, -EINVAL, "frame size %zu: 4096 or 2097152 "
+		return np_fail_input(err, -EINVAL, "frame size %zu: 4096 or 2097152 "
 			       "bytes", o->frame_bytes);
 	if (!o->nnodes || !o->nodes)
-		return np_fail(err, -EINVAL, "no node for the pool");
+		return np_fail_input(err, -EINVAL, "no node for the pool");
 	if (o->nnodes > NP_FA_MAX_NODES)
-		return np_fail(err, -EINVAL, "%zu nodes: at most %d", o->nnodes,
+		return np_fail_input(err, -EINVAL, "%zu nodes: at most %d", o->nnodes,
 			       NP_FA_MAX_NODES);
 	if (o->bytes_per_node < o->frame_bytes ||
 	    o->bytes_per_node > ((uint64_t)1 << 44))
-		return np_fail(err, -EINVAL, "pool size %llu bytes per node: "
+		return np_fail_input(err, -EINVAL, "pool size %llu bytes per node: "
 			       "from one frame to 16 TiB",
 			       (unsigned long long)o->bytes_per_node);
 	return 0;
@@ -589,7 +589,7 @@ int np_frames_create(const struct np_frames_opts *o, struct np_frames **out,
 		return rc;
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	pthread_mutex_init(&p->lock, NULL);
 	rc = create(p, o, err);
 	if (rc) {
@@ -796,16 +796,16 @@ int np_frames_policy_make(const struct np_frames *p, enum np_frames_mode mode,
 {
 	*out = (struct np_frames_policy){ .mode = mode, .flags = flags };
 	if (mode == NP_FRAMES_LOCAL)
-		return n ? np_fail(err, -EINVAL, "local takes no node") : 0;
+		return n ? np_fail_input(err, -EINVAL, "local takes no node") : 0;
 	if (mode > NP_FRAMES_INTERLEAVE)
-		return np_fail(err, -EINVAL, "unknown policy %d", (int)mode);
+		return np_fail_input(err, -EINVAL, "unknown policy %d", (int)mode);
 	if (mode == NP_FRAMES_PREFERRED && n != 1)
-		return np_fail(err, -EINVAL, "preferred takes one node");
+		return np_fail_input(err, -EINVAL, "preferred takes one node");
 	if (n == 0)
-		return np_fail(err, -EINVAL, "the policy names no node");
+		return np_fail_input(err, -EINVAL, "the policy names no node");
 	for (size_t i = 0; i < n; i++) {
 		if (nodes[i] >= p->nhost || p->host_slot[nodes[i]] == NONE)
-			return np_fail(err, -EINVAL, "node %u is not in the pool",
+			return np_fail_input(err, -EINVAL, "node %u is not in the pool",
 				       nodes[i]);
 		out->mask |= 1ull << p->host_core[nodes[i]];
 		out->node = p->host_core[nodes[i]];
@@ -889,7 +889,7 @@ static int query_nodes(void **pages, size_t n, int *status, struct np_err *err)
 		size_t k = n - i < MOVE_PAGES_CHUNK ? n - i : MOVE_PAGES_CHUNK;
 
 		if (syscall(SYS_move_pages, 0, k, pages + i, NULL, status + i, 0))
-			return np_fail(err, -errno, "move_pages: %s",
+			return np_fail_sys(err, -errno, "move_pages: %s",
 				       strerror(errno));
 	}
 	return 0;
@@ -908,7 +908,7 @@ static int frames_nodes(const struct np_frames *p, void *const *addrs,
 	if (!pages || !status) {
 		free(pages);
 		free(status);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per; k++)
@@ -951,7 +951,7 @@ int np_frames_verify_region(const struct np_frames *p, unsigned node,
 	uint32_t slot;
 
 	if (node >= p->nhost || (slot = p->host_slot[node]) == NONE)
-		return np_fail(err, -EINVAL, "node %u is not in the pool", node);
+		return np_fail_input(err, -EINVAL, "node %u is not in the pool", node);
 	region = p->base + ((size_t)slot << p->stride_shift);
 	*on_node = *off_node = 0;
 	for (uint64_t f = 0; f < p->frames; f += chunk) {
@@ -992,9 +992,9 @@ int np_frames_parse_size(const char *s, uint64_t *bytes, struct np_err *err)
 	int rc = np_parse_size(s, &end, 1, (uint64_t)1 << 50, bytes);
 
 	if (rc == -ERANGE)
-		return np_fail(err, -EINVAL, "size '%s': too large", s);
+		return np_fail_input(err, -EINVAL, "size '%s': too large", s);
 	if (rc || *end || *bytes == 0)
-		return np_fail(err, -EINVAL, "size '%s': expected a number of "
+		return np_fail_input(err, -EINVAL, "size '%s': expected a number of "
 			       "bytes with K, M, G or T", s);
 	return 0;
 }

@@ -13,28 +13,15 @@
 
 #define NP_MAX_FILE_BYTES (16u << 20)
 
-int np_fail(struct np_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return code;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	/* One line, always: names from a dump or a JSON key may carry
-	 * newlines or terminal escapes; show them as '?'. */
-	for (char *p = err->msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return code;
-}
-
 int np_root_fail(const struct np_root *r, const char *rel, int code,
 		 struct np_err *err, const char *why)
 {
-	return np_fail(err, code, "%s/%s: %s", r->path, rel, why);
+	/* Below the live root the kernel wrote every file: what is missing
+	 * or unreadable there is the system's doing.  Below a dump, the
+	 * dump is the caller's input unless the system refused to read it. */
+	if (!r->path[0])
+		return np_fail_sys(err, code, "/%s: %s", rel, why);
+	return np_fail_errno(err, code, "%s/%s: %s", r->path, rel, why);
 }
 
 int np_root_open(struct np_root *r, const char *path, struct np_err *err)
@@ -49,14 +36,14 @@ int np_root_open(struct np_root *r, const char *path, struct np_err *err)
 		n = 0;
 	r->path = strndup(path, n);
 	if (!r->path)
-		return np_fail(err, -ENOMEM, "%s: out of memory", path);
+		return np_fail_sys(err, -ENOMEM, "%s: out of memory", path);
 	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r->fd < 0) {
 		int e = -errno;
 
 		free(r->path);
 		r->path = NULL;
-		return np_fail(err, e, "%s: %s", path, strerror(-e));
+		return np_fail_errno(err, e, "%s: %s", path, strerror(-e));
 	}
 	return 0;
 }
@@ -142,12 +129,12 @@ int np_read_file(const char *path, char **buf, size_t *len,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		e = -errno;
-		return np_fail(err, e, "%s: %s", path, strerror(-e));
+		return np_fail_errno(err, e, "%s: %s", path, strerror(-e));
 	}
 	e = read_fd(fd, buf, len);
 	close(fd);
 	if (e)
-		return np_fail(err, e, "%s: %s", path,
+		return np_fail_errno(err, e, "%s: %s", path,
 			       e == -EISDIR ? "is a directory" : strerror(-e));
 	return 0;
 }

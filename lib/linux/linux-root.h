@@ -14,6 +14,8 @@
 
 #include <numaplace/error.h>
 
+#include "util/util-err.h"
+
 struct np_root {
 	int fd;         /* O_PATH|O_DIRECTORY fd of the root */
 	char *path;     /* as given, without trailing '/' ("" for "/") */
@@ -56,12 +58,9 @@ int np_link_tmpfile(int fd, const char *path);
 int np_self_exe(char *buf, size_t len);
 int np_read_fd_all(int fd, char **buf, size_t *len);
 
-/* Sets err to "<root>/<rel>: <why>" and returns code. */
+/* Sets err to "<root>/<rel>: <why>" and returns code.  The class: the
+ * system's below the live root, by np_fail_errno() below a dump. */
 int np_root_fail(const struct np_root *r, const char *rel, int code,
 		 struct np_err *err, const char *why);
-
-/* Sets err->msg from a format and returns code (err may be NULL). */
-int np_fail(struct np_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

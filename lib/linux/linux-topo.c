@@ -111,7 +111,7 @@ static int list_node_ids(const struct np_root *r, unsigned **ids, size_t *n,
 	*ids = calloc(nnames ? nnames : 1, sizeof(**ids));
 	if (!*ids) {
 		np_root_list_free(names, nnames);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < nnames; i++) {
 		unsigned id;
@@ -186,7 +186,7 @@ static int read_node_meminfo(const struct np_root *r, struct np_node *node,
 	e = copy_meminfo(node, &m);
 	np_meminfo_free(&m);
 	if (e)
-		return np_fail(err, e, "out of memory");
+		return np_fail_sys(err, e, "out of memory");
 	return 0;
 }
 
@@ -208,7 +208,7 @@ static int read_node_distance(const struct np_root *r, struct np_topo *t,
 				  &t->distances[idx * t->nnodes], &why);
 	free(buf);
 	if (e == -EINVAL && why && strstr(why, "entries than nodes"))
-		return np_fail(err, -EINVAL, "%s/%s: %s (%zu nodes)",
+		return np_fail_input(err, -EINVAL, "%s/%s: %s (%zu nodes)",
 			       r->path, rel, why, t->nnodes);
 	if (e)
 		return np_root_fail(r, rel, -EINVAL, err, why);
@@ -295,7 +295,7 @@ static int read_node_hugepages(const struct np_root *r, struct np_node *node,
 	node->hugepages = calloc(n ? n : 1, sizeof(*node->hugepages));
 	if (!node->hugepages) {
 		np_root_list_free(names, n);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n && !e; i++) {
 		struct np_hugepages *hp = &node->hugepages[node->nhugepages];
@@ -390,7 +390,7 @@ static int read_buddyinfo(const struct np_root *r, struct np_topo *t,
 		return np_root_fail(r, BUDDYINFO, -EINVAL, err,
 				    "lists a node that has no node directory");
 	if (e)
-		return np_fail(err, e, "out of memory");
+		return np_fail_sys(err, e, "out of memory");
 	return 0;
 }
 
@@ -438,7 +438,7 @@ static int read_tiers(const struct np_root *r, struct np_topo *t,
 		return e;
 	t->tiers = calloc(n ? n : 1, sizeof(*t->tiers));
 	if (!t->tiers)
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && !e; i++) {
 		struct np_memory_tier *tier = &t->tiers[t->ntiers];
 		struct np_idlist l;
@@ -542,7 +542,7 @@ static int read_weighted_interleave(const struct np_root *r,
 	t->wi.present = true;
 	t->wi.weights = calloc(t->nnodes, sizeof(*t->wi.weights));
 	if (!t->wi.weights)
-		e = np_fail(err, -ENOMEM, "out of memory");
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && !e; i++) {
 		unsigned id;
 
@@ -568,7 +568,7 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 	e = np_topo_alloc_nodes(t, ids, n);
 	free(ids);
 	if (e)
-		return np_fail(err, e, "out of memory");
+		return np_fail_sys(err, e, "out of memory");
 	for (size_t i = 0; i < t->nnodes && !e; i++)
 		e = read_node(r, t, i, parts, err);
 	if (e)
@@ -610,7 +610,7 @@ int np_topo_from_sysroot_parts(const char *root, unsigned parts,
 	t = np_topo_new(NP_TOPO_SYSFS, root);
 	if (!t) {
 		np_root_close(&r);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	e = read_all(&r, t, parts, err);
 	/* A dump does not record the page size; the live root does. */
@@ -687,7 +687,7 @@ int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
 		if (!e)
 			e = np_topo_cpu_set(t, cpus);
 		if (e)
-			e = np_fail(err, e, "out of memory");
+			e = np_fail_sys(err, e, "out of memory");
 	}
 	free(buf);
 	np_root_close(&r);
@@ -706,14 +706,14 @@ int np_wi_set_weight(const char *root, unsigned node, unsigned weight,
 	int fd, e = 0, n;
 
 	if (weight < 1 || weight > 255)
-		return np_fail(err, -EINVAL, "weight %u for node %u: must be "
+		return np_fail_input(err, -EINVAL, "weight %u for node %u: must be "
 			       "1..255", weight, node);
 	e = np_root_open(&r, root, err);
 	if (e)
 		return e;
 	if (np_root_exists(&r, WI_DIR) != 1) {
 		np_root_close(&r);
-		return np_fail(err, -EOPNOTSUPP, "this kernel does not support "
+		return np_fail_sys(err, -EOPNOTSUPP, "this kernel does not support "
 			       "weighted-interleave");
 	}
 	snprintf(rel, sizeof(rel), WI_DIR "/node%u", node);

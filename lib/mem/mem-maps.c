@@ -270,11 +270,13 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 	snprintf(rel, sizeof(rel), "proc/%d/numa_maps", (int)pid);
 	e = np_root_read(&r, rel, &buf, &len, err);
 	if (e == -ENOENT)
-		np_fail(err, -ESRCH, "no process %d", (int)pid);
+		np_fail_input(err, -ESRCH, "no process %d", (int)pid);
 	if (!e) {
 		e = np_parse_numa_maps(buf, len, out, &why);
+		/* The kernel wrote it: text we cannot read is not the
+		 * caller's fault. */
 		if (e)
-			np_root_fail(&r, rel, e, err, why);
+			np_fail_sys(err, e, "%s/%s: %s", r.path, rel, why);
 		else if (!r.path[0])
 			classify_by_fs(out);
 		free(buf);
@@ -295,18 +297,18 @@ int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
 	void **pages;
 
 	if (!page_bytes || (uintptr_t)addr % page_bytes)
-		return np_fail(err, -EINVAL, "move_pages: address not aligned "
+		return np_fail_input(err, -EINVAL, "move_pages: address not aligned "
 			       "to the page size");
 	pages = calloc(n ? n : 1, sizeof(*pages));
 	if (!pages)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		pages[i] = (char *)addr + i * page_bytes;
 	if (n && syscall(SYS_move_pages, 0, n, pages, NULL, nodes, 0)) {
 		int e = errno;
 
 		free(pages);
-		return np_fail(err, -e, "move_pages: %s", strerror(e));
+		return np_fail_sys(err, -e, "move_pages: %s", strerror(e));
 	}
 	free(pages);
 	return 0;

@@ -115,27 +115,27 @@ int np_policy_apply(const struct np_policy *p, struct np_err *err)
 	long r;
 
 	if ((unsigned)p->mode >= sizeof(modes) / sizeof(modes[0]))
-		return np_fail(err, -EINVAL, "unknown policy mode %d", p->mode);
+		return np_fail_input(err, -EINVAL, "unknown policy mode %d", p->mode);
 	if (!empty) {
 		mask = node_mask(&p->nodes, &maxnode);
 		if (!mask)
-			return np_fail(err, -ENOMEM, "out of memory");
+			return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	r = sys_set_mempolicy(mode | kernel_flags(p->flags), mask, maxnode);
 	if (r != 0) {
 		int e = errno;
 
 		if (e == EINVAL && !mode_supported(mode, &p->nodes))
-			r = np_fail(err, -EOPNOTSUPP, "this kernel does not "
+			r = np_fail_sys(err, -EOPNOTSUPP, "this kernel does not "
 				    "support %s", modes[p->mode].name);
 		else if (e == EINVAL && p->flags &&
 			 sys_set_mempolicy(mode, mask, maxnode) == 0) {
 			/* Same policy without the flags works: the flags. */
 			sys_set_mempolicy(K_MPOL_DEFAULT, NULL, 0);
-			r = np_fail(err, -EOPNOTSUPP, "this kernel does not "
+			r = np_fail_sys(err, -EOPNOTSUPP, "this kernel does not "
 				    "support these %s flags", modes[p->mode].name);
 		} else {
-			r = np_fail(err, -e, "set_mempolicy(%s): %s",
+			r = np_fail_sys(err, -e, "set_mempolicy(%s): %s",
 				    modes[p->mode].name, strerror(e));
 		}
 	}

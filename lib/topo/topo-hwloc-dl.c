@@ -70,7 +70,7 @@ const struct np_hwloc *np_hwloc_get(struct np_err *err)
 {
 	pthread_once(&once, open_hwloc);
 	if (load_error) {
-		np_fail(err, -ENOENT, "hwloc: %s", load_error);
+		np_fail_input(err, -ENOENT, "hwloc: %s", load_error);
 		return NULL;
 	}
 	return &api;

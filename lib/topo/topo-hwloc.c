@@ -40,9 +40,9 @@ static int hwloc_from_xml_buffer(const char *name, const char *buf,
 	hwloc_topology_t topo;
 
 	if (len > (size_t)INT32_MAX)
-		return np_fail(err, -EFBIG, "%s: too large", name);
+		return np_fail_input(err, -EFBIG, "%s: too large", name);
 	if (H->topology_init(&topo))
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	/* hwloc's XML importer reads the buffer with len including a NUL. */
 	if (H->topology_set_xmlbuffer(topo, buf, (int)len + 1) ||
 	    H->topology_set_flags(topo,
@@ -51,7 +51,7 @@ static int hwloc_from_xml_buffer(const char *name, const char *buf,
 		int e = errno ? -errno : -EINVAL;
 
 		H->topology_destroy(topo);
-		return np_fail(err, e == -ENOMEM ? e : -EINVAL,
+		return np_fail_errno(err, e == -ENOMEM ? e : -EINVAL,
 			       "%s: not a valid hwloc XML topology", name);
 	}
 	*out = topo;
@@ -63,14 +63,14 @@ static int hwloc_live(hwloc_topology_t *out, struct np_err *err)
 	hwloc_topology_t topo;
 
 	if (H->topology_init(&topo))
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	/* I/O devices are not about NUMA placement of memory and CPUs. */
 	H->topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
 	if (H->topology_load(topo)) {
 		int e = -errno;
 
 		H->topology_destroy(topo);
-		return np_fail(err, e ? e : -EIO, "hwloc: cannot load this "
+		return np_fail_errno(err, e ? e : -EIO, "hwloc: cannot load this "
 			       "machine's topology: %s", strerror(e ? -e : EIO));
 	}
 	*out = topo;
@@ -88,7 +88,7 @@ static int load_hwloc(struct np_topo *t, struct np_err *err)
 	if (t->hwloc)
 		return 0;
 	if (t->source == NP_TOPO_JSON)
-		return np_fail(err, -ENOENT, "%s: numaplace JSON carries no "
+		return np_fail_input(err, -ENOENT, "%s: numaplace JSON carries no "
 			       "CPU structure", t->origin);
 	if (need_hwloc(err))
 		return -ENOENT;
@@ -98,7 +98,7 @@ static int load_hwloc(struct np_topo *t, struct np_err *err)
 		snprintf(path, sizeof(path), "%s/hwloc.xml", t->origin);
 		e = np_read_file(path, &buf, &len, err);
 		if (e == -ENOENT)
-			return np_fail(err, e, "%s: no hwloc.xml in this dump, "
+			return np_fail_errno(err, e, "%s: no hwloc.xml in this dump, "
 				       "so no CPU structure (tools/capture-dump.sh "
 				       "writes one)", t->origin);
 		if (e)
@@ -215,7 +215,7 @@ int np_topo_load_cpu_structure(struct np_topo *t, struct np_err *err)
 
 	for (size_t i = 0; !e && i < t->nnodes; i++)
 		if (fill_node((hwloc_topology_t)t->hwloc, &t->nodes[i]))
-			e = np_fail(err, -ENOMEM, "out of memory");
+			e = np_fail_sys(err, -ENOMEM, "out of memory");
 	return e;
 }
 
@@ -231,12 +231,12 @@ int np_topo_to_hwloc_xml(struct np_topo *t, char **out, size_t *len,
 		return e;
 	if (H->topology_export_xmlbuffer((hwloc_topology_t)t->hwloc, &xml,
 					    &xlen, 0))
-		return np_fail(err, -EIO, "hwloc: cannot export XML");
+		return np_fail_sys(err, -EIO, "hwloc: cannot export XML");
 	/* Hand back malloc'd memory: hwloc's buffer has its own free. */
 	*out = strndup(xml, (size_t)(xlen > 0 ? xlen - 1 : 0));
 	H->free_xmlbuffer((hwloc_topology_t)t->hwloc, xml);
 	if (!*out)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	if (len)
 		*len = strlen(*out);
 	return 0;
@@ -425,13 +425,13 @@ int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 	t = np_topo_new(NP_TOPO_HWLOC_XML, name);
 	if (!t) {
 		H->topology_destroy(topo);
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	t->hwloc = topo;
 	e = xml_fill(topo, t);
 	if (e) {
 		np_topo_free(t);
-		return np_fail(err, e, "%s: %s", name, e == -ENOENT ?
+		return np_fail_errno(err, e, "%s: %s", name, e == -ENOENT ?
 			       "no NUMA nodes in this hwloc XML" :
 			       "out of memory");
 	}

@@ -335,9 +335,9 @@ struct jr {
 static int jr_fail(struct jr *r, const char *why)
 {
 	if (r->where[0])
-		return np_fail(r->err, -EINVAL, "%s: %s: %s", r->name,
+		return np_fail_input(r->err, -EINVAL, "%s: %s: %s", r->name,
 			       r->where, why);
-	return np_fail(r->err, -EINVAL, "%s: %s", r->name, why);
+	return np_fail_input(r->err, -EINVAL, "%s: %s", r->name, why);
 }
 
 static void jr_at(struct jr *r, const char *fmt, ...)
@@ -417,7 +417,7 @@ static int jr_ids(struct jr *r, json_object *a, unsigned max_id,
 		if (!e && l.n && l.ids[l.n - 1] >= v)
 			e = jr_fail(r, "ids must be ascending and unique");
 		if (!e && np_idlist_push(&l, (unsigned)v))
-			e = np_fail(r->err, -ENOMEM, "out of memory");
+			e = np_fail_sys(r->err, -ENOMEM, "out of memory");
 		if (e) {
 			np_idlist_free(&l);
 			return e;
@@ -481,7 +481,7 @@ static int jr_hugepages(struct jr *r, json_object *node, struct np_node *n,
 	len = json_object_array_length(a);
 	n->hugepages = calloc(len ? len : 1, sizeof(*n->hugepages));
 	if (!n->hugepages)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < len; i++) {
 		json_object *hp = json_object_array_get_idx(a, i), *v;
 		uint64_t *slots[] = {
@@ -529,7 +529,7 @@ static int jr_orders(struct jr *r, json_object *node, struct np_node *n,
 		return 0;
 	n->free_blocks_by_order = calloc(len, sizeof(uint64_t));
 	if (!n->free_blocks_by_order)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	n->norders = len;
 	for (size_t k = 0; k < len; k++) {
 		jr_at(r, "nodes[%zu].free_pages_by_order[%zu]", idx, k);
@@ -594,7 +594,7 @@ static int jr_meminfo(struct jr *r, json_object *node, struct np_node *n,
 	cnt = (size_t)json_object_object_length(o);
 	n->meminfo = calloc(cnt ? cnt : 1, sizeof(*n->meminfo));
 	if (!n->meminfo)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	json_object_object_foreach(o, key, val) {
 		struct np_counter *c = &n->meminfo[i];
 		size_t klen = strlen(key);
@@ -655,7 +655,7 @@ static int jr_node_ids(struct jr *r, json_object *nodes, unsigned **ids)
 
 	*ids = calloc(len, sizeof(**ids));
 	if (!*ids)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < len; i++) {
 		json_object *node = json_object_array_get_idx(nodes, i), *id;
 		uint64_t v;
@@ -737,7 +737,7 @@ static int jr_tiers(struct jr *r, json_object *root, struct np_topo *t)
 	len = json_object_array_length(a);
 	t->tiers = calloc(len ? len : 1, sizeof(*t->tiers));
 	if (!t->tiers)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < len; i++) {
 		json_object *o = json_object_array_get_idx(a, i), *v = NULL;
 		struct np_memory_tier *tier = &t->tiers[i];
@@ -809,7 +809,7 @@ static int jr_wi(struct jr *r, json_object *root, struct np_topo *t)
 	t->wi.present = true;
 	t->wi.weights = calloc(t->nnodes, sizeof(*t->wi.weights));
 	if (!t->wi.weights)
-		return np_fail(r->err, -ENOMEM, "out of memory");
+		return np_fail_sys(r->err, -ENOMEM, "out of memory");
 	jr_at(r, "weighted_interleave");
 	e = jr_get(r, o, "auto", json_type_boolean, false, &v);
 	if (!e && v) {
@@ -845,7 +845,7 @@ static int jr_topo(struct jr *r, json_object *root, struct np_topo *t)
 	}
 	e = jr_node_ids(r, nodes, &ids);
 	if (!e && np_topo_alloc_nodes(t, ids, len))
-		e = np_fail(r->err, -ENOMEM, "out of memory");
+		e = np_fail_sys(r->err, -ENOMEM, "out of memory");
 	free(ids);
 	for (size_t i = 0; !e && i < len; i++)
 		e = jr_node(r, json_object_array_get_idx(nodes, i), t, i);
@@ -882,18 +882,18 @@ int np_topo_from_json_named(const char *name, const char *buf, size_t len,
 
 	*out = NULL;
 	if (len > INT_MAX)
-		return np_fail(err, -EFBIG, "%s: too large", name);
+		return np_fail_input(err, -EFBIG, "%s: too large", name);
 	if (len && memchr(buf, '\0', len))
-		return np_fail(err, -EINVAL, "%s: NUL byte in JSON", name);
+		return np_fail_input(err, -EINVAL, "%s: NUL byte in JSON", name);
 	tok = json_tokener_new_ex(64);
 	if (!tok)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	root = json_tokener_parse_ex(tok, buf, (int)len);
 	if (!root) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
 
 		json_tokener_free(tok);
-		return np_fail(err, -EINVAL, "%s: invalid JSON: %s", name,
+		return np_fail_input(err, -EINVAL, "%s: invalid JSON: %s", name,
 			       je == json_tokener_continue ? "unexpected end" :
 			       json_tokener_error_desc(je));
 	}
@@ -904,14 +904,14 @@ int np_topo_from_json_named(const char *name, const char *buf, size_t len,
 			    buf[i] != '\r') {
 				json_object_put(root);
 				json_tokener_free(tok);
-				return np_fail(err, -EINVAL,
+				return np_fail_input(err, -EINVAL,
 					       "%s: trailing data after JSON", name);
 			}
 		}
 	}
 	json_tokener_free(tok);
 	t = np_topo_new(NP_TOPO_JSON, name);
-	e = t ? jr_topo(&r, root, t) : np_fail(err, -ENOMEM, "out of memory");
+	e = t ? jr_topo(&r, root, t) : np_fail_sys(err, -ENOMEM, "out of memory");
 	json_object_put(root);
 	if (e) {
 		np_topo_free(t);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "linux/linux-parse.h"
-#include "linux/linux-root.h"
+#include "util/util-err.h"
 
 void np_idset_free(struct np_idset *s)
 {
@@ -50,14 +50,14 @@ static int read_id(struct idparse *p, const char **s, unsigned *id)
 	const char *q = *s;
 
 	if (*q < '0' || *q > '9')
-		return np_fail(p->err, -EINVAL, "%s string '%s': expected a "
+		return np_fail_input(p->err, -EINVAL, "%s string '%s': expected a "
 			       "number at '%s'", noun(p->kind), p->str, q);
 	for (; *q >= '0' && *q <= '9'; q++) {
 		v = v * 10 + (unsigned long)(*q - '0');
 		if (v >= p->limit * 16ul + 1024) {
 			size_t len = strspn(*s, "0123456789");
 
-			return np_fail(p->err, -EINVAL, "%s %.*s does not exist",
+			return np_fail_input(p->err, -EINVAL, "%s %.*s does not exist",
 				       noun(p->kind), (int)(len < 40 ? len : 40),
 				       *s);
 		}
@@ -65,7 +65,7 @@ static int read_id(struct idparse *p, const char **s, unsigned *id)
 	*s = q;
 	if (p->relative) {
 		if (v >= p->allowed->n)
-			return np_fail(p->err, -EINVAL, "%s string '%s': +%lu "
+			return np_fail_input(p->err, -EINVAL, "%s string '%s': +%lu "
 				       "is beyond the %zu %ss of this task's "
 				       "cpuset", noun(p->kind), p->str, v,
 				       p->allowed->n, noun(p->kind));
@@ -79,10 +79,10 @@ static int read_id(struct idparse *p, const char **s, unsigned *id)
 static int check_allowed(struct idparse *p, unsigned id)
 {
 	if (!set_has(p->exists, id))
-		return np_fail(p->err, -EINVAL, "%s %u does not exist",
+		return np_fail_input(p->err, -EINVAL, "%s %u does not exist",
 			       noun(p->kind), id);
 	if (!set_has(p->allowed, id))
-		return np_fail(p->err, -EINVAL, "%s %u is not in this task's "
+		return np_fail_input(p->err, -EINVAL, "%s %u is not in this task's "
 			       "cpuset", noun(p->kind), id);
 	return 0;
 }
@@ -107,7 +107,7 @@ static int parse_item(struct idparse *p, const char **s)
 		if (e)
 			return e;
 		if (b < a)
-			return np_fail(p->err, -EINVAL, "%s string '%s': range "
+			return np_fail_input(p->err, -EINVAL, "%s string '%s': range "
 				       "%u-%u goes down", noun(p->kind), p->str,
 				       a, b);
 	}
@@ -132,7 +132,7 @@ static int parse_list(struct idparse *p, const char *s)
 		if (*s == '\0')
 			return 0;
 		if (*s != ',' || s[1] == '\0')
-			return np_fail(p->err, -EINVAL, "%s string '%s': "
+			return np_fail_input(p->err, -EINVAL, "%s string '%s': "
 				       "unexpected '%s'", noun(p->kind), p->str,
 				       s);
 		s++;
@@ -148,11 +148,11 @@ static int collect(struct idparse *p, bool invert, struct np_idset *out)
 
 		if (p->mark[id] != invert && np_idlist_push(&l, id)) {
 			np_idlist_free(&l);
-			return np_fail(p->err, -ENOMEM, "out of memory");
+			return np_fail_sys(p->err, -ENOMEM, "out of memory");
 		}
 	}
 	if (!l.n)
-		return np_fail(p->err, -EINVAL, "%s string '%s' selects no %s",
+		return np_fail_input(p->err, -EINVAL, "%s string '%s' selects no %s",
 			       noun(p->kind), p->str, noun(p->kind));
 	out->ids = l.ids;
 	out->n = l.n;
@@ -170,7 +170,7 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 	out->ids = NULL;
 	out->n = 0;
 	if (!*s)
-		return np_fail(err, -EINVAL, "empty %s string", noun(kind));
+		return np_fail_input(err, -EINVAL, "empty %s string", noun(kind));
 	for (size_t i = 0; i < exists->n; i++)
 		if (exists->ids[i] >= p.limit)
 			p.limit = exists->ids[i] + 1;
@@ -179,7 +179,7 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 			p.limit = allowed->ids[i] + 1;
 	p.mark = calloc(p.limit ? p.limit : 1, sizeof(*p.mark));
 	if (!p.mark)
-		return np_fail(err, -ENOMEM, "out of memory");
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	if (*s == '!') {
 		invert = true;
 		s++;
@@ -237,10 +237,10 @@ int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
 		long idx = np_topo_node_index(t, s->ids[i]);
 
 		if (idx < 0)
-			return np_fail(err, -EINVAL, "node %u does not exist",
+			return np_fail_input(err, -EINVAL, "node %u does not exist",
 				       s->ids[i]);
 		if (!t->nodes[idx].has_memory)
-			return np_fail(err, -EINVAL, "node %u has no memory",
+			return np_fail_input(err, -EINVAL, "node %u has no memory",
 				       s->ids[i]);
 	}
 	return 0;

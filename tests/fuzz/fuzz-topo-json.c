@@ -57,7 +57,7 @@ static void check_error(int rc, const struct np_err *err)
 static void check_round_trip(const struct np_topo *t)
 {
 	struct np_topo *again = NULL;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char *first, *second;
 	size_t len1 = 0, len2 = 0;
 	int rc;
@@ -77,7 +77,7 @@ static void check_round_trip(const struct np_topo *t)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct np_topo *t = NULL;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int rc;
 
 	rc = np_topo_from_json((const char *)data, size, &t, &err);

@@ -64,7 +64,7 @@ static void check_node(const struct np_topo *t, const struct np_lab_spec *s,
 
 int main(int argc, char **argv)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	struct np_topo *t;
 	unsigned next_cpu = 0;

@@ -39,7 +39,7 @@ static struct np_acpi_numa *fresh(void)
 /* "--preset 2s" or "--nodes S [--distances M]" into a lab spec. */
 static void load_spec(const char *dir, struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	size_t len;
 	char *text = (char *)slurp(dir, "spec", &len), *d;
 

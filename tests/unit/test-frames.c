@@ -38,7 +38,7 @@ static struct np_frames *pool_node0(size_t frame_bytes, uint64_t bytes)
 	unsigned node = 0;
 	struct np_frames_opts o = { &node, 1, bytes, frame_bytes, NULL, 0, 0 };
 	struct np_frames *p = NULL;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	assert_int_equal(np_frames_create(&o, &p, &err), 0);
 	return p;

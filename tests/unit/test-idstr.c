@@ -43,7 +43,7 @@ static void check_ok(const struct np_idset *exists,
 		     const struct ok_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_idset out;
 		int e = np_idstr_parse(c[i].in, kind, exists, allowed, &out,
 				       &err);
@@ -67,7 +67,7 @@ static void check_bad(const struct np_idset *exists,
 		      const struct bad_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_idset out = { (unsigned *)1, 99 };
 		int e = np_idstr_parse(c[i].in, kind, exists, allowed, &out,
 				       &err);
@@ -181,7 +181,7 @@ static void test_cpu_strings(void **state)
 
 static struct np_topo *load(const char *machine)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	char root[PATH_MAX];
 	const char *src = getenv("NP_SRCDIR");
@@ -197,7 +197,7 @@ static struct np_topo *load(const char *machine)
 static void test_task_allowed_dump(void **state)
 {
 	struct np_topo *t = load("sparse-025");
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_idset nodes, cpus, five = { (unsigned[]){ 5 }, 1 };
 
 	(void)state;
@@ -218,7 +218,7 @@ static void test_task_allowed_dump(void **state)
 /* Live: the sets of /proc/self/status, which always include node 0's. */
 static void test_task_allowed_live(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	struct np_idset nodes, cpus;
 	FILE *f;
@@ -263,7 +263,7 @@ static void test_task_allowed_live(void **state)
 /* Interleave weights written below a root; the kernel's files there. */
 static void test_wi_weights(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char root[] = "/tmp/np-test-wi.XXXXXX", path[256], buf[16] = "";
 	FILE *f;
 

@@ -41,7 +41,7 @@ static const unsigned char opteron_dist[8][8] = {
 
 static void parse_ok(const char *nodes, struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e = np_lab_parse_nodes(nodes, spec, &err);
 
 	if (e)
@@ -51,7 +51,7 @@ static void parse_ok(const char *nodes, struct np_lab_spec *spec)
 static void parse_dist_ok(const char *nodes, const char *dist,
 			  struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e;
 
 	parse_ok(nodes, spec);
@@ -76,14 +76,14 @@ static void expect_fail(const char *what, int got, const struct np_err *err,
 static void expect_invalid(const struct np_lab_spec *spec, const char *what,
 			   int code, const char *msg)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	expect_fail(what, np_lab_spec_validate(spec, &err), &err, code, msg);
 }
 
 static void expect_valid(const struct np_lab_spec *spec, const char *what)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e = np_lab_spec_validate(spec, &err);
 
 	if (e)
@@ -109,7 +109,7 @@ static void expect_argv(char **argv, const char *const *want, size_t nwant)
 
 static char **qemu_args_ok(const struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char **argv = NULL;
 	int e = np_lab_qemu_numa_args(spec, &argv, &err);
 
@@ -120,7 +120,7 @@ static char **qemu_args_ok(const struct np_lab_spec *spec)
 
 static struct np_topo *topo_from_json_ok(const char *json)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	int e = np_topo_from_json(json, strlen(json), &t, &err);
 
@@ -263,7 +263,7 @@ static void test_parse_nodes_errors(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_lab_spec spec;
 		int e = np_lab_parse_nodes(cases[i].in, &spec, &err);
 
@@ -274,7 +274,7 @@ static void test_parse_nodes_errors(void **state)
 static void test_parse_nodes_limit(void **state)
 {
 	char list[65 * 8];
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	size_t off = 0;
 	int e;
@@ -387,7 +387,7 @@ static void test_parse_distances_errors(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_lab_spec spec;
 		int e;
 
@@ -408,7 +408,7 @@ static void test_presets_all_valid(void **state)
 	(void)state;
 	assert_non_null(names);
 	for (; names[n]; n++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_lab_spec spec;
 		int e = np_lab_preset(names[n], &spec, &err);
 
@@ -424,7 +424,7 @@ static void test_presets_all_valid(void **state)
 
 static void test_preset_shapes(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 
 	(void)state;
@@ -491,7 +491,7 @@ static void test_preset_shapes(void **state)
 
 static void test_preset_unknown(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	int e;
 
@@ -751,7 +751,7 @@ static void test_qemu_args_one_node(void **state)
 
 static void test_qemu_args_8n_count(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	char **argv;
 	size_t n = 0, dists = 0;
@@ -777,7 +777,7 @@ static void test_qemu_args_8n_count(void **state)
 
 static void test_qemu_args_invalid(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	char *sentinel[] = { NULL };
 	char **argv = sentinel;
@@ -819,7 +819,7 @@ static const char topo3_json[] =
 static void from_topo_ok(const struct np_topo *t, unsigned cap,
 			 unsigned scale, struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e = np_lab_spec_from_topo(t, cap, scale, spec, &err);
 
 	if (e)
@@ -953,7 +953,7 @@ static void test_from_topo_errors(void **state)
 		"    \"memory\": { \"total_bytes\": 1073741824,"
 		"                  \"free_bytes\": 1000000000 } } ] }";
 	struct np_topo *t = topo_from_json_ok(topo3_json);
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	char json[65 * 80 + 64];
 	size_t off;
@@ -997,7 +997,7 @@ static void test_from_topo_errors(void **state)
 
 static struct np_topo *load_dump(const char *machine)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	char root[PATH_MAX + 64];
 	int e;
@@ -1016,7 +1016,7 @@ static void test_from_topo_opteron_8n(void **state)
 		152, 160, 160, 160, 160, 160, 160, 160,
 	};
 	struct np_topo *t = load_dump("opteron-8n");
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_spec spec;
 	int e;
 
@@ -1089,7 +1089,7 @@ static void test_from_topo_dumps(void **state)
 static void test_spec_limits_by_hand(void **state)
 {
 	struct np_lab_spec spec;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(np_lab_parse_nodes("1:134217728B", &spec, &err), 0);

@@ -157,7 +157,7 @@ static void test_malformed(void **state)
 static void test_pages_nodes(void **state)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char *mem = mmap(NULL, 8 * (size_t)page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int nodes[8];

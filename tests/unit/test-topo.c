@@ -76,7 +76,7 @@ static void expect_file(const char *machine, const char *file,
 
 static struct np_topo *load_machine(const char *machine)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	char root[PATH_MAX];
 	int e;
@@ -152,7 +152,7 @@ static void test_fixtures_verbose(void **state)
 	(void)state;
 	for (size_t i = 0; i < n; i++) {
 		struct np_topo *t = load_machine(names[i]);
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		const char *note = NULL;
 		char *out;
 
@@ -179,7 +179,7 @@ static void test_json_roundtrip(void **state)
 	(void)state;
 	for (size_t i = 0; i < n; i++) {
 		struct np_topo *t = load_machine(names[i]), *back = NULL;
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		char *j1, *j2, *t1, *t2;
 		size_t len;
 
@@ -288,7 +288,7 @@ static void test_seed001_values(void **state)
 static void test_hwloc_xml_input(void **state)
 {
 	struct np_topo *xml = NULL, *sys = load_machine("server-2s-smt");
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char path[PATH_MAX];
 
 	(void)state;
@@ -387,7 +387,7 @@ static void test_damaged_dumps(void **state)
 	snprintf(root, sizeof(root), "/tmp/np-test-topo.%d", (int)getpid());
 	for (size_t i = 0; i < sizeof(damages) / sizeof(damages[0]); i++) {
 		const struct damage *d = &damages[i];
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_topo *t = (struct np_topo *)1;
 		int e;
 
@@ -409,7 +409,7 @@ static void test_damaged_dumps(void **state)
 	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
 	spit(path, "MemTotal:  1000 kB\nHugepagesize:    1048576 kB\n");
 	{
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_topo *t = NULL;
 
 		assert_int_equal(np_topo_from_sysroot(root, &t, &err), 0);
@@ -422,7 +422,7 @@ static void test_damaged_dumps(void **state)
 
 static void test_missing_root(void **state)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t;
 
 	(void)state;
@@ -469,7 +469,7 @@ static void test_bad_json(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_jsons) / sizeof(bad_jsons[0]); i++) {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 		struct np_topo *t = NULL;
 		int e = np_topo_from_json(bad_jsons[i].text,
 					  strlen(bad_jsons[i].text), &t, &err);

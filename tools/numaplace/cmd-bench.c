@@ -159,7 +159,7 @@ static int set_opt(struct bench_opts *o, int c, const char *arg)
 	case OPT_POOL_MIB:
 		return parse_count("--pool-mib", arg, 1u << 20, "", &o->pool_mib);
 	case OPT_SIZE: {
-		struct np_err err = { 0, "" };
+		struct np_err err = { 0 };
 
 		if (np_frames_parse_size(arg, &o->size_bytes, &err)) {
 			np_err_line("bench alloc: --size: %s", err.msg);
@@ -264,7 +264,7 @@ static long node_with_memory_near(const struct np_topo *t, unsigned cpu)
 
 static int plan_nodes(struct bench_plan *pl)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	int e = np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, &err);
 
@@ -464,7 +464,7 @@ static int numaplace_setup(const struct bench_plan *pl, char *msg, size_t len)
 		.bytes_per_node = pl->pool_bytes,
 		.frame_bytes = pl->frame_bytes,
 	};
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e = np_frames_create(&o, &bench_pool, &err);
 
 	if (e)

@@ -93,11 +93,11 @@ static const char *mode_name(enum np_frames_mode m)
 
 static int parse_size_opt(const char *opt, const char *s, uint64_t *v)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	if (np_frames_parse_size(s, v, &err)) {
 		np_err_line("frames: %s: %s", opt, err.msg);
-		return NP_EXIT_USAGE;
+		return np_exit_code(&err);
 	}
 	return 0;
 }
@@ -197,7 +197,7 @@ static void run_free(struct frames_run *r)
 static int parse_node_sets(const struct frames_opts *o, struct frames_run *r)
 {
 	struct np_idset exists = { 0 }, allowed = { 0 }, cpus = { 0 };
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int rc = NP_EXIT_RUNTIME;
 
 	if (np_topo_node_set(r->topo, &exists) ||
@@ -242,14 +242,13 @@ static int make_pool(const struct frames_opts *o, struct frames_run *r)
 	struct np_frames_opts po = { r->pool_nodes.ids, r->pool_nodes.n,
 		o->pool_bytes, o->frame_bytes, NULL, 0, 0 };
 	const struct np_idset *pn = o->policy_nodes ? &r->pol_nodes : &r->pool_nodes;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e;
 
 	e = np_frames_create(&po, &r->pool, &err);
 	if (e) {
 		np_err_line("frames: %s", err.msg);
-		return e == -ENOMEM || e == -EPERM ? NP_EXIT_RUNTIME
-						    : np_exit_code_for(e);
+		return np_exit_code(&err);
 	}
 	if (o->mode == NP_FRAMES_PREFERRED && !o->policy_nodes) {
 		np_err_line("frames: --policy preferred needs --node N");
@@ -261,7 +260,7 @@ static int make_pool(const struct frames_opts *o, struct frames_run *r)
 				  o->strict ? NP_FRAMES_STRICT : 0, &r->pol, &err);
 	if (e) {
 		np_err_line("frames: --node: %s", err.msg);
-		return NP_EXIT_USAGE;
+		return np_exit_code(&err);
 	}
 	return 0;
 }
@@ -298,12 +297,12 @@ static int allocate(const struct frames_opts *o, struct frames_run *r)
 
 static int verify(const struct frames_opts *o, struct frames_run *r)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	size_t wrong = 0;
 
 	if (np_frames_where(r->pool, r->addrs, r->n, r->kernel, &err)) {
 		np_err_line("frames: %s", err.msg);
-		return NP_EXIT_RUNTIME;
+		return np_exit_code(&err);
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->kernel[i] != (int)r->claimed[i])
@@ -320,7 +319,7 @@ static int verify(const struct frames_opts *o, struct frames_run *r)
 						    &r->verify_on[i],
 						    &r->verify_off[i], &err)) {
 				np_err_line("frames: %s", err.msg);
-				return NP_EXIT_RUNTIME;
+				return np_exit_code(&err);
 			}
 		r->check = np_frames_check(r->pool);
 	}
@@ -593,7 +592,7 @@ int cmd_frames(int argc, char **argv)
 {
 	struct frames_opts o;
 	struct frames_run r = { 0 };
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char *out = NULL;
 	size_t len = 0;
 	int rc;
@@ -603,7 +602,7 @@ int cmd_frames(int argc, char **argv)
 		return rc < 0 ? NP_EXIT_OK : rc;
 	if (np_topo_from_sysroot_parts("/", NP_TOPO_MACHINE, &r.topo, &err)) {
 		np_err_line("frames: %s", err.msg);
-		return NP_EXIT_RUNTIME;
+		return np_exit_code(&err);
 	}
 	rc = parse_node_sets(&o, &r);
 	if (!rc)

@@ -155,7 +155,7 @@ static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
 
 static int make_spec(const struct lab_opts *o, struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	int e;
 
@@ -178,17 +178,17 @@ static int make_spec(const struct lab_opts *o, struct np_lab_spec *spec)
 		e = np_lab_spec_validate(spec, &err);
 	if (e)
 		np_err_line("%s", err.msg);
-	return e ? NP_EXIT_USAGE : 0;
+	return e ? np_exit_code(&err) : 0;
 }
 
 static int print_qemu_args(const struct np_lab_spec *spec)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char **argv;
 
 	if (np_lab_qemu_numa_args(spec, &argv, &err)) {
 		np_err_line("%s", err.msg);
-		return NP_EXIT_USAGE;
+		return np_exit_code(&err);
 	}
 	for (size_t i = 0; argv[i]; i++)
 		printf("%s%s", argv[i], argv[i + 1] ? " " : "\n");
@@ -208,7 +208,7 @@ static void report_times(const struct np_lab_result *r)
 static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 		     char **cmd)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_lab_result r;
 	const char *payload[33];
 	int e, status;
@@ -228,7 +228,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 		report_times(&r);
 	if (e) {
 		np_err_line("%s", err.msg);
-		if (r.console_tail && e != -EINVAL)
+		if (r.console_tail && err.cls == NP_ERR_SYSTEM)
 			fprintf(stderr, "--- last console lines:\n%s\n",
 				r.console_tail);
 	}
@@ -236,7 +236,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	np_lab_result_free(&r);
 	if (e == -ETIMEDOUT || e == -EIO)
 		return 124;
-	return e ? NP_EXIT_RUNTIME : status;
+	return e ? np_exit_code(&err) : status;
 }
 
 int cmd_lab(int argc, char **argv)

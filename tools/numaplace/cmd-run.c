@@ -158,7 +158,7 @@ static void sets_free(struct sets *s)
 
 static int load_sets(const struct np_topo *t, bool all, struct sets *s)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	memset(s, 0, sizeof(*s));
 	if (np_topo_node_set(t, &s->nodes) || np_topo_cpu_set(t, &s->cpus)) {
@@ -171,7 +171,7 @@ static int load_sets(const struct np_topo *t, bool all, struct sets *s)
 	if (np_task_allowed("/", 0, t, &s->allowed_nodes, &s->allowed_cpus,
 			    &err)) {
 		np_err_line("run: %s", err.msg);
-		return NP_EXIT_RUNTIME;
+		return np_exit_code(&err);
 	}
 	return 0;
 }
@@ -179,13 +179,13 @@ static int load_sets(const struct np_topo *t, bool all, struct sets *s)
 static int parse_ids(const char *what, const char *str, enum np_idstr_kind kind,
 		     const struct sets *s, struct np_idset *out)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	if (np_idstr_parse(str, kind, kind == NP_IDSTR_NODES ? &s->nodes :
 			   &s->cpus, kind == NP_IDSTR_NODES ? &s->allowed_nodes :
 			   &s->allowed_cpus, out, &err)) {
 		np_err_line("run: %s: %s", what, err.msg);
-		return NP_EXIT_USAGE;
+		return np_exit_code(&err);
 	}
 	return 0;
 }
@@ -253,7 +253,7 @@ static int bind_cpus(const struct np_topo *t, const struct run_opts *o,
 static int set_weights(const char *spec)
 {
 	const char *p = spec;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 
 	while (*p) {
 		char *end;
@@ -271,7 +271,7 @@ static int set_weights(const char *spec)
 		}
 		if (np_wi_set_weight("/", (unsigned)node, (unsigned)w, &err)) {
 			np_err_line("run: --weights: %s", err.msg);
-			return err.code == -EINVAL ? NP_EXIT_USAGE : NP_EXIT_RUNTIME;
+			return np_exit_code(&err);
 		}
 		p = *end ? end + 1 : end;
 	}
@@ -282,7 +282,7 @@ static int apply_policy(const struct np_topo *t, const struct run_opts *o,
 			const struct sets *s)
 {
 	struct np_policy pol = { o->mode, o->flags, { NULL, 0 } };
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	char what[48];
 	int rc = 0;
 
@@ -298,13 +298,13 @@ static int apply_policy(const struct np_topo *t, const struct run_opts *o,
 	}
 	if (!rc && pol.nodes.n && np_nodes_have_memory(t, &pol.nodes, &err)) {
 		np_err_line("run: %s: %s", what, err.msg);
-		rc = NP_EXIT_USAGE;
+		rc = np_exit_code(&err);
 	}
 	if (!rc && o->weights)
 		rc = set_weights(o->weights);
 	if (!rc && np_policy_apply(&pol, &err)) {
 		np_err_line("run: %s", err.msg);
-		rc = NP_EXIT_RUNTIME;
+		rc = np_exit_code(&err);
 	}
 	np_idset_free(&pol.nodes);
 	return rc;
@@ -518,7 +518,7 @@ static int run_reported(const struct np_topo *t, const struct run_opts *o,
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
 	struct sets s;
 	int rc;
@@ -529,7 +529,7 @@ int cmd_run(int argc, char **argv)
 		return rc < 0 ? NP_EXIT_OK : rc;
 	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, &err)) {
 		np_err_line("%s", err.msg);
-		return NP_EXIT_RUNTIME;
+		return np_exit_code(&err);
 	}
 	rc = load_sets(t, o.all, &s);
 	if (!rc && o.report) {

@@ -483,14 +483,14 @@ static int render_json(const struct np_topo *t, FILE *out)
 
 static int load(const struct stat_opts *o, struct np_topo **t)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e;
 
 	e = np_topo_from_sysroot_parts(o->sysroot ? o->sysroot : "/",
 				       NP_TOPO_COUNTERS, t, &err);
 	if (e) {
 		np_err_line("%s", err.msg);
-		return np_exit_code_for(e);
+		return np_exit_code(&err);
 	}
 	return 0;
 }

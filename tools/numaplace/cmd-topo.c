@@ -76,7 +76,7 @@ static int parse_topo_opts(int argc, char **argv, struct topo_opts *o)
 
 static int load(const struct topo_opts *o, struct np_topo **t)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	int e;
 
 	if (o->topology)
@@ -89,7 +89,7 @@ static int load(const struct topo_opts *o, struct np_topo **t)
 					       t, &err);
 	if (e) {
 		np_err_line("%s", err.msg);
-		return np_exit_code_for(e);
+		return np_exit_code(&err);
 	}
 	return 0;
 }
@@ -97,7 +97,7 @@ static int load(const struct topo_opts *o, struct np_topo **t)
 static int render(const struct topo_opts *o, struct np_topo *t, char **out,
 		  size_t *len)
 {
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	const char *note = NULL;
 	int e;
 
@@ -105,7 +105,7 @@ static int render(const struct topo_opts *o, struct np_topo *t, char **out,
 		e = np_topo_to_hwloc_xml(t, out, len, &err);
 		if (e)
 			np_err_line("topo: --xml: %s", err.msg);
-		return e ? np_exit_code_for(e) : 0;
+		return e ? np_exit_code(&err) : 0;
 	}
 	/* The CPU structure is optional detail: say why it is missing. */
 	if (o->verbose && np_topo_load_cpu_structure(t, &err))

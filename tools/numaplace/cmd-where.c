@@ -68,7 +68,7 @@ static int parse_where_opts(int argc, char **argv, int *pid, bool *json)
 int cmd_where(int argc, char **argv)
 {
 	struct np_numa_maps maps;
-	struct np_err err = { 0, "" };
+	struct np_err err = { 0 };
 	struct placement *w;
 	char comm[64];
 	bool json = false;
@@ -79,7 +79,7 @@ int cmd_where(int argc, char **argv)
 		return rc < 0 ? NP_EXIT_OK : rc;
 	if (np_numa_maps_read("/", pid, &maps, &err)) {
 		np_err_line("where: %s", err.msg);
-		return err.code == -ESRCH ? NP_EXIT_USAGE : NP_EXIT_RUNTIME;
+		return np_exit_code(&err);
 	}
 	np_proc_comm("/", pid, comm, sizeof(comm));
 	w = calloc(1, sizeof(*w));

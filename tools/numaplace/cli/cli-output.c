@@ -31,17 +31,9 @@ int np_opt_fail(const char *cmd, int c, char **argv)
 	return NP_EXIT_USAGE;
 }
 
-int np_exit_code_for(int neg_errno)
+int np_exit_code(const struct np_err *err)
 {
-	switch (neg_errno) {
-	case -ENOMEM:
-	case -EPERM:
-	case -EACCES:
-	case -EIO:
-		return NP_EXIT_RUNTIME;
-	default:
-		return NP_EXIT_USAGE;
-	}
+	return err->cls == NP_ERR_SYSTEM ? NP_EXIT_RUNTIME : NP_EXIT_USAGE;
 }
 
 int np_emit(const char *buf, size_t len)

@@ -30,8 +30,9 @@ void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* After getopt_long returned ':' or '?': the one-line message, exit 2. */
 int np_opt_fail(const char *cmd, int c, char **argv);
 
-/* Exit code for a library error: input problems are usage errors. */
-int np_exit_code_for(int neg_errno);
+/* The exit code for a library error, by the class the library gave it:
+ * the caller's input exits 2, the system's failure 1. */
+int np_exit_code(const struct np_err *err);
 
 /*
  * Writes the whole buffer to stdout and flushes; on failure prints why
