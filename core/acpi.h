@@ -20,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NP_ACPI_MAX_NODES 64
+#include "nodes.h"
+
+#define NP_ACPI_MAX_NODES NP_CORE_MAX_NODES
 
 enum np_acpi_error {
 	NP_ACPI_OK = 0,

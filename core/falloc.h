@@ -66,8 +66,9 @@
 #include <stdint.h>
 
 #include "buddy.h"
+#include "nodes.h"
 
-#define NP_FA_MAX_NODES 64          /* node sets are 64-bit masks */
+#define NP_FA_MAX_NODES NP_CORE_MAX_NODES /* node sets are 64-bit masks */
 
 enum {
 	NP_FA_ENOMEM = -12,         /* no frame under the policy */

@@ -20,11 +20,13 @@
 #include <numaplace/error.h>
 #include <numaplace/topo.h>
 
+#include "nodes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define NP_LAB_MAX_NODES 64
+#define NP_LAB_MAX_NODES NP_CORE_MAX_NODES
 #define NP_LAB_MAX_CPUS 64
 
 struct np_lab_node {

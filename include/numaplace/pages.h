@@ -52,9 +52,10 @@ struct np_numa_maps {
 
 void np_numa_maps_free(struct np_numa_maps *m);
 
-/* Parses numa_maps text (not necessarily NUL-terminated). */
+/* Parses numa_maps text (not necessarily NUL-terminated): 0, -EINVAL with
+ * err naming the bad line (class input), -ENOMEM; out is empty on error. */
 int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
-		       const char **why);
+		       struct np_err *err);
 
 /*
  * Fills thp_bytes of each mapping from smaps text (AnonHugePages per VMA,

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Memory policies and the node and CPU strings that name their nodes.
- *
- * Node strings follow numactl(8): "1", "0-3", "0,2-3", "all", "!1"
- * (every allowed node but 1), "+0-1" (the first two nodes of the task's
- * cpuset), "!+0".  CPU strings have the same forms over CPUs.  Unlike
- * libnuma, ids are decimal only, "!" inverts within the allowed set also
- * when node ids are sparse, and errors say which id is wrong and why
- * ("node 7 does not exist", "node 3 is not in this task's cpuset").
+ * Memory policies: the one policy type of the library (numaplace run
+ * applies it to a task, the frame pools allocate under it, and the
+ * freestanding core's copy, core/falloc.h, is converted from it in one
+ * place, lib/frames/frames.c), and the task's allowed nodes and CPUs.
+ * The node and CPU strings that name a policy's nodes: numaplace/idset.h.
  */
 #ifndef NUMAPLACE_POLICY_H
 #define NUMAPLACE_POLICY_H
@@ -16,34 +13,12 @@
 #include <sys/types.h>
 
 #include <numaplace/error.h>
+#include <numaplace/idset.h>
 #include <numaplace/topo.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* An ascending, duplicate-free set of node or CPU ids (malloc'd). */
-struct np_idset {
-	unsigned *ids;
-	size_t n;
-};
-
-void np_idset_free(struct np_idset *s);
-
-enum np_idstr_kind {
-	NP_IDSTR_NODES,
-	NP_IDSTR_CPUS,
-};
-
-/*
- * Parses a node or CPU string.  `exists` is every id the machine has (for
- * "does not exist" errors), `allowed` the ids this task may use (its
- * cpuset; "all", "!" and "+" are relative to it).  An empty result is an
- * error ("selects no node").  Returns 0 or -EINVAL with err set.
- */
-int np_idstr_parse(const char *s, enum np_idstr_kind kind,
-		   const struct np_idset *exists, const struct np_idset *allowed,
-		   struct np_idset *out, struct np_err *err);
 
 /*
  * The task's allowed nodes and CPUs (Mems_allowed_list, Cpus_allowed_list

@@ -80,49 +80,6 @@ static bool has_nul(const char *buf, size_t len)
 	return len && memchr(buf, '\0', len) != NULL;
 }
 
-void np_idlist_free(struct np_idlist *l)
-{
-	free(l->ids);
-	l->ids = NULL;
-	l->n = 0;
-}
-
-int np_idlist_contains(const struct np_idlist *l, unsigned id)
-{
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->ids[mid] == id)
-			return 1;
-		if (l->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-int np_idlist_push(struct np_idlist *l, unsigned id)
-{
-	unsigned *ids;
-
-	if (l->n && l->ids[l->n - 1] >= id)
-		return -EINVAL;
-	/* Capacity doubles from 1: full exactly when n is 0 or a power of 2. */
-	if ((l->n & (l->n - 1)) == 0) {
-		size_t cap = l->n ? l->n * 2 : 1;
-
-		ids = realloc(l->ids, cap * sizeof(*ids));
-		if (!ids)
-			return -ENOMEM;
-		l->ids = ids;
-	}
-	l->ids[l->n++] = id;
-	return 0;
-}
-
 static int fail(const char **why, const char *msg, int err)
 {
 	if (why)
@@ -132,7 +89,7 @@ static int fail(const char **why, const char *msg, int err)
 
 /* One "a", "a-b" or "a-b:used/group" token of a kernel list. */
 static int parse_range(struct cursor *c, unsigned max_id,
-		       struct np_idlist *out, const char **why)
+		       struct np_idset *out, const char **why)
 {
 	uint64_t a, b, used = 1, group = 1;
 	int err;
@@ -172,7 +129,7 @@ static int parse_range(struct cursor *c, unsigned max_id,
 			continue;
 		if (out->n && out->ids[out->n - 1] >= id)
 			return fail(why, "ids not ascending", -EINVAL);
-		err = np_idlist_push(out, (unsigned)id);
+		err = np_idset_push(out, (unsigned)id);
 		if (err)
 			return fail(why, "out of memory", err);
 	}
@@ -180,13 +137,12 @@ static int parse_range(struct cursor *c, unsigned max_id,
 }
 
 int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
-		    struct np_idlist *out, const char **why)
+		    struct np_idset *out, const char **why)
 {
 	struct cursor c = { buf, buf + len };
 	int err = 0;
 
-	out->ids = NULL;
-	out->n = 0;
+	*out = (struct np_idset){ 0 };
 	if (has_nul(buf, len))
 		return fail(why, "NUL byte in list", -EINVAL);
 	skip_blanks(&c);
@@ -205,7 +161,7 @@ int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
 		break;
 	}
 	if (err)
-		np_idlist_free(out);
+		np_idset_free(out);
 	return err;
 }
 

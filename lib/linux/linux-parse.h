@@ -20,21 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Limits: the kernel's NR_CPUS tops out at 8192 and MAX_NUMNODES at 1024
- * on x86-64; ids up to these bounds are accepted, beyond them -ERANGE. */
-#define NP_MAX_CPUS 65536u
-#define NP_MAX_NODES 4096u
-
-/* A sorted, duplicate-free list of ids (CPU or node numbers). */
-struct np_idlist {
-	unsigned *ids; /* malloc'd, ascending; NULL when n == 0 */
-	size_t n;
-};
-
-void np_idlist_free(struct np_idlist *l);
-int np_idlist_contains(const struct np_idlist *l, unsigned id);
-/* Appends in ascending order only: id must exceed the last id. */
-int np_idlist_push(struct np_idlist *l, unsigned id);
+#include <numaplace/idset.h>
 
 /*
  * Kernel list format ("0-3,8,10-11\n", empty or "\n" for the empty set),
@@ -43,7 +29,7 @@ int np_idlist_push(struct np_idlist *l, unsigned id);
  * Also accepts the "a-b:used/group" stride form of bitmap_parselist().
  */
 int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
-		    struct np_idlist *out, const char **why);
+		    struct np_idset *out, const char **why);
 
 /* One field of a node's meminfo: "Node 0 MemTotal:  123 kB". */
 struct np_meminfo_field {

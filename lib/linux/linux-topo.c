@@ -56,7 +56,7 @@ static int cmp_unsigned(const void *a, const void *b)
 
 /* Reads rel and parses it as a kernel list; absent file → -ENOENT quietly. */
 static int read_idlist(const struct np_root *r, const char *rel,
-		       unsigned max_id, struct np_idlist *out, bool optional,
+		       unsigned max_id, struct np_idset *out, bool optional,
 		       struct np_err *err)
 {
 	const char *why = NULL;
@@ -64,8 +64,7 @@ static int read_idlist(const struct np_root *r, const char *rel,
 	char *buf;
 	int e;
 
-	out->ids = NULL;
-	out->n = 0;
+	*out = (struct np_idset){ 0 };
 	if (optional && np_root_exists(r, rel) == 0)
 		return -ENOENT;
 	e = np_root_read(r, rel, &buf, &len, err);
@@ -134,7 +133,7 @@ static int list_node_ids(const struct np_root *r, unsigned **ids, size_t *n,
 static int read_node_cpus(const struct np_root *r, struct np_node *node,
 			  struct np_err *err)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	char rel[128];
 	int e;
 
@@ -342,7 +341,7 @@ static int read_node_states(const struct np_root *r, struct np_topo *t,
 		NODE_DIR "/possible", NODE_DIR "/online", NODE_DIR "/has_cpu",
 		NODE_DIR "/has_memory", NODE_DIR "/has_normal_memory",
 	};
-	struct np_idlist l[5] = { { NULL, 0 } };
+	struct np_idset l[5] = { { NULL, 0 } };
 	bool have[5] = { false };
 	int e = 0;
 
@@ -362,7 +361,7 @@ static int read_node_states(const struct np_root *r, struct np_topo *t,
 				     have[3] ? &l[3] : NULL,
 				     have[4] ? &l[4] : NULL);
 	for (int i = 0; i < 5; i++)
-		np_idlist_free(&l[i]);
+		np_idset_free(&l[i]);
 	return e;
 }
 
@@ -441,7 +440,7 @@ static int read_tiers(const struct np_root *r, struct np_topo *t,
 		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && !e; i++) {
 		struct np_memory_tier *tier = &t->tiers[t->ntiers];
-		struct np_idlist l;
+		struct np_idset l;
 		char rel[192];
 		unsigned id;
 
@@ -633,7 +632,7 @@ static int status_list(const char *buf, const char *key, unsigned max_id,
 		       struct np_idset *out, const char **why)
 {
 	const char *p = strstr(buf, key), *end;
-	struct np_idlist l;
+	struct np_idset l;
 	int e;
 
 	if (!p)
@@ -659,8 +658,7 @@ int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
 	size_t len;
 	int e;
 
-	nodes->ids = cpus->ids = NULL;
-	nodes->n = cpus->n = 0;
+	*nodes = *cpus = (struct np_idset){ 0 };
 	e = np_root_open(&r, root, err);
 	if (e)
 		return e;

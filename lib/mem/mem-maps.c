@@ -180,8 +180,8 @@ static int parse_line(char *line, struct np_mapping *m, const char **why)
 	return 0;
 }
 
-int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
-		       const char **why)
+static int parse_numa_maps(const char *buf, size_t len,
+			   struct np_numa_maps *out, const char **why)
 {
 	char *text, *line, *save = NULL;
 	size_t cap = 0;
@@ -219,6 +219,19 @@ int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
 	if (e)
 		np_numa_maps_free(out);
 	return e;
+}
+
+int np_parse_numa_maps(const char *buf, size_t len, struct np_numa_maps *out,
+		       struct np_err *err)
+{
+	const char *why = NULL;
+	int e = parse_numa_maps(buf, len, out, &why);
+
+	if (e == -ENOMEM)
+		return np_fail_sys(err, e, "numa_maps: out of memory");
+	if (e)
+		return np_fail_input(err, e, "numa_maps: %s", why);
+	return 0;
 }
 
 static struct np_mapping *find_mapping(struct np_numa_maps *m,
@@ -272,7 +285,7 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 	if (e == -ENOENT)
 		np_fail_input(err, -ESRCH, "no process %d", (int)pid);
 	if (!e) {
-		e = np_parse_numa_maps(buf, len, out, &why);
+		e = parse_numa_maps(buf, len, out, &why);
 		/* The kernel wrote it: text we cannot read is not the
 		 * caller's fault. */
 		if (e)
@@ -339,7 +352,7 @@ size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
 		       char *mode, size_t mode_len)
 {
 	const char *colon = strrchr(policy, ':');
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why;
 	size_t n = 0;
 
@@ -354,6 +367,6 @@ size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
 		return 0;
 	for (; n < l.n && n < max; n++)
 		nodes[n] = l.ids[n];
-	np_idlist_free(&l);
+	np_idset_free(&l);
 	return n;
 }

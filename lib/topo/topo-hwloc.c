@@ -280,7 +280,7 @@ static hwloc_obj_t pu_owner(hwloc_topology_t topo, unsigned pu)
 
 static int xml_node_cpus(hwloc_topology_t topo, struct np_node *n)
 {
-	struct np_idlist l = { NULL, 0 };
+	struct np_idset l = { NULL, 0 };
 	hwloc_obj_t pu = NULL;
 	unsigned *sorted;
 	size_t cnt = 0;
@@ -310,9 +310,9 @@ static int xml_node_cpus(hwloc_topology_t topo, struct np_node *n)
 			sorted[j - 1] = tmp;
 		}
 	for (size_t i = 0; i < cnt; i++)
-		if (np_idlist_push(&l, sorted[i])) {
+		if (np_idset_push(&l, sorted[i])) {
 			free(sorted);
-			np_idlist_free(&l);
+			np_idset_free(&l);
 			return -ENOMEM;
 		}
 	free(sorted);

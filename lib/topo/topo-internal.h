@@ -25,10 +25,10 @@ void np_sort_tiers(struct np_topo *t);
  * has_memory and has_normal_memory.  A NULL list means its file was
  * missing: the state is then derived from the node's contents.
  */
-void np_apply_node_states(struct np_topo *t, struct np_idlist *possible,
-			  struct np_idlist *online, const struct np_idlist *has_cpu,
-			  const struct np_idlist *has_memory,
-			  const struct np_idlist *has_normal);
+void np_apply_node_states(struct np_topo *t, struct np_idset *possible,
+			  struct np_idset *online, const struct np_idset *has_cpu,
+			  const struct np_idset *has_memory,
+			  const struct np_idset *has_normal);
 
 /* Copies buddyinfo sums to the nodes; -ENOENT for an unknown node. */
 int np_apply_buddyinfo(struct np_topo *t, const struct np_buddyinfo *b);

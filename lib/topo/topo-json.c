@@ -407,7 +407,7 @@ static int jr_ids(struct jr *r, json_object *a, unsigned max_id,
 		  unsigned **ids, size_t *n)
 {
 	size_t len = json_object_array_length(a);
-	struct np_idlist l = { NULL, 0 };
+	struct np_idset l = { NULL, 0 };
 
 	for (size_t i = 0; i < len; i++) {
 		uint64_t v;
@@ -416,10 +416,10 @@ static int jr_ids(struct jr *r, json_object *a, unsigned max_id,
 
 		if (!e && l.n && l.ids[l.n - 1] >= v)
 			e = jr_fail(r, "ids must be ascending and unique");
-		if (!e && np_idlist_push(&l, (unsigned)v))
+		if (!e && np_idset_push(&l, (unsigned)v))
 			e = np_fail_sys(r->err, -ENOMEM, "out of memory");
 		if (e) {
-			np_idlist_free(&l);
+			np_idset_free(&l);
 			return e;
 		}
 	}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The topology model: construction helpers, look-ups, freeing, loading. */
+/* The topology model: construction helpers, look-ups, freeing.  The
+ * loaders (linux/linux-topo.c, topo-json.c, topo-hwloc.c) build on it;
+ * topo-load.c chooses among them, so nothing here calls a loader. */
 #include "topo/topo-internal.h"
 
 #include <errno.h>
@@ -68,33 +70,31 @@ void np_sort_tiers(struct np_topo *t)
 		qsort(t->tiers, t->ntiers, sizeof(*t->tiers), cmp_tiers);
 }
 
-void np_apply_node_states(struct np_topo *t, struct np_idlist *possible,
-			  struct np_idlist *online, const struct np_idlist *has_cpu,
-			  const struct np_idlist *has_memory,
-			  const struct np_idlist *has_normal)
+void np_apply_node_states(struct np_topo *t, struct np_idset *possible,
+			  struct np_idset *online, const struct np_idset *has_cpu,
+			  const struct np_idset *has_memory,
+			  const struct np_idset *has_normal)
 {
 	for (size_t i = 0; i < t->nnodes; i++) {
 		struct np_node *n = &t->nodes[i];
 		bool mem = n->total_bytes != NP_UNKNOWN && n->total_bytes > 0;
 
-		n->has_cpus = has_cpu ? np_idlist_contains(has_cpu, n->id) :
+		n->has_cpus = has_cpu ? np_idset_contains(has_cpu, n->id) :
 			n->ncpus > 0;
 		n->has_memory = has_memory ?
-			np_idlist_contains(has_memory, n->id) : mem;
+			np_idset_contains(has_memory, n->id) : mem;
 		n->has_normal_memory = has_normal ?
-			np_idlist_contains(has_normal, n->id) : n->has_memory;
+			np_idset_contains(has_normal, n->id) : n->has_memory;
 	}
 	if (possible) {
 		t->possible_nodes = possible->ids;
 		t->npossible = possible->n;
-		possible->ids = NULL;
-		possible->n = 0;
+		*possible = (struct np_idset){ 0 };
 	}
 	if (online) {
 		t->online_nodes = online->ids;
 		t->nonline = online->n;
-		online->ids = NULL;
-		online->n = 0;
+		*online = (struct np_idset){ 0 };
 	}
 }
 
@@ -169,34 +169,4 @@ void np_topo_free(struct np_topo *t)
 	free(t->wi.weights);
 	free(t->origin);
 	free(t);
-}
-
-/* An hwloc XML file starts with an XML declaration or <topology>. */
-static bool looks_like_xml(const char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' ||
-			   buf[i] == '\r'))
-		i++;
-	return i < len && buf[i] == '<';
-}
-
-int np_topo_from_file(const char *path, struct np_topo **out,
-		      struct np_err *err)
-{
-	char *buf;
-	size_t len;
-	int e;
-
-	*out = NULL;
-	e = np_read_file(path, &buf, &len, err);
-	if (e)
-		return e;
-	if (looks_like_xml(buf, len))
-		e = np_topo_from_hwloc_xml(path, buf, len, out, err);
-	else
-		e = np_topo_from_json_named(path, buf, len, out, err);
-	free(buf);
-	return e;
 }

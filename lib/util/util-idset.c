@@ -4,6 +4,7 @@
  * "all", "!" for the inverse within the allowed set, "+" for ids relative
  * to the allowed set (the task's cpuset).
  */
+#include <numaplace/idset.h>
 #include <numaplace/policy.h>
 
 #include <errno.h>
@@ -19,13 +20,48 @@ void np_idset_free(struct np_idset *s)
 	free(s->ids);
 	s->ids = NULL;
 	s->n = 0;
+	s->cap = 0;
+}
+
+bool np_idset_contains(const struct np_idset *s, unsigned id)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ids[mid] == id)
+			return true;
+		if (s->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int np_idset_push(struct np_idset *s, unsigned id)
+{
+	if (s->n && s->ids[s->n - 1] >= id)
+		return -EINVAL;
+	/* Grows by doubling; a cap of 0 on a filled set (built by hand)
+	 * is taken as "exactly full". */
+	if (s->n >= s->cap) {
+		size_t cap = s->n ? s->n * 2 : 4;
+		unsigned *ids = realloc(s->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		s->ids = ids;
+		s->cap = cap;
+	}
+	s->ids[s->n++] = id;
+	return 0;
 }
 
 static bool set_has(const struct np_idset *s, unsigned id)
 {
-	struct np_idlist l = { s->ids, s->n };
-
-	return np_idlist_contains(&l, id);
+	return np_idset_contains(s, id);
 }
 
 static const char *noun(enum np_idstr_kind kind)
@@ -141,21 +177,20 @@ static int parse_list(struct idparse *p, const char *s)
 
 static int collect(struct idparse *p, bool invert, struct np_idset *out)
 {
-	struct np_idlist l = { NULL, 0 };
+	struct np_idset l = { NULL, 0 };
 
 	for (size_t i = 0; i < p->allowed->n; i++) {
 		unsigned id = p->allowed->ids[i];
 
-		if (p->mark[id] != invert && np_idlist_push(&l, id)) {
-			np_idlist_free(&l);
+		if (p->mark[id] != invert && np_idset_push(&l, id)) {
+			np_idset_free(&l);
 			return np_fail_sys(p->err, -ENOMEM, "out of memory");
 		}
 	}
 	if (!l.n)
 		return np_fail_input(p->err, -EINVAL, "%s string '%s' selects no %s",
 			       noun(p->kind), p->str, noun(p->kind));
-	out->ids = l.ids;
-	out->n = l.n;
+	*out = l;
 	return 0;
 }
 
@@ -167,8 +202,7 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 	bool invert = false;
 	int e;
 
-	out->ids = NULL;
-	out->n = 0;
+	*out = (struct np_idset){ 0 };
 	if (!*s)
 		return np_fail_input(err, -EINVAL, "empty %s string", noun(kind));
 	for (size_t i = 0; i < exists->n; i++)
@@ -197,10 +231,11 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 
 int np_topo_node_set(const struct np_topo *t, struct np_idset *out)
 {
-	out->n = 0;
+	*out = (struct np_idset){ 0 };
 	out->ids = calloc(t->nnodes ? t->nnodes : 1, sizeof(*out->ids));
 	if (!out->ids)
 		return -ENOMEM;
+	out->cap = t->nnodes;
 	for (size_t i = 0; i < t->nnodes; i++)
 		out->ids[out->n++] = t->nodes[i].id;
 	return 0;
@@ -219,7 +254,7 @@ int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out)
 
 	for (size_t i = 0; i < t->nnodes; i++)
 		n += t->nodes[i].ncpus;
-	out->n = 0;
+	*out = (struct np_idset){ 0 };
 	out->ids = calloc(n ? n : 1, sizeof(*out->ids));
 	if (!out->ids)
 		return -ENOMEM;

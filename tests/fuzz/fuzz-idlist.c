@@ -15,18 +15,18 @@ static const unsigned max_ids[8] = {
 	0, 1, 7, 63, 255, NP_MAX_NODES - 1, NP_MAX_NODES, NP_MAX_CPUS,
 };
 
-static void check_list(const struct np_idlist *l, unsigned max_id)
+static void check_list(const struct np_idset *l, unsigned max_id)
 {
 	FUZZ_ASSERT((l->n == 0) == (l->ids == NULL));
 	for (size_t i = 0; i < l->n; i++) {
 		FUZZ_ASSERT(l->ids[i] <= max_id);
 		FUZZ_ASSERT(i == 0 || l->ids[i - 1] < l->ids[i]);
-		FUZZ_ASSERT(np_idlist_contains(l, l->ids[i]));
+		FUZZ_ASSERT(np_idset_contains(l, l->ids[i]));
 	}
 }
 
 /* The kernel's own spelling of l: "0-3,8,10-11\n". */
-static char *format_list(const struct np_idlist *l, size_t *len)
+static char *format_list(const struct np_idset *l, size_t *len)
 {
 	char *s = malloc(l->n * 24 + 2);
 	size_t pos = 0, i = 0;
@@ -50,9 +50,9 @@ static char *format_list(const struct np_idlist *l, size_t *len)
 
 /* Reading the canonical text gives the same list; one below its largest
  * id as max_id gives -ERANGE. */
-static void check_canonical(const struct np_idlist *l, unsigned max_id)
+static void check_canonical(const struct np_idset *l, unsigned max_id)
 {
-	struct np_idlist again;
+	struct np_idset again;
 	const char *why = NULL;
 	size_t len;
 	char *s = format_list(l, &len);
@@ -63,7 +63,7 @@ static void check_canonical(const struct np_idlist *l, unsigned max_id)
 	rc = np_parse_idlist(s, len, max_id, &again, &why);
 	FUZZ_ASSERT(rc == 0 && again.n == l->n);
 	FUZZ_ASSERT(!l->n || !memcmp(again.ids, l->ids, l->n * sizeof(*l->ids)));
-	np_idlist_free(&again);
+	np_idset_free(&again);
 	if (l->n && l->ids[l->n - 1] > 0) {
 		rc = np_parse_idlist(s, len, l->ids[l->n - 1] - 1, &again, &why);
 		FUZZ_ASSERT(rc == -ERANGE && again.n == 0 && !again.ids);
@@ -73,7 +73,7 @@ static void check_canonical(const struct np_idlist *l, unsigned max_id)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why = NULL;
 	unsigned max_id;
 	int rc;
@@ -89,6 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_list(&l, max_id);
 	check_canonical(&l, max_id);
-	np_idlist_free(&l);
+	np_idset_free(&l);
 	return 0;
 }

@@ -10,12 +10,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct np_numa_maps m;
-	const char *why = NULL;
-	int rc = np_parse_numa_maps((const char *)data, size, &m, &why);
+	struct np_err err = { 0 };
+	int rc = np_parse_numa_maps((const char *)data, size, &m, &err);
 
 	if (rc) {
 		FUZZ_ASSERT(rc == -EINVAL || rc == -ENOMEM);
-		FUZZ_ASSERT(why != NULL && m.maps == NULL && m.n == 0);
+		FUZZ_ASSERT(err.msg[0] && m.maps == NULL && m.n == 0);
 		return 0;
 	}
 	for (size_t i = 0; i < m.n; i++) {

@@ -32,10 +32,10 @@ static const char sample[] =
 static void test_sample(void **state)
 {
 	struct np_numa_maps m;
-	const char *why = NULL;
+	struct np_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &why), 0);
+	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &err), 0);
 	assert_int_equal(m.n, 12);
 	assert_int_equal(m.maps[0].kind, NP_KIND_FILE);
 	assert_string_equal(m.maps[0].path, "/usr/bin/np-probe");
@@ -79,10 +79,10 @@ static void test_smaps_thp(void **state)
 		"7f1cffff0000-7f1cffff1000 rw-p 00000000 00:00 0\n"
 		"AnonHugePages:       2048 kB\n";
 	struct np_numa_maps m;
-	const char *why = NULL;
+	struct np_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &why), 0);
+	assert_int_equal(np_parse_numa_maps(sample, strlen(sample), &m, &err), 0);
 	np_numa_maps_add_smaps(&m, smaps, strlen(smaps));
 	assert_int_equal(m.maps[2].thp_bytes, 0);
 	assert_int_equal(m.maps[3].thp_bytes, 14336ull * 1024);
@@ -141,12 +141,13 @@ static void test_malformed(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct np_numa_maps m = { (struct np_mapping *)1, 9 };
-		const char *why = NULL;
-		int e = np_parse_numa_maps(bad[i], len[i], &m, &why);
+		struct np_err err = { 0 };
+		int e = np_parse_numa_maps(bad[i], len[i], &m, &err);
 
 		if (e != -EINVAL)
 			fail_msg("case %zu: got %d", i, e);
-		assert_non_null(why);
+		assert_int_equal(err.cls, NP_ERR_INPUT);
+		assert_true(strncmp(err.msg, "numa_maps: ", 11) == 0 && err.msg[11]);
 		assert_null(m.maps);
 		assert_int_equal(m.n, 0);
 	}

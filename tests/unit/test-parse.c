@@ -42,7 +42,7 @@ static void expect_rc(int got, int want, int line)
 static void idlist_ok_at(const char *buf, size_t len, unsigned max_id,
 			 const unsigned *want, size_t nwant, int line)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why = NULL;
 
 	expect_rc(np_parse_idlist(buf, len, max_id, &l, &why), 0, line);
@@ -50,13 +50,13 @@ static void idlist_ok_at(const char *buf, size_t len, unsigned max_id,
 	CHECK(nwant ? l.ids != NULL : l.ids == NULL, line);
 	for (size_t i = 0; i < nwant; i++)
 		CHECK_EQ(l.ids[i], want[i], line);
-	np_idlist_free(&l);
+	np_idset_free(&l);
 }
 
 static void idlist_err_at(const char *buf, size_t len, unsigned max_id,
 			  int err, int line)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why = NULL;
 
 	/* Garbage in the output: the parser must not trust it. */
@@ -85,7 +85,7 @@ static void test_idlist_single(void **state)
 
 static void test_idlist_ranges(void **state)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why = NULL;
 
 	(void)state;
@@ -101,9 +101,9 @@ static void test_idlist_ranges(void **state)
 	assert_int_equal(l.ids[127], 127);
 	assert_int_equal(l.ids[128], 256);
 	assert_int_equal(l.ids[255], 383);
-	assert_true(np_idlist_contains(&l, 300));
-	assert_false(np_idlist_contains(&l, 200));
-	np_idlist_free(&l);
+	assert_true(np_idset_contains(&l, 300));
+	assert_false(np_idset_contains(&l, 200));
+	np_idset_free(&l);
 }
 
 static void test_idlist_empty(void **state)
@@ -209,29 +209,29 @@ static void test_idlist_nul_and_len(void **state)
 	idlist_err_at("0-7:2/4", 6, 63, -EINVAL, __LINE__);
 }
 
-/* ---- np_idlist_push / np_idlist_contains --------------------------- */
+/* ---- np_idset_push / np_idset_contains --------------------------- */
 
 static void test_idlist_push(void **state)
 {
-	struct np_idlist l = { NULL, 0 };
+	struct np_idset l = { NULL, 0 };
 
 	(void)state;
-	assert_int_equal(np_idlist_push(&l, 0), 0);
-	assert_int_equal(np_idlist_push(&l, 5), 0);
-	assert_int_equal(np_idlist_push(&l, 5), -EINVAL);
-	assert_int_equal(np_idlist_push(&l, 3), -EINVAL);
+	assert_int_equal(np_idset_push(&l, 0), 0);
+	assert_int_equal(np_idset_push(&l, 5), 0);
+	assert_int_equal(np_idset_push(&l, 5), -EINVAL);
+	assert_int_equal(np_idset_push(&l, 3), -EINVAL);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.ids[0], 0);
 	assert_int_equal(l.ids[1], 5);
 	/* Across many growth steps; valgrind sees any short allocation. */
 	for (unsigned id = 6; id < 3000; id += 3)
-		assert_int_equal(np_idlist_push(&l, id), 0);
+		assert_int_equal(np_idset_push(&l, id), 0);
 	assert_int_equal(l.n, 2 + 998);
 	assert_int_equal(l.ids[l.n - 1], 2997);
-	assert_int_equal(np_idlist_push(&l, UINT_MAX), 0);
-	assert_int_equal(np_idlist_push(&l, UINT_MAX), -EINVAL);
+	assert_int_equal(np_idset_push(&l, UINT_MAX), 0);
+	assert_int_equal(np_idset_push(&l, UINT_MAX), -EINVAL);
 	assert_int_equal(l.n, 1001);
-	np_idlist_free(&l);
+	np_idset_free(&l);
 	assert_null(l.ids);
 	assert_int_equal(l.n, 0);
 }
@@ -239,37 +239,37 @@ static void test_idlist_push(void **state)
 /* A parsed list keeps growing through push (shared capacity rule). */
 static void test_idlist_push_after_parse(void **state)
 {
-	struct np_idlist l;
+	struct np_idset l;
 	const char *why = NULL;
 
 	(void)state;
 	assert_int_equal(np_parse_idlist(LIT("0-6\n"), 63, &l, &why), 0);
 	for (unsigned id = 7; id < 40; id++)
-		assert_int_equal(np_idlist_push(&l, id), 0);
+		assert_int_equal(np_idset_push(&l, id), 0);
 	assert_int_equal(l.n, 40);
 	for (unsigned id = 0; id < 40; id++)
 		assert_int_equal(l.ids[id], id);
-	np_idlist_free(&l);
+	np_idset_free(&l);
 }
 
 static void test_idlist_contains(void **state)
 {
-	struct np_idlist empty = { NULL, 0 }, l = { NULL, 0 };
+	struct np_idset empty = { NULL, 0 }, l = { NULL, 0 };
 	const unsigned odd[] = { 1, 3, 5, 7, 9, 4095 };
 
 	(void)state;
-	assert_false(np_idlist_contains(&empty, 0));
+	assert_false(np_idset_contains(&empty, 0));
 	for (size_t i = 0; i < 6; i++)
-		assert_int_equal(np_idlist_push(&l, odd[i]), 0);
+		assert_int_equal(np_idset_push(&l, odd[i]), 0);
 	for (size_t i = 0; i < 6; i++)
-		assert_true(np_idlist_contains(&l, odd[i]));
-	assert_false(np_idlist_contains(&l, 0));
-	assert_false(np_idlist_contains(&l, 2));
-	assert_false(np_idlist_contains(&l, 8));
-	assert_false(np_idlist_contains(&l, 10));
-	assert_false(np_idlist_contains(&l, 4096));
-	assert_false(np_idlist_contains(&l, UINT_MAX));
-	np_idlist_free(&l);
+		assert_true(np_idset_contains(&l, odd[i]));
+	assert_false(np_idset_contains(&l, 0));
+	assert_false(np_idset_contains(&l, 2));
+	assert_false(np_idset_contains(&l, 8));
+	assert_false(np_idset_contains(&l, 10));
+	assert_false(np_idset_contains(&l, 4096));
+	assert_false(np_idset_contains(&l, UINT_MAX));
+	np_idset_free(&l);
 }
 
 /* ---- np_parse_node_meminfo ---------------------------------------- */
@@ -865,7 +865,7 @@ static int erange_case(int rc, const char *what)
 static int erange_mismatches(void)
 {
 	char buf[160];
-	struct np_idlist l;
+	struct np_idset l;
 	struct np_meminfo m;
 	struct np_numastat s;
 	struct np_buddyinfo b;
