@@ -36,6 +36,8 @@
 #include <stdint.h>
 
 #include <numaplace/error.h>
+#include <numaplace/policy.h>
+#include <numaplace/topo.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,7 +56,10 @@ struct np_frames_opts {
 	size_t nnodes;
 	uint64_t bytes_per_node; /* rounded up to whole frames */
 	size_t frame_bytes;      /* 4096 or 2 MiB */
-	const char *root;        /* where sys/ and proc/ are read; NULL: "/" */
+	/* The machine, loaded by the caller (np_topo_from_sysroot_parts()
+	 * with NP_TOPO_COUNTERS, so that free memory and free huge pages per
+	 * node are known); only read during np_frames_create(). */
+	const struct np_topo *topo;
 	/* Per-thread cache tuning, in frames: refill/drain `batch` at a time,
 	 * give back above `high`.  0: Linux's rule for the node's memory
 	 * (63 and 378 for 4 KiB frames on a node of 1 GiB or more, 1 and 6
@@ -85,46 +90,48 @@ uint64_t np_frames_per_node(const struct np_frames *p);
 
 /*
  * bytes (rounded up to a power-of-two number of frames, at most 1024
- * frames) on `node` and nowhere else.  NULL with errno ENOMEM when the
- * node's frames are used up, EINVAL for a node not in the pool or a size
- * out of range.  The memory is not zeroed.
+ * frames) on `node` and nowhere else.  NULL on failure, with err (may be
+ * NULL) holding -ENOMEM (class system) when the node's frames are used
+ * up, -EINVAL (class input) for a node not in the pool or a size out of
+ * range.  The memory is not zeroed.  The fast path never touches err.
  */
 void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes,
-			     unsigned node);
+			     unsigned node, struct np_err *err);
 
 /* Gives back what an alloc returned, with the same bytes.  -EINVAL for an
  * address the pool did not hand out (a block of another size, a double
  * free of a larger block). */
 int np_frames_free(struct np_frames *p, void *addr, size_t bytes);
 
-enum np_frames_mode {
-	NP_FRAMES_LOCAL,          /* the calling CPU's node, then nearest */
-	NP_FRAMES_BIND,           /* the set, nearest first, nowhere else */
-	NP_FRAMES_PREFERRED,      /* one node, then by distance from it */
-	NP_FRAMES_PREFERRED_MANY, /* the set, then every other node */
-	NP_FRAMES_INTERLEAVE,     /* round-robin over the set */
-};
-
-#define NP_FRAMES_STRICT 1u     /* fail rather than fall back */
-
-/* A policy made for one pool; interleave keeps its position in it. */
+/*
+ * A memory policy (numaplace/policy.h, the same type `numaplace run`
+ * applies to a task) made for one pool; interleave keeps its position in
+ * it.  Modes, as the kernel has them: default and local (the calling
+ * CPU's node, then the nearest), bind (the set, nearest first, nowhere
+ * else), preferred (one node, then by distance from it), preferred-many
+ * (the set, then every other node), interleave (round-robin over the
+ * set).  Flags: NP_POLICY_STRICT fails rather than falls back.
+ */
 struct np_frames_policy {
-	enum np_frames_mode mode;
+	enum np_policy_mode mode;
 	unsigned flags;
 	uint64_t mask;          /* pool-internal node indexes */
 	unsigned node;
 	unsigned il_next;
 };
 
-/* Builds a policy over machine node ids; -EINVAL naming a node not in
- * the pool (or, for preferred, more or fewer than one node). */
-int np_frames_policy_make(const struct np_frames *p, enum np_frames_mode mode,
-			  const unsigned *nodes, size_t n, unsigned flags,
+/* Makes pol (machine node ids) into a policy for pool p: -EINVAL naming a
+ * node not in the pool, nodes for local, not one node for preferred, a
+ * kernel flag; -EOPNOTSUPP for weighted interleave.  Class input. */
+int np_frames_policy_make(const struct np_frames *p,
+			  const struct np_policy *pol,
 			  struct np_frames_policy *out, struct np_err *err);
 
-/* Allocates under a policy; the node it came from in *node (optional). */
+/* Allocates under a policy; the node it came from in *node (optional).
+ * NULL on failure, err as for np_frames_alloc_onnode(). */
 void *np_frames_alloc(struct np_frames *p, size_t bytes,
-		      struct np_frames_policy *pol, unsigned *node);
+		      struct np_frames_policy *pol, unsigned *node,
+		      struct np_err *err);
 
 enum np_frames_stat {
 	NP_FRAMES_NUMA_HIT,

@@ -53,6 +53,10 @@ enum np_policy_flags {
 	NP_POLICY_STATIC_NODES = 1u << 0,   /* MPOL_F_STATIC_NODES */
 	NP_POLICY_RELATIVE_NODES = 1u << 1, /* MPOL_F_RELATIVE_NODES */
 	NP_POLICY_BALANCING = 1u << 2,      /* MPOL_F_NUMA_BALANCING (bind) */
+	/* Frame pools only (numaplace/frames.h): fail rather than fall back
+	 * to a node the policy does not name first.  The kernel has no such
+	 * flag; its bind is strict already. */
+	NP_POLICY_STRICT = 1u << 3,
 };
 
 struct np_policy {
@@ -63,6 +67,8 @@ struct np_policy {
 
 /* "bind", "preferred-many", ... as numactl and the kernel name them. */
 const char *np_policy_mode_name(enum np_policy_mode mode);
+/* The mode of such a name: 0, or -EINVAL for a name that is none. */
+int np_policy_mode_parse(const char *name, enum np_policy_mode *mode);
 
 /*
  * Sets the calling thread's memory policy (inherited across fork and

@@ -29,12 +29,13 @@
 
 #include "falloc.h"
 #include "linux/linux-parse.h"
+#include "linux/linux-mempolicy.h"
+#include "linux/linux-pages.h"
 #include "linux/linux-root.h"
 
 #define MIB (1024.0 * 1024.0)
 #define HUGE_2M (2u << 20)
 #define NONE UINT32_MAX
-#define MOVE_PAGES_CHUNK 4096
 
 /* A thread's cache for one pool. */
 struct tcache {
@@ -264,17 +265,6 @@ static struct tcache *tcache(struct np_frames *p)
 
 /* ---- creating a pool ---------------------------------------------------- */
 
-static long mbind_node(void *addr, size_t len, unsigned node)
-{
-	unsigned long mask[1024 / (8 * sizeof(unsigned long))] = { 0 };
-
-	mask[node / (8 * sizeof(unsigned long))] |=
-		1ul << (node % (8 * sizeof(unsigned long)));
-	/* maxnode counts one more than the bits the kernel reads */
-	return syscall(SYS_mbind, addr, len, MPOL_BIND, mask,
-		       (unsigned long)(8 * sizeof(mask) + 1), 0ul);
-}
-
 static int populate(char *addr, size_t len)
 {
 	if (madvise(addr, len, MADV_POPULATE_WRITE) == 0)
@@ -344,12 +334,12 @@ static int map_region(struct np_frames *p, unsigned slot, unsigned node,
 	if (mmap(addr, len, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED)
 		return np_fail_sys(err, -errno, "mmap of %.0f MiB for node %u: %s",
 			       len / MIB, node, strerror(errno));
-	if (mbind_node(addr, len, node)) {
-		e = errno;
-		return np_fail_errno(err, e == EINVAL ? -EINVAL : -e,
-			       "mbind to node %u: %s%s", node, strerror(e),
-			       e == EINVAL ? " (is the node in this task's cpuset?)" : "");
-	}
+	e = np_mbind_nodes(addr, len, NP_POLICY_BIND,
+			   &(struct np_idset){ &node, 1, 1 });
+	if (e)
+		return np_fail_errno(err, e, "mbind to node %u: %s%s", node,
+				     strerror(-e), e == -EINVAL ?
+				     " (is the node in this task's cpuset?)" : "");
 	if (p->backing == NP_FRAMES_THP)
 		madvise(addr, len, MADV_HUGEPAGE);
 	e = populate(addr, len);
@@ -522,6 +512,9 @@ static int check_opts(const struct np_frames_opts *o, struct np_err *err)
 			       "bytes", o->frame_bytes);
 	if (!o->nnodes || !o->nodes)
 		return np_fail_input(err, -EINVAL, "no node for the pool");
+	if (!o->topo)
+		return np_fail_input(err, -EINVAL, "no machine topology for the "
+				     "pool");
 	if (o->nnodes > NP_FA_MAX_NODES)
 		return np_fail_input(err, -EINVAL, "%zu nodes: at most %d", o->nnodes,
 			       NP_FA_MAX_NODES);
@@ -536,14 +529,10 @@ static int check_opts(const struct np_frames_opts *o, struct np_err *err)
 static int create(struct np_frames *p, const struct np_frames_opts *o,
 		  struct np_err *err)
 {
-	struct np_topo *t = NULL;
+	const struct np_topo *t = o->topo;
 	uint64_t bytes;
 	int rc;
 
-	rc = np_topo_from_sysroot_parts(o->root ? o->root : "/", NP_TOPO_ALL,
-					&t, err);
-	if (rc)
-		return rc;
 	p->frame_bytes = o->frame_bytes;
 	p->frame_shift = o->frame_bytes == HUGE_2M ? 21 : 12;
 	p->frames = (o->bytes_per_node + o->frame_bytes - 1) >> p->frame_shift;
@@ -572,7 +561,6 @@ static int create(struct np_frames *p, const struct np_frames_opts *o,
 		rc = reserve(p, err);
 	for (unsigned s = 0; !rc && s < p->nslots; s++)
 		rc = map_region(p, s, o->nodes[s], err);
-	np_topo_free(t);
 	if (!rc && p->backing == NP_FRAMES_THP)
 		thp_measure(p);
 	return rc;
@@ -689,20 +677,22 @@ static void *frame_addr(const struct np_frames *p, uint64_t pfn)
 	return p->base + ((size_t)pfn << p->frame_shift);
 }
 
-static void *fail_null(int e)
+/* An allocation's failure, in err (which may be NULL): NULL. */
+static void *fail_null(struct np_err *err, int rc, size_t bytes,
+		       const char *where)
 {
-	errno = e;
+	if (rc == NP_FA_ENOMEM)
+		np_fail_sys(err, -ENOMEM, "%zu bytes %s: no free frames", bytes,
+			    where);
+	else
+		np_fail_input(err, -EINVAL, "%zu bytes %s: not a size or node "
+			      "of this pool", bytes, where);
 	return NULL;
-}
-
-static int fa_errno(int rc)
-{
-	return rc == NP_FA_ENOMEM ? ENOMEM : EINVAL;
 }
 
 __attribute__((noinline, cold))
 static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
-			       unsigned node)
+			       unsigned node, struct np_err *err)
 {
 	struct tcache *tc = tcache(p);
 	struct np_fa_policy pol;
@@ -711,25 +701,24 @@ static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
 	int order, rc;
 
 	if (!tc)
-		return fail_null(ENOMEM);
-	if (node >= p->nhost || (core = p->pool_core[node]) == NONE)
-		return fail_null(EINVAL);
-	order = order_of(p, bytes);
-	if (order < 0)
-		return fail_null(EINVAL);
+		return np_fail_sys(err, -ENOMEM, "out of memory"), NULL;
+	if (node >= p->nhost || (core = p->pool_core[node]) == NONE ||
+	    (order = order_of(p, bytes)) < 0)
+		return fail_null(err, NP_FA_EINVAL, bytes, "on a node");
 	if (order == 0) {
 		rc = np_fa_alloc_onnode(&tc->c, core, &pfn);
 	} else {
 		pol = (struct np_fa_policy){ NP_FA_BIND, 0, 1ull << core, 0, 0 };
 		rc = np_fa_alloc(&tc->c, &pol, (unsigned)order, &pfn, &got);
 	}
-	return rc ? fail_null(fa_errno(rc)) : frame_addr(p, pfn);
+	return rc ? fail_null(err, rc, bytes, "on a node") : frame_addr(p, pfn);
 }
 
 /* The fast path: one frame from the thread's list for the node; anything
  * else (first use, a CPU change, an empty list, more than a frame, bad
  * arguments) goes the slow way. */
-void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node)
+void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node,
+			     struct np_err *err)
 {
 	uint32_t core;
 
@@ -746,7 +735,7 @@ void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node)
 			return frame_addr(p, pfn);
 		}
 	}
-	return alloc_onnode_slow(p, bytes, node);
+	return alloc_onnode_slow(p, bytes, node, err);
 }
 
 __attribute__((noinline, cold))
@@ -790,57 +779,82 @@ int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 	return free_slow(p, addr, bytes);
 }
 
-int np_frames_policy_make(const struct np_frames *p, enum np_frames_mode mode,
-			  const unsigned *nodes, size_t n, unsigned flags,
+/*
+ * The one place the library's policy becomes the core's: default and
+ * local are the core's local, the other modes map one to one, and only
+ * NP_POLICY_STRICT among the flags means anything to a pool.
+ */
+static int core_mode(enum np_policy_mode mode, enum np_fa_mode *out)
+{
+	switch (mode) {
+	case NP_POLICY_DEFAULT:
+	case NP_POLICY_LOCAL: *out = NP_FA_LOCAL; return 0;
+	case NP_POLICY_BIND: *out = NP_FA_BIND; return 0;
+	case NP_POLICY_PREFERRED: *out = NP_FA_PREFERRED; return 0;
+	case NP_POLICY_PREFERRED_MANY: *out = NP_FA_PREFERRED_MANY; return 0;
+	case NP_POLICY_INTERLEAVE: *out = NP_FA_INTERLEAVE; return 0;
+	case NP_POLICY_WEIGHTED_INTERLEAVE: break;
+	}
+	return -EOPNOTSUPP;
+}
+
+int np_frames_policy_make(const struct np_frames *p,
+			  const struct np_policy *pol,
 			  struct np_frames_policy *out, struct np_err *err)
 {
-	*out = (struct np_frames_policy){ .mode = mode, .flags = flags };
-	if (mode == NP_FRAMES_LOCAL)
-		return n ? np_fail_input(err, -EINVAL, "local takes no node") : 0;
-	if (mode > NP_FRAMES_INTERLEAVE)
-		return np_fail_input(err, -EINVAL, "unknown policy %d", (int)mode);
-	if (mode == NP_FRAMES_PREFERRED && n != 1)
+	const struct np_idset *nodes = &pol->nodes;
+	enum np_fa_mode mode;
+
+	*out = (struct np_frames_policy){ .mode = pol->mode,
+					  .flags = pol->flags };
+	if (core_mode(pol->mode, &mode))
+		return np_fail_input(err, -EOPNOTSUPP, "frame pools have no %s "
+				     "policy", np_policy_mode_name(pol->mode));
+	if (pol->flags & ~(unsigned)NP_POLICY_STRICT)
+		return np_fail_input(err, -EINVAL, "frame pools take no policy "
+				     "flag but strict");
+	if (mode == NP_FA_LOCAL)
+		return nodes->n ? np_fail_input(err, -EINVAL, "local takes no "
+						"node") : 0;
+	if (mode == NP_FA_PREFERRED && nodes->n != 1)
 		return np_fail_input(err, -EINVAL, "preferred takes one node");
-	if (n == 0)
+	if (nodes->n == 0)
 		return np_fail_input(err, -EINVAL, "the policy names no node");
-	for (size_t i = 0; i < n; i++) {
-		if (nodes[i] >= p->nhost || p->host_slot[nodes[i]] == NONE)
-			return np_fail_input(err, -EINVAL, "node %u is not in the pool",
-				       nodes[i]);
-		out->mask |= 1ull << p->host_core[nodes[i]];
-		out->node = p->host_core[nodes[i]];
+	for (size_t i = 0; i < nodes->n; i++) {
+		unsigned id = nodes->ids[i];
+
+		if (id >= p->nhost || p->host_slot[id] == NONE)
+			return np_fail_input(err, -EINVAL, "node %u is not in the "
+					     "pool", id);
+		out->mask |= 1ull << p->host_core[id];
+		out->node = p->host_core[id];
 	}
 	return 0;
 }
 
 void *np_frames_alloc(struct np_frames *p, size_t bytes,
-		      struct np_frames_policy *pol, unsigned *node)
+		      struct np_frames_policy *pol, unsigned *node,
+		      struct np_err *err)
 {
-	static const enum np_fa_mode modes[] = {
-		[NP_FRAMES_LOCAL] = NP_FA_LOCAL,
-		[NP_FRAMES_BIND] = NP_FA_BIND,
-		[NP_FRAMES_PREFERRED] = NP_FA_PREFERRED,
-		[NP_FRAMES_PREFERRED_MANY] = NP_FA_PREFERRED_MANY,
-		[NP_FRAMES_INTERLEAVE] = NP_FA_INTERLEAVE,
-	};
 	struct tcache *tc = tcache(p);
 	struct np_fa_policy fp;
+	enum np_fa_mode mode;
 	int order = order_of(p, bytes);
 	uint64_t pfn;
 	uint32_t got;
 	int rc;
 
 	if (!tc)
-		return fail_null(ENOMEM);
-	if (order < 0 || pol->mode > NP_FRAMES_INTERLEAVE)
-		return fail_null(EINVAL);
-	fp = (struct np_fa_policy){ modes[pol->mode],
-		pol->flags & NP_FRAMES_STRICT ? NP_FA_STRICT : 0,
+		return np_fail_sys(err, -ENOMEM, "out of memory"), NULL;
+	if (order < 0 || core_mode(pol->mode, &mode))
+		return fail_null(err, NP_FA_EINVAL, bytes, "under the policy");
+	fp = (struct np_fa_policy){ mode,
+		pol->flags & NP_POLICY_STRICT ? NP_FA_STRICT : 0,
 		pol->mask, pol->node, pol->il_next };
 	rc = np_fa_alloc(&tc->c, &fp, (unsigned)order, &pfn, &got);
 	pol->il_next = fp.il_next;
 	if (rc)
-		return fail_null(fa_errno(rc));
+		return fail_null(err, rc, bytes, "under the policy");
 	if (node)
 		*node = p->core_host[got];
 	return frame_addr(p, pfn);
@@ -882,19 +896,6 @@ uint64_t np_frames_free_frames(struct np_frames *p, unsigned node)
 	return np_fa_node_free_frames(&p->fa, p->host_core[node]);
 }
 
-/* The node of `n` base pages listed in pages[] (move_pages, in chunks). */
-static int query_nodes(void **pages, size_t n, int *status, struct np_err *err)
-{
-	for (size_t i = 0; i < n; i += MOVE_PAGES_CHUNK) {
-		size_t k = n - i < MOVE_PAGES_CHUNK ? n - i : MOVE_PAGES_CHUNK;
-
-		if (syscall(SYS_move_pages, 0, k, pages + i, NULL, status + i, 0))
-			return np_fail_sys(err, -errno, "move_pages: %s",
-				       strerror(errno));
-	}
-	return 0;
-}
-
 /* Frame i of the listed ones: one node for all its base pages, -1 when
  * they disagree, or the first page's negative status. */
 static int frames_nodes(const struct np_frames *p, void *const *addrs,
@@ -913,7 +914,7 @@ static int frames_nodes(const struct np_frames *p, void *const *addrs,
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < per; k++)
 			pages[i * per + k] = (char *)addrs[i] + k * 4096;
-	rc = query_nodes(pages, total, status, err);
+	rc = np_move_pages(0, total, pages, NULL, status, 0, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		nodes[i] = status[i * per];
 		for (size_t k = 1; k < per && nodes[i] >= 0; k++)

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "linux/linux-parse.h"
+#include "linux/linux-pages.h"
 #include "linux/linux-root.h"
 
 static const char *const kind_names[NP_NKINDS] = {
@@ -308,6 +308,7 @@ int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
 {
 	size_t n = page_bytes ? (len + page_bytes - 1) / page_bytes : 0;
 	void **pages;
+	int e;
 
 	if (!page_bytes || (uintptr_t)addr % page_bytes)
 		return np_fail_input(err, -EINVAL, "move_pages: address not aligned "
@@ -317,14 +318,9 @@ int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		pages[i] = (char *)addr + i * page_bytes;
-	if (n && syscall(SYS_move_pages, 0, n, pages, NULL, nodes, 0)) {
-		int e = errno;
-
-		free(pages);
-		return np_fail_sys(err, -e, "move_pages: %s", strerror(e));
-	}
+	e = np_move_pages(0, n, pages, NULL, nodes, 0, err);
 	free(pages);
-	return 0;
+	return e;
 }
 
 int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)

@@ -33,25 +33,44 @@ static const char *dump(const char *machine)
 	return dump_root;
 }
 
+/* The failure of the last allocation on this thread. */
+static _Thread_local struct np_err aerr;
+
+/* The machine below root (NULL: this one), as a pool's caller loads it. */
+static struct np_topo *machine(const char *root)
+{
+	struct np_topo *t = NULL;
+	struct np_err err = { 0 };
+
+	if (np_topo_from_sysroot_parts(root ? root : "/", NP_TOPO_COUNTERS, &t,
+				       &err))
+		fail_msg("%s", err.msg);
+	return t;
+}
+
 static struct np_frames *pool_node0(size_t frame_bytes, uint64_t bytes)
 {
 	unsigned node = 0;
-	struct np_frames_opts o = { &node, 1, bytes, frame_bytes, NULL, 0, 0 };
+	struct np_topo *t = machine(NULL);
+	struct np_frames_opts o = { &node, 1, bytes, frame_bytes, t, 0, 0 };
 	struct np_frames *p = NULL;
 	struct np_err err = { 0 };
 
 	assert_int_equal(np_frames_create(&o, &p, &err), 0);
+	np_topo_free(t);
 	return p;
 }
 
 static int create_err(const char *root, const unsigned *nodes, size_t n,
 		      uint64_t bytes, size_t frame, struct np_err *err)
 {
-	struct np_frames_opts o = { nodes, n, bytes, frame, root, 0, 0 };
+	struct np_topo *t = machine(root);
+	struct np_frames_opts o = { nodes, n, bytes, frame, t, 0, 0 };
 	struct np_frames *p = (struct np_frames *)1;
 	int rc = np_frames_create(&o, &p, err);
 
 	assert_null(p);
+	np_topo_free(t);
 	return rc;
 }
 
@@ -98,7 +117,7 @@ static void test_every_frame_once(void **state)
 	assert_int_equal(np_frames_per_node(p), FRAMES);
 	assert_int_equal(np_frames_backing(p), NP_FRAMES_BASE_PAGES);
 	for (int i = 0; i < FRAMES; i++) {
-		a[i] = np_frames_alloc_onnode(p, 4096, 0);
+		a[i] = np_frames_alloc_onnode(p, 4096, 0, &aerr);
 		assert_non_null(a[i]);
 		assert_int_equal((uintptr_t)a[i] & 4095, 0);
 		memset(a[i], i & 0xff, 4096);
@@ -111,9 +130,9 @@ static void test_every_frame_once(void **state)
 	assert_int_equal(hi - lo, (FRAMES - 1) * 4096);
 	for (int i = 0; i < FRAMES; i++)
 		assert_int_equal((unsigned char)a[i][4095], i & 0xff);
-	errno = 0;
-	assert_null(np_frames_alloc_onnode(p, 4096, 0));
-	assert_int_equal(errno, ENOMEM);
+	aerr.code = 0;
+	assert_null(np_frames_alloc_onnode(p, 4096, 0, &aerr));
+	assert_int_equal(aerr.code, -ENOMEM);
 	assert_int_equal(np_frames_free_frames(p, 0), 0);
 	assert_int_equal(np_frames_check(p), 0);
 	for (int i = 0; i < FRAMES; i++)
@@ -130,20 +149,20 @@ static void test_sizes_and_bad_frees(void **state)
 	char *one, *two, *big, x;
 
 	(void)state;
-	two = np_frames_alloc_onnode(p, 5000, 0);   /* 2 frames, order 1 */
+	two = np_frames_alloc_onnode(p, 5000, 0, &aerr);   /* 2 frames, order 1 */
 	assert_non_null(two);
 	assert_int_equal((uintptr_t)two & 8191, 0);
-	big = np_frames_alloc_onnode(p, 4u << 20, 0);
+	big = np_frames_alloc_onnode(p, 4u << 20, 0, &aerr);
 	assert_null(big);       /* 1024 frames: the pool is no longer whole */
-	assert_int_equal(errno, ENOMEM);
-	errno = 0;
-	assert_null(np_frames_alloc_onnode(p, (4u << 20) + 1, 0));
-	assert_int_equal(errno, EINVAL);        /* more than 1024 frames */
-	assert_null(np_frames_alloc_onnode(p, 0, 0));
-	assert_int_equal(errno, EINVAL);
-	assert_null(np_frames_alloc_onnode(p, 4096, 1));
-	assert_int_equal(errno, EINVAL);        /* not a pool node */
-	one = np_frames_alloc_onnode(p, 1, 0);
+	assert_int_equal(aerr.code, -ENOMEM);
+	aerr.code = 0;
+	assert_null(np_frames_alloc_onnode(p, (4u << 20) + 1, 0, &aerr));
+	assert_int_equal(aerr.code, -EINVAL);        /* more than 1024 frames */
+	assert_null(np_frames_alloc_onnode(p, 0, 0, &aerr));
+	assert_int_equal(aerr.code, -EINVAL);
+	assert_null(np_frames_alloc_onnode(p, 4096, 1, &aerr));
+	assert_int_equal(aerr.code, -EINVAL);        /* not a pool node */
+	one = np_frames_alloc_onnode(p, 1, 0, &aerr);
 	assert_non_null(one);
 	/* wrong size, misaligned, foreign: refused, nothing changes */
 	assert_int_equal(np_frames_free(p, two, 16384), -EINVAL);
@@ -154,7 +173,7 @@ static void test_sizes_and_bad_frees(void **state)
 	assert_int_equal(np_frames_free(p, one, 4096), 0);
 	assert_int_equal(np_frames_check(p), 0);
 	np_frames_thread_drain(p);
-	big = np_frames_alloc_onnode(p, 4u << 20, 0);   /* whole again */
+	big = np_frames_alloc_onnode(p, 4u << 20, 0, &aerr);   /* whole again */
 	assert_non_null(big);
 	assert_int_equal(np_frames_free(p, big, 4u << 20), 0);
 	np_frames_destroy(p);
@@ -166,7 +185,7 @@ static void *worker(void *arg)
 	void *a[100];
 
 	for (int i = 0; i < 100; i++)
-		a[i] = np_frames_alloc_onnode(p, 4096, 0);
+		a[i] = np_frames_alloc_onnode(p, 4096, 0, &aerr);
 	for (int i = 0; i < 100; i++)
 		if (!a[i] || np_frames_free(p, a[i], 4096))
 			return arg;
@@ -211,7 +230,7 @@ static void *producer(void *arg)
 	struct handoff *h = arg;
 
 	for (int i = 0; i < 20000; i++) {
-		void *a = np_frames_alloc_onnode(h->p, 4096, 0);
+		void *a = np_frames_alloc_onnode(h->p, 4096, 0, &aerr);
 
 		for (;;) {
 			pthread_mutex_lock(&h->lock);
@@ -222,7 +241,7 @@ static void *producer(void *arg)
 			}
 			pthread_mutex_unlock(&h->lock);
 			if (!a)   /* all in flight: wait for frees */
-				a = np_frames_alloc_onnode(h->p, 4096, 0);
+				a = np_frames_alloc_onnode(h->p, 4096, 0, &aerr);
 		}
 	}
 	pthread_mutex_lock(&h->lock);
@@ -280,8 +299,8 @@ static void test_pools_alternate_and_replaced(void **state)
 
 	(void)state;
 	for (int i = 0; i < 1000; i++) {
-		a = np_frames_alloc_onnode(p1, 4096, 0);
-		b = np_frames_alloc_onnode(p2, 2u << 20, 0);
+		a = np_frames_alloc_onnode(p1, 4096, 0, &aerr);
+		b = np_frames_alloc_onnode(p2, 2u << 20, 0, &aerr);
 		assert_non_null(a);
 		assert_non_null(b);
 		assert_int_equal((uintptr_t)b & ((2u << 20) - 1), 0);
@@ -296,7 +315,7 @@ static void test_pools_alternate_and_replaced(void **state)
 	 * not be taken for the new pool's */
 	for (int i = 0; i < 5; i++) {
 		p1 = pool_node0(4096, 64 * 4096);
-		a = np_frames_alloc_onnode(p1, 4096, 0);
+		a = np_frames_alloc_onnode(p1, 4096, 0, &aerr);
 		assert_non_null(a);
 		assert_int_equal(np_frames_free_frames(p1, 0), 63);
 		assert_int_equal(np_frames_free(p1, a, 4096), 0);
@@ -316,21 +335,31 @@ static void test_policies(void **state)
 	void *a[17];
 
 	(void)state;
-	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_PREFERRED, two, 2, 0,
-					       &pol, &err), -EINVAL);
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_PREFERRED, 0, { two, 2, 2 } }, &pol, &err), -EINVAL);
 	assert_string_equal(err.msg, "preferred takes one node");
-	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_BIND, &n1, 1, 0,
-					       &pol, &err), -EINVAL);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_BIND, 0, { &n1, 1, 1 } }, &pol, &err), -EINVAL);
 	assert_string_equal(err.msg, "node 1 is not in the pool");
-	assert_int_equal(np_frames_policy_make(p, NP_FRAMES_INTERLEAVE, two, 1,
-					       0, &pol, &err), 0);
+	/* the kernel's flags and weighted interleave mean nothing to a pool */
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_BIND, NP_POLICY_STATIC_NODES, { two, 1, 1 } }, &pol,
+		&err), -EINVAL);
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_WEIGHTED_INTERLEAVE, 0, { two, 1, 1 } }, &pol, &err),
+		-EOPNOTSUPP);
+	assert_string_equal(err.msg, "frame pools have no weighted-interleave "
+			    "policy");
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_INTERLEAVE, 0, { two, 1, 1 } }, &pol, &err), 0);
 	for (int i = 0; i < 16; i++) {
-		a[i] = np_frames_alloc(p, 4096, &pol, &node);
+		a[i] = np_frames_alloc(p, 4096, &pol, &node, &aerr);
 		assert_non_null(a[i]);
 		assert_int_equal(node, 0);
 	}
-	assert_null(np_frames_alloc(p, 4096, &pol, &node));
-	assert_int_equal(errno, ENOMEM);
+	assert_null(np_frames_alloc(p, 4096, &pol, &node, &aerr));
+	assert_int_equal(aerr.code, -ENOMEM);
 	for (int i = 0; i < 16; i++)
 		assert_int_equal(np_frames_free(p, a[i], 4096), 0);
 	assert_int_equal(np_frames_stats(p, 0, s), 0);
@@ -345,8 +374,8 @@ static void test_where(void **state)
 {
 	struct np_frames *p = pool_node0(4096, 16 * 4096);
 	struct np_err err;
-	void *a[2] = { np_frames_alloc_onnode(p, 4096, 0),
-		       np_frames_alloc_onnode(p, 4096, 0) };
+	void *a[2] = { np_frames_alloc_onnode(p, 4096, 0, &aerr),
+		       np_frames_alloc_onnode(p, 4096, 0, &aerr) };
 	int nodes[2] = { -5, -5 };
 	uint64_t on, off;
 

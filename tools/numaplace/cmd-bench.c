@@ -446,7 +446,7 @@ static struct np_frames *bench_pool;
 
 static void *numaplace_alloc(size_t bytes, unsigned node)
 {
-	return np_frames_alloc_onnode(bench_pool, bytes, node);
+	return np_frames_alloc_onnode(bench_pool, bytes, node, NULL);
 }
 
 static int numaplace_free(void *p, size_t bytes)
@@ -465,7 +465,13 @@ static int numaplace_setup(const struct bench_plan *pl, char *msg, size_t len)
 		.frame_bytes = pl->frame_bytes,
 	};
 	struct np_err err = { 0 };
-	int e = np_frames_create(&o, &bench_pool, &err);
+	struct np_topo *t = NULL;
+	int e = np_topo_from_sysroot_parts("/", NP_TOPO_COUNTERS, &t, &err);
+
+	o.topo = t;
+	if (!e)
+		e = np_frames_create(&o, &bench_pool, &err);
+	np_topo_free(t);
 
 	if (e)
 		snprintf(msg, len, "%s", err.msg[0] ? err.msg : strerror(-e));

@@ -59,36 +59,19 @@ struct frames_opts {
 	const char *nodes, *policy_nodes;
 	uint64_t pool_bytes, alloc_bytes;
 	size_t frame_bytes;
-	enum np_frames_mode mode;
+	enum np_policy_mode mode;
 	bool strict, verify, json;
 };
 
-static int parse_mode(const char *s, enum np_frames_mode *m)
+/* The kernel's policy names, but those a frame pool has. */
+static int parse_mode(const char *s, enum np_policy_mode *m)
 {
-	static const struct { const char *name; enum np_frames_mode mode; } t[] = {
-		{ "local", NP_FRAMES_LOCAL },
-		{ "bind", NP_FRAMES_BIND },
-		{ "preferred", NP_FRAMES_PREFERRED },
-		{ "preferred-many", NP_FRAMES_PREFERRED_MANY },
-		{ "interleave", NP_FRAMES_INTERLEAVE },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(s, t[i].name) == 0) {
-			*m = t[i].mode;
-			return 0;
-		}
+	if (np_policy_mode_parse(s, m) == 0 && *m != NP_POLICY_DEFAULT &&
+	    *m != NP_POLICY_WEIGHTED_INTERLEAVE)
+		return 0;
 	np_err_line("frames: --policy '%s': expected local, bind, preferred, "
 		    "preferred-many or interleave", s);
 	return NP_EXIT_USAGE;
-}
-
-static const char *mode_name(enum np_frames_mode m)
-{
-	static const char *const names[] = { "local", "bind", "preferred",
-		"preferred-many", "interleave" };
-
-	return names[m];
 }
 
 static int parse_size_opt(const char *opt, const char *s, uint64_t *v)
@@ -133,7 +116,8 @@ static int parse_frames_opts(int argc, char **argv, struct frames_opts *o)
 	int c, rc = 0;
 
 	*o = (struct frames_opts){ .pool_bytes = 64u << 20,
-		.alloc_bytes = 4u << 20, .frame_bytes = 4096 };
+		.alloc_bytes = 4u << 20, .frame_bytes = 4096,
+		.mode = NP_POLICY_LOCAL };
 	opterr = 0;
 	optind = 1;
 	while (!rc && (c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
@@ -156,7 +140,7 @@ static int parse_frames_opts(int argc, char **argv, struct frames_opts *o)
 		np_err_line("frames: unexpected argument '%s'", argv[optind]);
 		rc = NP_EXIT_USAGE;
 	}
-	if (!rc && o->mode == NP_FRAMES_LOCAL && o->policy_nodes) {
+	if (!rc && o->mode == NP_POLICY_LOCAL && o->policy_nodes) {
 		np_err_line("frames: --node: the local policy takes no node");
 		rc = NP_EXIT_USAGE;
 	}
@@ -240,8 +224,10 @@ out:
 static int make_pool(const struct frames_opts *o, struct frames_run *r)
 {
 	struct np_frames_opts po = { r->pool_nodes.ids, r->pool_nodes.n,
-		o->pool_bytes, o->frame_bytes, NULL, 0, 0 };
+		o->pool_bytes, o->frame_bytes, r->topo, 0, 0 };
 	const struct np_idset *pn = o->policy_nodes ? &r->pol_nodes : &r->pool_nodes;
+	struct np_policy pol = { o->mode, o->strict ? NP_POLICY_STRICT : 0,
+		o->mode == NP_POLICY_LOCAL ? (struct np_idset){ 0 } : *pn };
 	struct np_err err = { 0 };
 	int e;
 
@@ -250,14 +236,11 @@ static int make_pool(const struct frames_opts *o, struct frames_run *r)
 		np_err_line("frames: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	if (o->mode == NP_FRAMES_PREFERRED && !o->policy_nodes) {
+	if (o->mode == NP_POLICY_PREFERRED && !o->policy_nodes) {
 		np_err_line("frames: --policy preferred needs --node N");
 		return NP_EXIT_USAGE;
 	}
-	e = np_frames_policy_make(r->pool, o->mode,
-				  o->mode == NP_FRAMES_LOCAL ? NULL : pn->ids,
-				  o->mode == NP_FRAMES_LOCAL ? 0 : pn->n,
-				  o->strict ? NP_FRAMES_STRICT : 0, &r->pol, &err);
+	e = np_frames_policy_make(r->pool, &pol, &r->pol, &err);
 	if (e) {
 		np_err_line("frames: --node: %s", err.msg);
 		return np_exit_code(&err);
@@ -278,14 +261,16 @@ static int allocate(const struct frames_opts *o, struct frames_run *r)
 		return NP_EXIT_RUNTIME;
 	}
 	for (r->n = 0; r->n < want; r->n++) {
-		void *a = np_frames_alloc(r->pool, fb, &r->pol, &r->claimed[r->n]);
+		struct np_err err = { 0 };
+		void *a = np_frames_alloc(r->pool, fb, &r->pol, &r->claimed[r->n],
+					  &err);
 
 		if (!a) {
 			np_err_line("frames: frame %zu of %zu: %s under %s%s (the pool "
 				    "has %.0f MiB per node)", r->n + 1, want,
-				    errno == ENOMEM ? "no free frame"
-						    : strerror(errno),
-				    mode_name(o->mode), o->strict ? " --strict" : "",
+				    err.code == -ENOMEM ? "no free frame"
+							: strerror(-err.code),
+				    np_policy_mode_name(o->mode), o->strict ? " --strict" : "",
 				    o->pool_bytes / MIB);
 			return NP_EXIT_RUNTIME;
 		}
@@ -442,11 +427,11 @@ static int render_text(const struct frames_opts *o, const struct frames_run *r,
 	char nodes[256] = "";
 
 	pool_line(o, r, f);
-	if (o->mode != NP_FRAMES_LOCAL)
+	if (o->mode != NP_POLICY_LOCAL)
 		format_nodes(o->policy_nodes ? &r->pol_nodes : &r->pool_nodes,
 			     nodes, sizeof(nodes));
 	fprintf(f, "allocated: %zu frames (%.1f MiB) under %s%s%s%s\n", r->n,
-		(double)r->n * o->frame_bytes / MIB, mode_name(o->mode),
+		(double)r->n * o->frame_bytes / MIB, np_policy_mode_name(o->mode),
 		nodes[0] ? " " : "", nodes, o->strict ? ", strict" : "");
 	fprintf(f, "verified: every frame is on the node the allocator named%s\n\n",
 		o->verify ? "; every region frame is on its node; invariants hold"
@@ -480,8 +465,8 @@ static void json_pool(const struct frames_opts *o, const struct frames_run *r,
 	np_json_add(j, "pool_nodes", json_nodes(&r->pool_nodes, oom), oom);
 	np_json_add_u64(j, "pool_bytes_per_node", o->pool_bytes, oom);
 	np_json_add(j, "policy", np_json_checked(json_object_new_string(
-		mode_name(o->mode)), oom), oom);
-	np_json_add(j, "policy_nodes", json_nodes(o->mode == NP_FRAMES_LOCAL
+		np_policy_mode_name(o->mode)), oom), oom);
+	np_json_add(j, "policy_nodes", json_nodes(o->mode == NP_POLICY_LOCAL
 		? &none : pn, oom), oom);
 	np_json_add(j, "strict", np_json_checked(
 		json_object_new_boolean(o->strict), oom), oom);
@@ -600,7 +585,8 @@ int cmd_frames(int argc, char **argv)
 	rc = parse_frames_opts(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? NP_EXIT_OK : rc;
-	if (np_topo_from_sysroot_parts("/", NP_TOPO_MACHINE, &r.topo, &err)) {
+	/* The pool wants free memory and free huge pages per node. */
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_ALL, &r.topo, &err)) {
 		np_err_line("frames: %s", err.msg);
 		return np_exit_code(&err);
 	}
