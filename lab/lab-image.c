@@ -170,7 +170,7 @@ static int find_boot_kernel(char **out, struct np_err *err)
 		closedir(d);
 	}
 	if (!n)
-		return np_fail_input(err, -ENOENT, "lab: no kernel in /boot: install "
+		return np_fail_sys(err, -ENOENT, "lab: no kernel in /boot: install "
 			       "package linux-image-amd64, or pass --kernel FILE");
 	qsort(names, n, sizeof(*names), version_cmp);
 	if (names[0] && asprintf(out, "/boot/%s", names[0]) < 0)
@@ -251,7 +251,7 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 	st = np_lab_spawn_wait(argv, in, out_fd);
 	close(in);
 	if (st == 127)
-		return np_fail_input(err, -ENOENT, "lab: %s not found to unpack the "
+		return np_fail_sys(err, -ENOENT, "lab: %s not found to unpack the "
 			       "kernel: install package %s", c->tool, c->package);
 	if (st)
 		return np_fail_sys(err, -EIO, "%s: %s could not unpack the kernel",
@@ -503,7 +503,7 @@ static int add_busybox(struct image *im, struct np_err *err)
 	int st, e;
 
 	if (access("/bin/busybox", X_OK))
-		return np_fail_input(err, -ENOENT, "lab: /bin/busybox not found: "
+		return np_fail_sys(err, -ENOENT, "lab: /bin/busybox not found: "
 			       "install package busybox-static");
 	e = image_add_file(im, "bin/busybox", "/bin/busybox", err);
 	if (!e)

@@ -555,7 +555,7 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		return e;
 	qemu = np_lab_which("qemu-system-x86_64");
 	if (!qemu)
-		return np_fail_input(err, -ENOENT, "lab: qemu-system-x86_64 not found: "
+		return np_fail_sys(err, -ENOENT, "lab: qemu-system-x86_64 not found: "
 			       "install package qemu-system-x86");
 	e = kernel_cmdline(argv, opts, &cmdline, err);
 	if (!e)

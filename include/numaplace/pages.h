@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <numaplace/error.h>
+#include <numaplace/idset.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,12 +83,48 @@ int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len);
 
 /*
  * The nodes a numa_maps policy names ("bind:1-2" → 1,2; "prefer:0";
- * "interleave:0,2"; "prefer (many):1,3"; "weighted interleave:0-1");
- * returns the count (0 for default/local, which allow every node), and
- * the mode word ("bind", "prefer", ...) in mode.
+ * "interleave:0,2"; "prefer (many):1,3"; "weighted interleave:0-1") into
+ * *nodes (zero it first; the caller frees it); returns their count (0 for
+ * default/local, which allow every node, and for a node list it cannot
+ * read) or -ENOMEM; the mode word ("bind", "prefer", ...) in mode.
  */
-size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
-		       char *mode, size_t mode_len);
+int np_policy_nodes(const char *policy, struct np_idset *nodes, char *mode,
+		    size_t mode_len);
+
+/* ---- placement: where a process's memory is, and why ---------------- */
+
+struct np_placement_node {
+	unsigned node;
+	uint64_t bytes[NP_NKINDS];   /* by enum np_mem_kind */
+};
+
+/*
+ * Pages on a node that their mapping's policy does not name, grouped by
+ * node, kind, path, policy and reason.  path and policy point into the
+ * numa_maps the placement was made from (keep it alive); reason is a
+ * static sentence saying why such pages sit there.
+ */
+struct np_placement_outside {
+	unsigned node;
+	enum np_mem_kind kind;
+	const char *path;
+	const char *policy;
+	const char *reason;
+	uint64_t bytes;
+};
+
+struct np_placement {
+	struct np_placement_node *nodes;   /* ascending node */
+	size_t nnodes;
+	uint64_t thp_bytes;   /* anonymous memory in transparent huge pages */
+	struct np_placement_outside *outside;   /* in numa_maps order */
+	size_t noutside;
+};
+
+/* Adds a numa_maps to w (zero-initialised first): 0 or -ENOMEM. */
+int np_placement_account(struct np_placement *w,
+			 const struct np_numa_maps *maps, struct np_err *err);
+void np_placement_free(struct np_placement *w);
 
 #ifdef __cplusplus
 }

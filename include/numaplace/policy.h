@@ -29,13 +29,12 @@ int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
 		    struct np_idset *nodes, struct np_idset *cpus,
 		    struct np_err *err);
 
-/* Every node id / CPU id of t, as sets. */
-int np_topo_node_set(const struct np_topo *t, struct np_idset *out);
-int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out);
-
-/* -EINVAL with "node N has no memory" for the first memoryless node. */
-int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
-			 struct np_err *err);
+/*
+ * Lets the calling thread run only on `cpus` (inherited across fork and
+ * exec): sched_setaffinity(2).  -EINVAL for an empty set or CPUs the
+ * kernel refuses (class input), the kernel's errno otherwise.
+ */
+int np_task_bind_cpus(const struct np_idset *cpus, struct np_err *err);
 
 /* ---- memory policies ------------------------------------------------- */
 

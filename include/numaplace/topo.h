@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <numaplace/error.h>
+#include <numaplace/idset.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -187,6 +188,27 @@ long np_topo_node_index(const struct np_topo *t, unsigned id);
 
 /* Distance from node a to node b by id; 0 when unknown. */
 unsigned np_topo_distance(const struct np_topo *t, unsigned a, unsigned b);
+
+/* Position in t->nodes of the node holding CPU cpu, or -1. */
+long np_topo_node_of_cpu(const struct np_topo *t, unsigned cpu);
+
+/* Every node id / CPU id of t, as sets: 0 or -ENOMEM. */
+int np_topo_node_set(const struct np_topo *t, struct np_idset *out);
+int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out);
+
+/* -EINVAL (class input) with "node N does not exist" or "node N has no
+ * memory" for the first such node of s. */
+int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
+			 struct np_err *err);
+
+/*
+ * The CPUs of `nodes` (ascending), only those in `within` when it is not
+ * NULL (the task's cpuset).  -EINVAL (class input) naming a node that
+ * does not exist or has no CPUs; -ENOMEM.
+ */
+int np_topo_cpus_of_nodes(const struct np_topo *t, const struct np_idset *nodes,
+			  const struct np_idset *within, struct np_idset *out,
+			  struct np_err *err);
 
 /*
  * Loads hwloc and fills each node's cpu_structure.  A live topology loads

@@ -344,13 +344,12 @@ int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)
 	return e;
 }
 
-size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
-		       char *mode, size_t mode_len)
+int np_policy_nodes(const char *policy, struct np_idset *nodes, char *mode,
+		    size_t mode_len)
 {
 	const char *colon = strrchr(policy, ':');
-	struct np_idset l;
 	const char *why;
-	size_t n = 0;
+	int e;
 
 	snprintf(mode, mode_len, "%.*s", (int)(colon ? colon - policy :
 					       (long)strlen(policy)), policy);
@@ -358,11 +357,9 @@ size_t np_policy_nodes(const char *policy, unsigned *nodes, size_t max,
 	mode[strcspn(mode, "=")] = '\0';
 	if (!colon)
 		return 0;
-	if (np_parse_idlist(colon + 1, strlen(colon + 1), NP_MAX_NODES - 1, &l,
-			    &why))
-		return 0;
-	for (; n < l.n && n < max; n++)
-		nodes[n] = l.ids[n];
-	np_idset_free(&l);
-	return n;
+	e = np_parse_idlist(colon + 1, strlen(colon + 1), NP_MAX_NODES - 1,
+			    nodes, &why);
+	if (e == -ENOMEM)
+		return e;
+	return e ? 0 : (int)nodes->n;
 }

@@ -5,7 +5,6 @@
  * to the allowed set (the task's cpuset).
  */
 #include <numaplace/idset.h>
-#include <numaplace/policy.h>
 
 #include <errno.h>
 #include <stdbool.h>
@@ -227,56 +226,4 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 		e = collect(&p, invert, out);
 	free(p.mark);
 	return e;
-}
-
-int np_topo_node_set(const struct np_topo *t, struct np_idset *out)
-{
-	*out = (struct np_idset){ 0 };
-	out->ids = calloc(t->nnodes ? t->nnodes : 1, sizeof(*out->ids));
-	if (!out->ids)
-		return -ENOMEM;
-	out->cap = t->nnodes;
-	for (size_t i = 0; i < t->nnodes; i++)
-		out->ids[out->n++] = t->nodes[i].id;
-	return 0;
-}
-
-static int cmp_unsigned(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return (x > y) - (x < y);
-}
-
-int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < t->nnodes; i++)
-		n += t->nodes[i].ncpus;
-	*out = (struct np_idset){ 0 };
-	out->ids = calloc(n ? n : 1, sizeof(*out->ids));
-	if (!out->ids)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->nnodes; i++)
-		for (size_t c = 0; c < t->nodes[i].ncpus; c++)
-			out->ids[out->n++] = t->nodes[i].cpus[c];
-	qsort(out->ids, out->n, sizeof(*out->ids), cmp_unsigned);
-	return 0;
-}
-
-int np_nodes_have_memory(const struct np_topo *t, const struct np_idset *s,
-			 struct np_err *err)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		long idx = np_topo_node_index(t, s->ids[i]);
-
-		if (idx < 0)
-			return np_fail_input(err, -EINVAL, "node %u does not exist",
-				       s->ids[i]);
-		if (!t->nodes[idx].has_memory)
-			return np_fail_input(err, -EINVAL, "node %u has no memory",
-				       s->ids[i]);
-	}
-	return 0;
 }

@@ -20,16 +20,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < m.n; i++) {
 		const struct np_mapping *map = &m.maps[i];
-		unsigned nodes[64];
+		struct np_idset nodes = { 0 };
 		char mode[32];
-		size_t n;
+		int n;
 
 		FUZZ_ASSERT((unsigned)map->kind < NP_NKINDS);
 		FUZZ_ASSERT(map->policy[0] != '\0');
 		for (size_t k = 1; k < map->nnodes; k++)
 			FUZZ_ASSERT(map->nodes[k - 1].node < map->nodes[k].node);
-		n = np_policy_nodes(map->policy, nodes, 64, mode, sizeof(mode));
-		FUZZ_ASSERT(n <= 64);
+		n = np_policy_nodes(map->policy, &nodes, mode, sizeof(mode));
+		FUZZ_ASSERT(n == -ENOMEM || (size_t)n == nodes.n);
+		for (size_t k = 1; n > 0 && k < nodes.n; k++)
+			FUZZ_ASSERT(nodes.ids[k - 1] < nodes.ids[k]);
+		np_idset_free(&nodes);
 		FUZZ_ASSERT(strlen(mode) < sizeof(mode));
 	}
 	np_numa_maps_free(&m);

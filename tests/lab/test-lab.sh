@@ -183,7 +183,9 @@ expect_error 2 "^numaplace: --distances: node 0 to 1 is 5, must be above 10$" la
 expect_error 2 "^numaplace: --preset: unknown preset 'nope'" lab --preset nope -- true
 expect_error 2 "^numaplace: lab: give a command after '--', or --shell$" lab --preset 2s
 expect_error 2 "^numaplace: --nodes: node 0 needs at least 128M" lab --nodes 1:64M,1:256M -- true
-expect_error 1 "^numaplace: /nonexistent/vmlinuz: No such file or directory$" lab --kernel /nonexistent/vmlinuz -- true
+# A --kernel that does not exist is the caller's input (exit 2, as for
+# topo --topology FILE); a missing package is the machine's (exit 1, below).
+expect_error 2 "^numaplace: /nonexistent/vmlinuz: No such file or directory$" lab --kernel /nonexistent/vmlinuz -- true
 # A kernel the user may not read (Ubuntu installs them 0600): one line that
 # says so and what to do.  Needs root to make such a user.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then

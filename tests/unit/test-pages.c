@@ -109,20 +109,21 @@ static void test_policy_nodes(void **state)
 		{ "default", "default", 0, 0, 0 },
 		{ "local", "local", 0, 0, 0 },
 	};
-	unsigned nodes[8];
 	char mode[32];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		size_t n = np_policy_nodes(c[i].policy, nodes, 8, mode,
-					   sizeof(mode));
+		struct np_idset nodes = { 0 };
+		int n = np_policy_nodes(c[i].policy, &nodes, mode, sizeof(mode));
 
 		assert_string_equal(mode, c[i].mode);
 		assert_int_equal(n, c[i].n);
+		assert_int_equal(nodes.n, c[i].n);
 		if (n) {
-			assert_int_equal(nodes[0], c[i].first);
-			assert_int_equal(nodes[n - 1], c[i].last);
+			assert_int_equal(nodes.ids[0], c[i].first);
+			assert_int_equal(nodes.ids[n - 1], c[i].last);
 		}
+		np_idset_free(&nodes);
 	}
 }
 

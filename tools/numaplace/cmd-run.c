@@ -18,6 +18,7 @@
 #include <numaplace/pages.h>
 #include <numaplace/policy.h>
 #include <numaplace/topo.h>
+#include <numaplace/watch.h>
 
 #include "view/view-placement.h"
 
@@ -190,62 +191,33 @@ static int parse_ids(const char *what, const char *str, enum np_idstr_kind kind,
 	return 0;
 }
 
-static bool set_has(const struct np_idset *s, unsigned id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ids[i] == id)
-			return true;
-	return false;
-}
-
-/* CPUs of the nodes, within the task's cpuset; a CPU-less node is an error. */
-static int cpus_of_nodes(const struct np_topo *t, const struct sets *s,
-			 const struct np_idset *nodes, cpu_set_t *set)
-{
-	for (size_t i = 0; i < nodes->n; i++) {
-		const struct np_node *n = &t->nodes[np_topo_node_index(t,
-							nodes->ids[i])];
-
-		if (!n->ncpus) {
-			np_err_line("run: --cpunodebind: node %u has no CPUs",
-				    n->id);
-			return NP_EXIT_USAGE;
-		}
-		for (size_t c = 0; c < n->ncpus; c++)
-			if (n->cpus[c] < CPU_SETSIZE &&
-			    set_has(&s->allowed_cpus, n->cpus[c]))
-				CPU_SET(n->cpus[c], set);
-	}
-	return 0;
-}
-
 static int bind_cpus(const struct np_topo *t, const struct run_opts *o,
 		     const struct sets *s)
 {
-	struct np_idset ids = { NULL, 0 };
-	cpu_set_t set;
+	struct np_idset ids = { 0 }, cpus = { 0 };
+	struct np_err err = { 0 };
 	int rc;
 
 	if (!o->cpunodes_str && !o->cpus_str)
 		return 0;
-	CPU_ZERO(&set);
 	if (o->cpunodes_str) {
 		rc = parse_ids("--cpunodebind", o->cpunodes_str, NP_IDSTR_NODES,
 			       s, &ids);
-		if (!rc)
-			rc = cpus_of_nodes(t, s, &ids, &set);
+		if (!rc && np_topo_cpus_of_nodes(t, &ids, &s->allowed_cpus,
+						 &cpus, &err)) {
+			np_err_line("run: --cpunodebind: %s", err.msg);
+			rc = np_exit_code(&err);
+		}
 	} else {
 		rc = parse_ids("--physcpubind", o->cpus_str, NP_IDSTR_CPUS, s,
-			       &ids);
-		for (size_t i = 0; !rc && i < ids.n; i++)
-			if (ids.ids[i] < CPU_SETSIZE)
-				CPU_SET(ids.ids[i], &set);
+			       &cpus);
+	}
+	if (!rc && np_task_bind_cpus(&cpus, &err)) {
+		np_err_line("run: %s", err.msg);
+		rc = np_exit_code(&err);
 	}
 	np_idset_free(&ids);
-	if (!rc && sched_setaffinity(0, sizeof(set), &set)) {
-		np_err_line("run: sched_setaffinity: %s", strerror(errno));
-		return NP_EXIT_RUNTIME;
-	}
+	np_idset_free(&cpus);
 	return rc;
 }
 
@@ -326,15 +298,6 @@ static int64_t meminfo_kib(const struct np_node *n, const char *name)
 	return 0;
 }
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
-	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* MemUsed and its parts per node: after minus before, in MiB. */
 static void print_machine_delta(const struct np_topo *before,
 				const struct np_topo *after)
@@ -373,71 +336,21 @@ static void print_machine_delta(const struct np_topo *before,
 	}
 }
 
-struct sample {
-	struct np_numa_maps maps;   /* CMD's, at the last sample it had one */
-	struct np_topo *machine;    /* every node's meminfo then */
-	double at_ms;
-};
-
-static void take_sample(pid_t pid, struct sample *last,
-			const struct timespec *t0)
+static void report(const struct np_watch *w, const char *cmd)
 {
-	struct np_numa_maps m;
-	struct np_topo *t = NULL;
-
-	/* A zombie's numa_maps is empty: keep the last real one. */
-	if (np_numa_maps_read("/", pid, &m, NULL) || m.n == 0) {
-		np_numa_maps_free(&m);
-		return;
-	}
-	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, NULL)) {
-		np_numa_maps_free(&m);
-		return;
-	}
-	np_numa_maps_free(&last->maps);
-	np_topo_free(last->machine);
-	last->maps = m;
-	last->machine = t;
-	last->at_ms = ms_since(t0);
-}
-
-static int wait_sampling(pid_t pid, struct sample *last)
-{
-	struct timespec t0;
-	siginfo_t si;
-	int status = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned n = 0;; n++) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-		    si.si_pid == pid)
-			break;
-		take_sample(pid, last, &t0);
-		/* Often at first, so that a short command is seen at all. */
-		usleep(n < 50 ? 10000 : 100000);
-	}
-	waitpid(pid, &status, 0);
-	return status;
-}
-
-static void report(pid_t pid, const char *cmd, const struct sample *last,
-		   const struct np_topo *before)
-{
-	struct placement *w = calloc(1, sizeof(*w));
+	struct np_placement pl = { 0 };
 
 	fprintf(stderr, "\nnumaplace run --report:\n");
-	if (!last->machine || !w) {
+	if (!w->machine || np_placement_account(&pl, &w->maps, NULL)) {
 		fprintf(stderr, "%s ended before it could be sampled.\n", cmd);
-		free(w);
+		np_placement_free(&pl);
 		return;
 	}
 	fprintf(stderr, "At the last sample, %.0f ms after the start:\n",
-		last->at_ms);
-	placement_account(w, &last->maps);
-	placement_print(stderr, w, (int)pid, cmd);
-	print_machine_delta(before, last->machine);
-	free(w);
+		w->at_ms);
+	placement_print(stderr, &pl, (int)w->pid, cmd);
+	print_machine_delta(w->before, w->machine);
+	np_placement_free(&pl);
 }
 
 /*
@@ -445,73 +358,81 @@ static void report(pid_t pid, const char *cmd, const struct sample *last,
  * kernel's OOM killer at work: a binding makes the other nodes' memory
  * unusable, so say which nodes ran dry.
  */
-static void explain_kill(const char *cmd, const struct sample *last)
+static void explain_kill(const char *cmd, const struct np_watch *w)
 {
-	unsigned nodes[64];
+	struct np_idset nodes = { 0 };
 	char mode[32];
-	size_t n = 0;
+	int n = 0;
 
-	for (size_t i = 0; i < last->maps.n && !n; i++)
-		n = np_policy_nodes(last->maps.maps[i].policy, nodes, 64, mode,
+	for (size_t i = 0; i < w->maps.n && n <= 0; i++)
+		n = np_policy_nodes(w->maps.maps[i].policy, &nodes, mode,
 				    sizeof(mode));
 	fprintf(stderr, "\n%s was killed by SIGKILL", cmd);
-	if (!n || strcmp(mode, "bind") || !last->machine) {
+	if (n <= 0 || strcmp(mode, "bind") || !w->machine) {
 		fprintf(stderr, ".\n");
+		np_idset_free(&nodes);
 		return;
 	}
 	fprintf(stderr, " while bound to node");
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s %u", i ? "," : (n > 1 ? "s" : ""), nodes[i]);
+	for (size_t i = 0; i < nodes.n; i++)
+		fprintf(stderr, "%s %u", i ? "," : (nodes.n > 1 ? "s" : ""),
+			nodes.ids[i]);
 	fprintf(stderr, ": most likely the kernel's OOM killer, as those nodes "
 		"ran out of memory (free at the last sample:");
-	for (size_t i = 0; i < n; i++) {
-		long idx = np_topo_node_index(last->machine, nodes[i]);
+	for (size_t i = 0; i < nodes.n; i++) {
+		long idx = np_topo_node_index(w->machine, nodes.ids[i]);
 
 		if (idx >= 0)
-			fprintf(stderr, " node %u %.1f MiB", nodes[i],
-				(double)last->machine->nodes[idx].free_bytes /
+			fprintf(stderr, " node %u %.1f MiB", nodes.ids[i],
+				(double)w->machine->nodes[idx].free_bytes /
 				(1024.0 * 1024.0));
 	}
 	fprintf(stderr, "); memory on other nodes cannot be used under "
 		"--membind (--preferred would fall back).\n");
+	np_idset_free(&nodes);
+}
+
+/* What the command runs under, and the command: for the watched child. */
+struct launch {
+	const struct np_topo *t;
+	const struct run_opts *o;
+	const struct sets *s;
+	char **cmd;
+};
+
+/* In the child: bind, set the policy, become the command. */
+static int launch(void *ctx)
+{
+	const struct launch *l = ctx;
+	int rc = bind_cpus(l->t, l->o, l->s);
+
+	if (!rc)
+		rc = apply_policy(l->t, l->o, l->s);
+	if (rc)
+		return rc;
+	execvp(l->cmd[0], l->cmd);
+	np_err_line("run: %s: %s", l->cmd[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
 }
 
 static int run_reported(const struct np_topo *t, const struct run_opts *o,
 			const struct sets *s, char **cmd)
 {
-	struct sample last = { { NULL, 0 }, NULL, 0 };
-	struct np_topo *before = NULL;
-	pid_t pid;
-	int status, rc;
+	struct launch l = { t, o, s, cmd };
+	struct np_err err = { 0 };
+	struct np_watch w;
+	int status;
 
-	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &before, NULL)) {
-		np_err_line("run: --report: cannot read the nodes' meminfo");
-		return NP_EXIT_RUNTIME;
+	if (np_watch_command(launch, &l, &w, &err)) {
+		np_err_line("run: --report: %s", err.msg);
+		np_watch_free(&w);
+		return np_exit_code(&err);
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		rc = bind_cpus(t, o, s);
-		if (!rc)
-			rc = apply_policy(t, o, s);
-		if (rc)
-			_exit(rc);
-		execvp(cmd[0], cmd);
-		np_err_line("run: %s: %s", cmd[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	if (pid < 0) {
-		np_err_line("run: fork: %s", strerror(errno));
-		np_topo_free(before);
-		return NP_EXIT_RUNTIME;
-	}
-	status = wait_sampling(pid, &last);
-	report(pid, cmd[0], &last, before);
+	status = w.wait_status;
+	report(&w, cmd[0]);
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		explain_kill(cmd[0], &last);
-	np_numa_maps_free(&last.maps);
-	np_topo_free(last.machine);
-	np_topo_free(before);
+		explain_kill(cmd[0], &w);
+	np_watch_free(&w);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -69,7 +69,7 @@ int cmd_where(int argc, char **argv)
 {
 	struct np_numa_maps maps;
 	struct np_err err = { 0 };
-	struct placement *w;
+	struct np_placement w = { 0 };
 	char comm[64];
 	bool json = false;
 	int pid, rc;
@@ -82,24 +82,23 @@ int cmd_where(int argc, char **argv)
 		return np_exit_code(&err);
 	}
 	np_proc_comm("/", pid, comm, sizeof(comm));
-	w = calloc(1, sizeof(*w));
-	if (!w) {
+	if (np_placement_account(&w, &maps, &err)) {
+		np_placement_free(&w);
 		np_numa_maps_free(&maps);
-		np_err_line("where: out of memory");
-		return NP_EXIT_RUNTIME;
+		np_err_line("where: %s", err.msg);
+		return np_exit_code(&err);
 	}
-	placement_account(w, &maps);
 	if (json) {
-		json_object *o = placement_json(w, pid, comm);
+		json_object *o = placement_json(&w, pid, comm);
 
 		printf("%s\n", json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
-		placement_print(stdout, w, pid, comm);
+		placement_print(stdout, &w, pid, comm);
 	}
-	free(w);
+	np_placement_free(&w);
 	np_numa_maps_free(&maps);
 	return NP_EXIT_OK;
 }
