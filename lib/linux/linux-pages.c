@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "linux/linux-pages.h"
 
+#include <numaplace/pages.h>
+
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,4 +34,24 @@ int np_move_pages(pid_t pid, size_t n, void **pages, const int *nodes,
 		}
 	}
 	return 0;
+}
+
+int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
+		   int *nodes, struct np_err *err)
+{
+	size_t n = page_bytes ? (len + page_bytes - 1) / page_bytes : 0;
+	void **pages;
+	int e;
+
+	if (!page_bytes || (uintptr_t)addr % page_bytes)
+		return np_fail_input(err, -EINVAL, "move_pages: address not "
+				     "aligned to the page size");
+	pages = calloc(n ? n : 1, sizeof(*pages));
+	if (!pages)
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		pages[i] = (char *)addr + i * page_bytes;
+	e = np_move_pages(0, n, pages, NULL, nodes, 0, err);
+	free(pages);
+	return e;
 }

@@ -10,11 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "linux/linux-parse.h"
-#include "linux/linux-pages.h"
+#include "linux/linux-proc.h"
 #include "linux/linux-root.h"
 
 static const char *const kind_names[NP_NKINDS] = {
@@ -52,13 +51,9 @@ static void classify_by_fs(struct np_numa_maps *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct np_mapping *map = &m->maps[i];
-		struct statfs st;
 
-		if (map->kind != NP_KIND_FILE || !map->path ||
-		    statfs(map->path, &st) != 0)
-			continue;
-		if ((unsigned long)st.f_type == 0x01021994ul ||  /* TMPFS */
-		    (unsigned long)st.f_type == 0x858458f6ul)    /* RAMFS */
+		if (map->kind == NP_KIND_FILE && map->path &&
+		    np_path_on_memory_fs(map->path))
 			map->kind = NP_KIND_SHMEM;
 	}
 }
@@ -271,7 +266,7 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 {
 	struct np_root r;
 	const char *why = NULL;
-	char rel[64], *buf;
+	char *buf;
 	size_t len;
 	int e;
 
@@ -280,64 +275,20 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 	e = np_root_open(&r, root, err);
 	if (e)
 		return e;
-	snprintf(rel, sizeof(rel), "proc/%d/numa_maps", (int)pid);
-	e = np_root_read(&r, rel, &buf, &len, err);
-	if (e == -ENOENT)
-		np_fail_input(err, -ESRCH, "no process %d", (int)pid);
+	e = np_proc_read(&r, pid, "numa_maps", &buf, &len, err);
 	if (!e) {
 		e = parse_numa_maps(buf, len, out, &why);
 		/* The kernel wrote it: text we cannot read is not the
 		 * caller's fault. */
 		if (e)
-			np_fail_sys(err, e, "%s/%s: %s", r.path, rel, why);
+			np_fail_sys(err, e, "%s/proc/%d/numa_maps: %s", r.path,
+				    (int)pid, why);
 		else if (!r.path[0])
 			classify_by_fs(out);
 		free(buf);
 	}
-	snprintf(rel, sizeof(rel), "proc/%d/smaps", (int)pid);
-	if (!e && np_root_read(&r, rel, &buf, &len, NULL) == 0) {
+	if (!e && np_proc_read(&r, pid, "smaps", &buf, &len, NULL) == 0) {
 		np_numa_maps_add_smaps(out, buf, len);
-		free(buf);
-	}
-	np_root_close(&r);
-	return e == -ENOENT ? -ESRCH : e;
-}
-
-int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
-		   int *nodes, struct np_err *err)
-{
-	size_t n = page_bytes ? (len + page_bytes - 1) / page_bytes : 0;
-	void **pages;
-	int e;
-
-	if (!page_bytes || (uintptr_t)addr % page_bytes)
-		return np_fail_input(err, -EINVAL, "move_pages: address not aligned "
-			       "to the page size");
-	pages = calloc(n ? n : 1, sizeof(*pages));
-	if (!pages)
-		return np_fail_sys(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		pages[i] = (char *)addr + i * page_bytes;
-	e = np_move_pages(0, n, pages, NULL, nodes, 0, err);
-	free(pages);
-	return e;
-}
-
-int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)
-{
-	struct np_root r;
-	char rel[64], *buf;
-	size_t n;
-	int e;
-
-	comm[0] = '\0';
-	e = np_root_open(&r, root, NULL);
-	if (e)
-		return e;
-	snprintf(rel, sizeof(rel), "proc/%d/comm", (int)pid);
-	e = np_root_read(&r, rel, &buf, &n, NULL);
-	if (!e) {
-		snprintf(comm, len, "%.*s", (int)strcspn(buf, "\n"), buf);
 		free(buf);
 	}
 	np_root_close(&r);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "linux/linux-proc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#include <numaplace/pages.h>
+
+#define TMPFS_MAGIC_ 0x01021994ul
+#define RAMFS_MAGIC_ 0x858458f6ul
+
+int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
+		 char **buf, size_t *len, struct np_err *err)
+{
+	char rel[64];
+	int e;
+
+	snprintf(rel, sizeof(rel), "proc/%d/%s", (int)pid, name);
+	e = np_root_read(r, rel, buf, len, err);
+	if (e == -ENOENT)
+		return np_fail_input(err, -ESRCH, "no process %d", (int)pid);
+	return e;
+}
+
+bool np_path_on_memory_fs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st) != 0)
+		return false;
+	return (unsigned long)st.f_type == TMPFS_MAGIC_ ||
+	       (unsigned long)st.f_type == RAMFS_MAGIC_;
+}
+
+int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)
+{
+	struct np_root r;
+	char *buf;
+	size_t n;
+	int e;
+
+	comm[0] = '\0';
+	e = np_root_open(&r, root, NULL);
+	if (e)
+		return e;
+	e = np_proc_read(&r, pid, "comm", &buf, &n, NULL);
+	if (!e) {
+		snprintf(comm, len, "%.*s", (int)strcspn(buf, "\n"), buf);
+		free(buf);
+	}
+	np_root_close(&r);
+	return e;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A process's files below a root (proc/<pid>/...), and what a path is on. */
+#ifndef NP_LINUX_PROC_H
+#define NP_LINUX_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "linux/linux-root.h"
+
+/*
+ * Reads proc/<pid>/<name> below r ("numa_maps", "smaps", "status", ...).
+ * A process that does not exist is -ESRCH "no process PID" (class input);
+ * other failures as np_root_read().
+ */
+int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
+		 char **buf, size_t *len, struct np_err *err);
+
+/* A live path on tmpfs or ramfs: its "file" pages are shared memory. */
+bool np_path_on_memory_fs(const char *path);
+
+#endif
