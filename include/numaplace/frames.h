@@ -133,23 +133,10 @@ void *np_frames_alloc(struct np_frames *p, size_t bytes,
 		      struct np_frames_policy *pol, unsigned *node,
 		      struct np_err *err);
 
-enum np_frames_stat {
-	NP_FRAMES_NUMA_HIT,
-	NP_FRAMES_NUMA_MISS,
-	NP_FRAMES_NUMA_FOREIGN,
-	NP_FRAMES_INTERLEAVE_HIT,
-	NP_FRAMES_LOCAL_NODE,
-	NP_FRAMES_OTHER_NODE,
-	NP_FRAMES_NR_STATS,
-};
-
-/* numastat's names: "numa_hit", ... */
-const char *np_frames_stat_name(enum np_frames_stat s);
-
-/* A node's counters (exact when no allocation is in flight); -EINVAL for
- * a node the machine does not have. */
+/* A node's counters, as the kernel keeps them (exact when no allocation
+ * is in flight); -EINVAL for a node the machine does not have. */
 int np_frames_stats(struct np_frames *p, unsigned node,
-		    uint64_t out[NP_FRAMES_NR_STATS]);
+		    struct np_node_numastat *out);
 
 /* Free frames of a node (pool and every thread's cache); reads the other
  * threads' caches unlocked, so exact only when no other thread is

@@ -49,10 +49,21 @@ struct np_counter {
 	bool is_kib;   /* value is in KiB (meminfo "kB"), else a count */
 };
 
+/*
+ * Linux's per-node NUMA counters (nodeN/numastat, numastat(8)): the one
+ * counter type of the library, for the kernel's counters and for a frame
+ * pool's (np_frames_stats(); the core's are converted in frames.c).
+ */
 struct np_node_numastat {
 	uint64_t numa_hit, numa_miss, numa_foreign;
 	uint64_t interleave_hit, local_node, other_node;
 };
+
+/* The counters in the kernel's order, by position k < NP_NUMASTAT_COUNTERS:
+ * np_numastat_name(0) is "numa_hit", np_numastat_get(s, 0) s->numa_hit. */
+#define NP_NUMASTAT_COUNTERS 6
+const char *np_numastat_name(unsigned k);
+uint64_t np_numastat_get(const struct np_node_numastat *s, unsigned k);
 
 /* What hwloc says about the CPUs and caches of one node. */
 struct np_cache_level {

@@ -862,30 +862,23 @@ void *np_frames_alloc(struct np_frames *p, size_t bytes,
 
 /* ---- counters and verification ------------------------------------------ */
 
-const char *np_frames_stat_name(enum np_frames_stat s)
-{
-	static const char *const names[NP_FRAMES_NR_STATS] = {
-		"numa_hit", "numa_miss", "numa_foreign",
-		"interleave_hit", "local_node", "other_node",
-	};
-
-	return (unsigned)s < NP_FRAMES_NR_STATS ? names[s] : "?";
-}
-
 int np_frames_stats(struct np_frames *p, unsigned node,
-		    uint64_t out[NP_FRAMES_NR_STATS])
+		    struct np_node_numastat *out)
 {
 	uint64_t s[NP_FA_NR_STATS];
 
 	if (node >= p->nhost || p->host_core[node] == NONE)
 		return -EINVAL;
+	/* The core's counters, converted here and only here. */
 	np_fa_node_stats(&p->fa, p->host_core[node], s);
-	out[NP_FRAMES_NUMA_HIT] = s[NP_FA_NUMA_HIT];
-	out[NP_FRAMES_NUMA_MISS] = s[NP_FA_NUMA_MISS];
-	out[NP_FRAMES_NUMA_FOREIGN] = s[NP_FA_NUMA_FOREIGN];
-	out[NP_FRAMES_INTERLEAVE_HIT] = s[NP_FA_INTERLEAVE_HIT];
-	out[NP_FRAMES_LOCAL_NODE] = s[NP_FA_LOCAL_NODE];
-	out[NP_FRAMES_OTHER_NODE] = s[NP_FA_OTHER_NODE];
+	*out = (struct np_node_numastat){
+		.numa_hit = s[NP_FA_NUMA_HIT],
+		.numa_miss = s[NP_FA_NUMA_MISS],
+		.numa_foreign = s[NP_FA_NUMA_FOREIGN],
+		.interleave_hit = s[NP_FA_INTERLEAVE_HIT],
+		.local_node = s[NP_FA_LOCAL_NODE],
+		.other_node = s[NP_FA_OTHER_NODE],
+	};
 	return 0;
 }
 

@@ -172,7 +172,7 @@ void np_meminfo_free(struct np_meminfo *m)
 	m->n = 0;
 }
 
-const struct np_meminfo_field *np_meminfo_get(const struct np_meminfo *m,
+const struct np_counter *np_meminfo_get(const struct np_meminfo *m,
 					      const char *name)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -193,7 +193,7 @@ static bool eat_word(struct cursor *c, const char *w)
 
 /* "Node <node> <Name>: <value>[ kB]" */
 static int parse_meminfo_line(struct cursor line, unsigned node,
-			      struct np_meminfo_field *f, const char **why)
+			      struct np_counter *f, const char **why)
 {
 	uint64_t id;
 	const char *name, *colon;
@@ -230,7 +230,7 @@ static int parse_meminfo_line(struct cursor line, unsigned node,
 		return fail(why, "field without a number", -EINVAL);
 	}
 	skip_blanks(&line);
-	f->is_kb = eat_word(&line, "kB");
+	f->is_kib = eat_word(&line, "kB");
 	skip_blanks(&line);
 	if (!at_end(&line))
 		return fail(why, "trailing text after value", -EINVAL);
@@ -249,7 +249,7 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 	if (has_nul(buf, len))
 		return fail(why, "NUL byte in meminfo", -EINVAL);
 	while (!err && next_line(&c, &line)) {
-		struct np_meminfo_field f;
+		struct np_counter f;
 
 		if (only_space_left(line))
 			continue;
@@ -262,7 +262,7 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 		}
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 48;
-			struct np_meminfo_field *nf;
+			struct np_counter *nf;
 
 			nf = realloc(out->fields, ncap * sizeof(*nf));
 			if (!nf) {
@@ -327,7 +327,7 @@ int np_parse_distance_row(const char *buf, size_t len, size_t want,
 	return err;
 }
 
-int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
+int np_parse_numastat(const char *buf, size_t len, struct np_node_numastat *out,
 		      const char **why)
 {
 	static const char *const names[] = {

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <numaplace/idset.h>
+#include <numaplace/topo.h>
 
 /*
  * Kernel list format ("0-3,8,10-11\n", empty or "\n" for the empty set),
@@ -31,21 +32,16 @@
 int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
 		    struct np_idset *out, const char **why);
 
-/* One field of a node's meminfo: "Node 0 MemTotal:  123 kB". */
-struct np_meminfo_field {
-	char name[32]; /* as the kernel spells it, e.g. "Active(anon)" */
-	uint64_t value; /* kB for fields with a kB unit, else a count */
-	int is_kb;      /* 1 when the line carried "kB" */
-};
-
+/* A node's meminfo: one struct np_counter (numaplace/topo.h) per line
+ * "Node 0 MemTotal:  123 kB", in file order. */
 struct np_meminfo {
-	struct np_meminfo_field *fields; /* in file order */
+	struct np_counter *fields;
 	size_t n;
 };
 
 void np_meminfo_free(struct np_meminfo *m);
 /* Looks a field up by exact name; returns NULL when absent. */
-const struct np_meminfo_field *np_meminfo_get(const struct np_meminfo *m,
+const struct np_counter *np_meminfo_get(const struct np_meminfo *m,
 					      const char *name);
 /*
  * /sys/devices/system/node/nodeN/meminfo.  Every line must read
@@ -63,15 +59,10 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 int np_parse_distance_row(const char *buf, size_t len, size_t want,
 			  uint32_t *out, const char **why);
 
-struct np_numastat {
-	uint64_t numa_hit, numa_miss, numa_foreign;
-	uint64_t interleave_hit, local_node, other_node;
-};
-
 /* nodeN/numastat: "name value" lines; all six names required, unknown
  * names ignored (newer kernels may add some), duplicates an error. */
-int np_parse_numastat(const char *buf, size_t len, struct np_numastat *out,
-		      const char **why);
+int np_parse_numastat(const char *buf, size_t len,
+		      struct np_node_numastat *out, const char **why);
 
 /* /proc/buddyinfo: free blocks per order, summed over each node's zones. */
 #define NP_MAX_ORDERS 16

@@ -148,16 +148,11 @@ static int read_node_cpus(const struct np_root *r, struct np_node *node,
 
 static int copy_meminfo(struct np_node *node, const struct np_meminfo *m)
 {
-	node->meminfo = calloc(m->n, sizeof(*node->meminfo));
+	node->meminfo = calloc(m->n ? m->n : 1, sizeof(*node->meminfo));
 	if (!node->meminfo)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n; i++) {
-		struct np_counter *c = &node->meminfo[i];
-
-		memcpy(c->name, m->fields[i].name, sizeof(c->name));
-		c->value = m->fields[i].value;
-		c->is_kib = m->fields[i].is_kb;
-	}
+	if (m->n)
+		memcpy(node->meminfo, m->fields, m->n * sizeof(*node->meminfo));
 	node->nmeminfo = m->n;
 	return 0;
 }
@@ -217,7 +212,6 @@ static int read_node_distance(const struct np_root *r, struct np_topo *t,
 static int read_node_numastat(const struct np_root *r, struct np_node *node,
 			      struct np_err *err)
 {
-	struct np_numastat s;
 	const char *why = NULL;
 	char rel[128];
 	size_t len;
@@ -230,15 +224,11 @@ static int read_node_numastat(const struct np_root *r, struct np_node *node,
 	e = np_root_read(r, rel, &buf, &len, err);
 	if (e)
 		return e;
-	e = np_parse_numastat(buf, len, &s, &why);
+	e = np_parse_numastat(buf, len, &node->numastat, &why);
 	free(buf);
 	if (e)
 		return np_root_fail(r, rel, -EINVAL, err, why);
 	node->has_numastat = true;
-	node->numastat = (struct np_node_numastat){
-		s.numa_hit, s.numa_miss, s.numa_foreign,
-		s.interleave_hit, s.local_node, s.other_node,
-	};
 	return 0;
 }
 

@@ -170,3 +170,23 @@ void np_topo_free(struct np_topo *t)
 	free(t->origin);
 	free(t);
 }
+
+const char *np_numastat_name(unsigned k)
+{
+	static const char *const names[NP_NUMASTAT_COUNTERS] = {
+		"numa_hit", "numa_miss", "numa_foreign",
+		"interleave_hit", "local_node", "other_node",
+	};
+
+	return k < NP_NUMASTAT_COUNTERS ? names[k] : "?";
+}
+
+uint64_t np_numastat_get(const struct np_node_numastat *s, unsigned k)
+{
+	const uint64_t v[NP_NUMASTAT_COUNTERS] = {
+		s->numa_hit, s->numa_miss, s->numa_foreign,
+		s->interleave_hit, s->local_node, s->other_node,
+	};
+
+	return k < NP_NUMASTAT_COUNTERS ? v[k] : 0;
+}

@@ -11,13 +11,13 @@
 
 static void check_field(const struct np_meminfo *m, size_t i)
 {
-	const struct np_meminfo_field *f = &m->fields[i];
+	const struct np_counter *f = &m->fields[i];
 	size_t len = strnlen(f->name, sizeof(f->name));
 
 	FUZZ_ASSERT(len > 0 && len < sizeof(f->name));
 	FUZZ_ASSERT(!memchr(f->name, ' ', len) && !memchr(f->name, '\t', len));
 	FUZZ_ASSERT(!memchr(f->name, ':', len) && !memchr(f->name, '\n', len));
-	FUZZ_ASSERT(f->is_kb == 0 || f->is_kb == 1);
+	FUZZ_ASSERT(f->is_kib == 0 || f->is_kib == 1);
 	/* Names are unique, so a look-up finds this very field. */
 	FUZZ_ASSERT(np_meminfo_get(m, f->name) == f);
 }

@@ -13,8 +13,8 @@ static const char *const counters[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct np_numastat zero;
-	struct np_numastat s;
+	static const struct np_node_numastat zero;
+	struct np_node_numastat s;
 	const char *why = NULL;
 	int rc;
 

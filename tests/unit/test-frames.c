@@ -195,7 +195,7 @@ static void *worker(void *arg)
 static void test_thread_exit_gives_back(void **state)
 {
 	struct np_frames *p = pool_node0(4096, FRAMES * 4096);
-	uint64_t s[NP_FRAMES_NR_STATS];
+	struct np_node_numastat s;
 	pthread_t t;
 	void *ret;
 
@@ -208,11 +208,11 @@ static void test_thread_exit_gives_back(void **state)
 	assert_int_equal(np_frames_check(p), 0);
 	assert_int_equal(np_frames_free_frames(p, 0), FRAMES);
 	/* the exited threads' counts were folded in, not lost */
-	assert_int_equal(np_frames_stats(p, 0, s), 0);
-	assert_int_equal(s[NP_FRAMES_NUMA_HIT], 300);
-	assert_int_equal(s[NP_FRAMES_LOCAL_NODE], 300);
-	assert_int_equal(s[NP_FRAMES_NUMA_MISS] + s[NP_FRAMES_OTHER_NODE], 0);
-	assert_int_equal(np_frames_stats(p, 7, s), -EINVAL);
+	assert_int_equal(np_frames_stats(p, 0, &s), 0);
+	assert_int_equal(s.numa_hit, 300);
+	assert_int_equal(s.local_node, 300);
+	assert_int_equal(s.numa_miss + s.other_node, 0);
+	assert_int_equal(np_frames_stats(p, 7, &s), -EINVAL);
 	np_frames_destroy(p);
 }
 
@@ -331,7 +331,7 @@ static void test_policies(void **state)
 	struct np_frames_policy pol;
 	struct np_err err;
 	unsigned two[2] = { 0, 1 }, n1 = 1, node = 99;
-	uint64_t s[NP_FRAMES_NR_STATS];
+	struct np_node_numastat s;
 	void *a[17];
 
 	(void)state;
@@ -362,11 +362,11 @@ static void test_policies(void **state)
 	assert_int_equal(aerr.code, -ENOMEM);
 	for (int i = 0; i < 16; i++)
 		assert_int_equal(np_frames_free(p, a[i], 4096), 0);
-	assert_int_equal(np_frames_stats(p, 0, s), 0);
-	assert_int_equal(s[NP_FRAMES_NUMA_HIT], 16);
-	assert_int_equal(s[NP_FRAMES_INTERLEAVE_HIT], 16);
-	assert_string_equal(np_frames_stat_name(NP_FRAMES_NUMA_FOREIGN),
-			    "numa_foreign");
+	assert_int_equal(np_frames_stats(p, 0, &s), 0);
+	assert_int_equal(s.numa_hit, 16);
+	assert_int_equal(s.interleave_hit, 16);
+	assert_string_equal(np_numastat_name(2), "numa_foreign");
+	assert_int_equal(np_numastat_get(&s, 4), s.local_node);
 	np_frames_destroy(p);
 }
 

@@ -321,7 +321,7 @@ static void field_at(const struct np_meminfo *m, size_t i, const char *name,
 	CHECK(i < m->n, line);
 	_assert_string_equal(m->fields[i].name, name, __FILE__, line);
 	CHECK_EQ(m->fields[i].value, value, line);
-	CHECK_EQ(m->fields[i].is_kb, is_kb, line);
+	CHECK_EQ(m->fields[i].is_kib, is_kb, line);
 	CHECK(np_meminfo_get(m, name) == &m->fields[i], line);
 }
 
@@ -561,7 +561,7 @@ static void test_distance_garbage(void **state)
 	"local_node 183232575\n" \
 	"other_node 31374\n"
 
-static void numastat_is(const struct np_numastat *s, uint64_t hit,
+static void numastat_is(const struct np_node_numastat *s, uint64_t hit,
 			uint64_t miss, uint64_t foreign, uint64_t il,
 			uint64_t local, uint64_t other)
 {
@@ -575,7 +575,7 @@ static void numastat_is(const struct np_numastat *s, uint64_t hit,
 
 static void test_numastat_real(void **state)
 {
-	struct np_numastat s;
+	struct np_node_numastat s;
 	const char *why = NULL;
 
 	(void)state;
@@ -592,7 +592,7 @@ static void test_numastat_real(void **state)
 /* Newer kernels may add counters; the six known ones still land. */
 static void test_numastat_unknown_ignored(void **state)
 {
-	struct np_numastat s;
+	struct np_node_numastat s;
 	const char *why = NULL;
 
 	(void)state;
@@ -605,8 +605,8 @@ static void test_numastat_unknown_ignored(void **state)
 
 static void numastat_err_at(const char *buf, size_t len, int err, int line)
 {
-	static const struct np_numastat zero;
-	struct np_numastat s;
+	static const struct np_node_numastat zero;
+	struct np_node_numastat s;
 	const char *why = NULL;
 
 	memset(&s, 0xa5, sizeof(s));
@@ -867,7 +867,7 @@ static int erange_mismatches(void)
 	char buf[160];
 	struct np_idset l;
 	struct np_meminfo m;
-	struct np_numastat s;
+	struct np_node_numastat s;
 	struct np_buddyinfo b;
 	uint32_t row[2];
 	const char *why;

@@ -385,16 +385,17 @@ static int render_tables(const struct frames_run *r, FILE *f, int width)
 	fputs("placement (move_pages):\n", f);
 	e = np_stat_table_render(&tab, width, f);
 	np_stat_table_fini(&tab);
-	if (e || node_table(r, &tab, NP_FRAMES_NR_STATS))
+	if (e || node_table(r, &tab, NP_NUMASTAT_COUNTERS))
 		return -ENOMEM;
-	for (int s = 0; s < NP_FRAMES_NR_STATS; s++)
-		np_stat_set_text(&tab, 1 + (size_t)s, 0, np_frames_stat_name(s));
+	for (unsigned s = 0; s < NP_NUMASTAT_COUNTERS; s++)
+		np_stat_set_text(&tab, 1 + s, 0, np_numastat_name(s));
 	for (size_t i = 0; i < t->nnodes; i++) {
-		uint64_t v[NP_FRAMES_NR_STATS];
+		struct np_node_numastat v = { 0 };
 
-		np_frames_stats(r->pool, t->nodes[i].id, v);
-		for (int s = 0; s < NP_FRAMES_NR_STATS; s++)
-			np_stat_set_number(&tab, 1 + (size_t)s, 1 + i, (double)v[s]);
+		np_frames_stats(r->pool, t->nodes[i].id, &v);
+		for (unsigned s = 0; s < NP_NUMASTAT_COUNTERS; s++)
+			np_stat_set_number(&tab, 1 + s, 1 + i,
+					   (double)np_numastat_get(&v, s));
 	}
 	fputs("\nallocator counters (one per allocation, as numastat's):\n", f);
 	e = np_stat_table_render(&tab, width, f);
@@ -483,15 +484,16 @@ static void json_nodes_stats(const struct frames_run *r, json_object *j,
 
 	for (size_t i = 0; pl && st && i < r->topo->nnodes; i++) {
 		unsigned id = r->topo->nodes[i].id;
-		uint64_t v[NP_FRAMES_NR_STATS];
+		struct np_node_numastat v = { 0 };
 		json_object *s = np_json_checked(json_object_new_object(), oom);
 
 		snprintf(key, sizeof(key), "%u", id);
 		np_json_add_u64(pl, key, placed_on(r, id), oom);
-		np_frames_stats(r->pool, id, v);
+		np_frames_stats(r->pool, id, &v);
 		np_json_add_u64(s, "node", id, oom);
-		for (int k = 0; k < NP_FRAMES_NR_STATS; k++)
-			np_json_add_u64(s, np_frames_stat_name(k), v[k], oom);
+		for (unsigned k = 0; k < NP_NUMASTAT_COUNTERS; k++)
+			np_json_add_u64(s, np_numastat_name(k),
+					np_numastat_get(&v, k), oom);
 		np_json_add_u64(s, "free_frames",
 				np_frames_free_frames(r->pool, id), oom);
 		if (s && json_object_array_add(st, s)) {

@@ -94,11 +94,7 @@ static const char *const numastat_meminfo_rows[] = {
 #define NUMASTAT_MEMINFO_ROWS \
 	(sizeof(numastat_meminfo_rows) / sizeof(numastat_meminfo_rows[0]))
 
-static const char *const numastat_counter_rows[] = {
-	"numa_hit", "numa_miss", "numa_foreign",
-	"interleave_hit", "local_node", "other_node",
-};
-#define NUMASTAT_COUNTER_ROWS 6
+#define NUMASTAT_COUNTER_ROWS NP_NUMASTAT_COUNTERS
 
 static long known_meminfo_row(const char *name)
 {
@@ -147,16 +143,6 @@ static int collect_fields(const struct np_topo *t, bool only_unknown,
 	return 0;
 }
 
-static uint64_t numastat_counter(const struct np_node_numastat *s, size_t k)
-{
-	const uint64_t v[NUMASTAT_COUNTER_ROWS] = {
-		s->numa_hit, s->numa_miss, s->numa_foreign,
-		s->interleave_hit, s->local_node, s->other_node,
-	};
-
-	return v[k];
-}
-
 /* ---- the two numastat tables ---- */
 
 static void setup_value_col(struct np_stat_table *tab, size_t col,
@@ -182,7 +168,7 @@ static int build_counter_table(const struct np_topo *t,
 		return -ENOMEM;
 	tab->cols[0] = (struct np_stat_col){ LABEL_WIDTH, 0, NP_STAT_LEFT };
 	for (size_t k = 0; k < NUMASTAT_COUNTER_ROWS; k++)
-		np_stat_set_text(tab, 1 + k, 0, numastat_counter_rows[k]);
+		np_stat_set_text(tab, 1 + k, 0, np_numastat_name((unsigned)k));
 	for (size_t i = 0; i < t->nnodes; i++) {
 		const struct np_node *n = &t->nodes[i];
 
@@ -193,7 +179,7 @@ static int build_counter_table(const struct np_topo *t,
 		if (!n->has_numastat)
 			continue;
 		for (size_t k = 0; k < NUMASTAT_COUNTER_ROWS; k++) {
-			double v = (double)numastat_counter(&n->numastat, k);
+			double v = (double)np_numastat_get(&n->numastat, (unsigned)k);
 
 			np_stat_set_number(tab, 1 + k, 1 + i, v);
 			np_stat_add_number(tab, 1 + k, total, v);
@@ -366,7 +352,7 @@ static json_object *json_counters(const struct np_node_numastat *s, bool *oom)
 	json_object *o = np_json_checked(json_object_new_object(), oom);
 
 	for (size_t k = 0; k < NUMASTAT_COUNTER_ROWS; k++)
-		np_json_add_u64(o, numastat_counter_rows[k], numastat_counter(s, k), oom);
+		np_json_add_u64(o, np_numastat_name((unsigned)k), np_numastat_get(s, (unsigned)k), oom);
 	return o;
 }
 
