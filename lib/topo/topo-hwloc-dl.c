@@ -70,10 +70,18 @@ const struct np_hwloc *np_hwloc_get(struct np_err *err)
 {
 	pthread_once(&once, open_hwloc);
 	if (load_error) {
-		np_fail_input(err, -ENOENT, "hwloc: %s", load_error);
+		/* libhwloc missing: the machine lacks a package. */
+		np_fail_sys(err, -ENOENT, "hwloc: %s", load_error);
 		return NULL;
 	}
 	return &api;
+}
+
+void np_hwloc_release(void *topology)
+{
+	/* An hwloc object exists only once the table was loaded. */
+	if (topology)
+		api.topology_destroy((hwloc_topology_t)topology);
 }
 
 hwloc_obj_t np_hwloc_next(const struct np_hwloc *h, hwloc_topology_t topo,

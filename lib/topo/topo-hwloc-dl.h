@@ -49,6 +49,9 @@ struct np_hwloc {
 /* The table, opening libhwloc on first call; NULL with err set if absent. */
 const struct np_hwloc *np_hwloc_get(struct np_err *err);
 
+/* Destroys an hwloc topology (NULL: nothing). */
+void np_hwloc_release(void *topology);
+
 /* Re-done inline helpers of hwloc.h / hwloc/helper.h. */
 hwloc_obj_t np_hwloc_next(const struct np_hwloc *h, hwloc_topology_t topo,
 			  hwloc_obj_type_t type, hwloc_obj_t prev);

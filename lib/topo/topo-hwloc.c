@@ -26,13 +26,6 @@ static int need_hwloc(struct np_err *err)
 	return H ? 0 : -ENOENT;
 }
 
-void np_topo_release_hwloc(struct np_topo *t)
-{
-	if (t->hwloc)
-		H->topology_destroy((hwloc_topology_t)t->hwloc);
-	t->hwloc = NULL;
-}
-
 static int hwloc_from_xml_buffer(const char *name, const char *buf,
 				 size_t len, hwloc_topology_t *out,
 				 struct np_err *err)

@@ -41,7 +41,5 @@ int np_topo_from_json_named(const char *name, const char *buf, size_t len,
 int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 			   struct np_topo **out, struct np_err *err);
 
-/* Destroys t->hwloc if loaded. */
-void np_topo_release_hwloc(struct np_topo *t);
 
 #endif

@@ -3,6 +3,7 @@
  * loaders (linux/linux-topo.c, topo-json.c, topo-hwloc.c) build on it;
  * topo-load.c chooses among them, so nothing here calls a loader. */
 #include "topo/topo-internal.h"
+#include "topo/topo-hwloc-dl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -160,7 +161,7 @@ void np_topo_free(struct np_topo *t)
 		node_free(&t->nodes[i]);
 	for (size_t i = 0; i < t->ntiers; i++)
 		free(t->tiers[i].nodes);
-	np_topo_release_hwloc(t);
+	np_hwloc_release(t->hwloc);
 	free(t->tiers);
 	free(t->nodes);
 	free(t->distances);
