@@ -402,6 +402,9 @@ static void test_damaged_dumps(void **state)
 		if (e != d->code || strcmp(err.msg, want) != 0)
 			fail_msg("damage %zu: got %d \"%s\", want %d \"%s\"", i,
 				 e, err.msg, d->code, want);
+		/* A damaged dump is the caller's input, never the system's. */
+		if (err.cls != NP_ERR_INPUT)
+			fail_msg("damage %zu: class %d, want input", i, err.cls);
 		assert_null(t);
 	}
 	/* A root with proc/meminfo says which pool HugePages_* describe. */
