@@ -6,10 +6,10 @@
  */
 #include "cli/cli.h"
 #include "cli/cli-json.h"
+#include "cli/cli-opts.h"
 #include "view/view-stat-table.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,8 +64,10 @@ struct frames_opts {
 };
 
 /* The kernel's policy names, but those a frame pool has. */
-static int parse_mode(const char *s, enum np_policy_mode *m)
+static int parse_mode(const struct cli_option *opt, const char *s)
 {
+	enum np_policy_mode *m = opt->value;
+
 	if (np_policy_mode_parse(s, m) == 0 && *m != NP_POLICY_DEFAULT &&
 	    *m != NP_POLICY_WEIGHTED_INTERLEAVE)
 		return 0;
@@ -74,77 +76,40 @@ static int parse_mode(const char *s, enum np_policy_mode *m)
 	return NP_EXIT_USAGE;
 }
 
-static int parse_size_opt(const char *opt, const char *s, uint64_t *v)
+/*
+ * No --sysroot: frames makes a pool on this kernel's nodes (mbind,
+ * move_pages), so it reads this machine's topology and cpuset live.
+ */
+static enum cli_next parse_frames_opts(int argc, char **argv,
+				       struct frames_opts *o, int *exit_code)
 {
-	struct np_err err = { 0 };
-
-	if (np_frames_parse_size(s, v, &err)) {
-		np_err_line("frames: %s: %s", opt, err.msg);
-		return np_exit_code(&err);
-	}
-	return 0;
-}
-
-static int parse_frame(const char *s, size_t *bytes)
-{
-	if (strcmp(s, "4k") == 0 || strcmp(s, "4K") == 0)
-		*bytes = 4096;
-	else if (strcmp(s, "2m") == 0 || strcmp(s, "2M") == 0)
-		*bytes = 2u << 20;
-	else {
-		np_err_line("frames: --frame '%s': expected 4k or 2m", s);
-		return NP_EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_frames_opts(int argc, char **argv, struct frames_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "nodes", required_argument, NULL, 'n' },
-		{ "pool", required_argument, NULL, 'P' },
-		{ "frame", required_argument, NULL, 'f' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "node", required_argument, NULL, 'N' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "alloc", required_argument, NULL, 'a' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		CLI_IDS(0, "nodes", &o->nodes, "NODES"),
+		CLI_SIZE(0, "pool", &o->pool_bytes, "SIZE"),
+		CLI_FRAME(0, "frame", &o->frame_bytes),
+		CLI_CALLBACK(0, "policy", &o->mode, "POLICY", parse_mode, 0),
+		CLI_IDS(0, "node", &o->policy_nodes, "NODES"),
+		CLI_FLAG(0, "strict", &o->strict),
+		CLI_SIZE(0, "alloc", &o->alloc_bytes, "SIZE"),
+		CLI_FLAG(0, "verify", &o->verify),
+		CLI_FLAG('j', "json", &o->json),
+		CLI_END(),
 	};
-	int c, rc = 0;
+	const struct cli_parser parser = {
+		"frames", usage_frames, options, CLI_NO_OPERANDS,
+	};
 
 	*o = (struct frames_opts){ .pool_bytes = 64u << 20,
 		.alloc_bytes = 4u << 20, .frame_bytes = 4096,
 		.mode = NP_POLICY_LOCAL };
-	opterr = 0;
-	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n': o->nodes = optarg; break;
-		case 'P': rc = parse_size_opt("--pool", optarg, &o->pool_bytes); break;
-		case 'f': rc = parse_frame(optarg, &o->frame_bytes); break;
-		case 'p': rc = parse_mode(optarg, &o->mode); break;
-		case 'N': o->policy_nodes = optarg; break;
-		case 's': o->strict = true; break;
-		case 'a': rc = parse_size_opt("--alloc", optarg, &o->alloc_bytes); break;
-		case 'v': o->verify = true; break;
-		case 'j': o->json = true; break;
-		case 'h': usage_frames(stdout); return -1;
-		default:
-			return np_opt_fail("frames", c, argv);
-		}
-	}
-	if (!rc && optind < argc) {
-		np_err_line("frames: unexpected argument '%s'", argv[optind]);
-		rc = NP_EXIT_USAGE;
-	}
-	if (!rc && o->mode == NP_POLICY_LOCAL && o->policy_nodes) {
+	if (cli_parse_options(&parser, argc, argv, NULL, exit_code) == CLI_EXIT)
+		return CLI_EXIT;
+	if (o->mode == NP_POLICY_LOCAL && o->policy_nodes) {
 		np_err_line("frames: --node: the local policy takes no node");
-		rc = NP_EXIT_USAGE;
+		*exit_code = NP_EXIT_USAGE;
+		return CLI_EXIT;
 	}
-	return rc;
+	return CLI_CONTINUE;
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -584,9 +549,8 @@ int cmd_frames(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	rc = parse_frames_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
+	if (parse_frames_opts(argc, argv, &o, &rc) == CLI_EXIT)
+		return rc;
 	/* The pool wants free memory and free huge pages per node. */
 	if (np_topo_from_sysroot_parts("/", NP_TOPO_ALL, &r.topo, &err)) {
 		np_err_line("frames: %s", err.msg);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace lab: run a command on an emulated NUMA machine (QEMU TCG). */
 #include "cli/cli.h"
+#include "cli/cli-opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,105 +52,61 @@ struct lab_opts {
 	struct np_lab_opts run;
 	const char *add[32];
 	size_t nadd;
+	int cmd;  /* argv index of CMD (argc: none) */
 };
 
-enum {
-	OPT_NODES = 256, OPT_DIST, OPT_PRESET, OPT_TOPO, OPT_TIMEOUT, OPT_SHELL,
-	OPT_DUMP, OPT_ADD, OPT_KERNEL, OPT_CPUS, OPT_SCALE, OPT_QEMU_ARGS,
-};
-
-static int parse_count(const char *opt, const char *arg, unsigned max,
-		       unsigned *v)
+/* --add FILE: a file the guest's PATH gets, checked now (exit 2, not later). */
+static int add_file(const struct cli_option *opt, const char *arg)
 {
-	char *end;
-	unsigned long x;
+	struct lab_opts *o = opt->value;
 
-	errno = 0;
-	x = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || x == 0 || x > max) {
-		np_err_line("lab: %s: '%s' is not a number from 1 to %u", opt,
-			    arg, max);
+	if (o->nadd == 31) {
+		np_err_line("lab: --add: at most 31 files");
 		return NP_EXIT_USAGE;
 	}
-	*v = (unsigned)x;
+	if (access(arg, R_OK)) {
+		np_err_line("lab: --add: %s: %s", arg, strerror(errno));
+		return NP_EXIT_USAGE;
+	}
+	o->add[o->nadd++] = arg;
 	return 0;
 }
 
-static int set_opt(struct lab_opts *o, int c, const char *arg)
+/* CMD is the first operand: '+', as its own options are not ours. */
+static enum cli_next parse_lab_opts(int argc, char **argv, struct lab_opts *o,
+				    int *exit_code)
 {
-	switch (c) {
-	case OPT_NODES: o->nodes = arg; return 0;
-	case OPT_DIST: o->distances = arg; return 0;
-	case OPT_PRESET: o->preset = arg; return 0;
-	case OPT_TOPO: o->topology = arg; return 0;
-	case OPT_SHELL: o->run.shell = true; return 0;
-	case OPT_DUMP: o->run.dump_dir = arg; return 0;
-	case OPT_KERNEL: o->run.kernel = arg; return 0;
-	case OPT_QEMU_ARGS: o->qemu_args = true; return 0;
-	case 'v': o->verbose = true; return 0;
-	case OPT_TIMEOUT:
-		return parse_count("--timeout", arg, 86400, &o->run.timeout_s);
-	case OPT_CPUS:
-		return parse_count("--cpus-per-node", arg, NP_LAB_MAX_CPUS,
-				   &o->cpus_per_node);
-	case OPT_SCALE:
-		return parse_count("--mem-scale", arg, 1u << 20, &o->mem_scale);
-	case OPT_ADD:
-		if (o->nadd == 31) {
-			np_err_line("lab: --add: at most 31 files");
-			return NP_EXIT_USAGE;
-		}
-		if (access(arg, R_OK)) {
-			np_err_line("lab: --add: %s: %s", arg, strerror(errno));
-			return NP_EXIT_USAGE;
-		}
-		o->add[o->nadd++] = arg;
-		return 0;
-	}
-	return NP_EXIT_USAGE;
-}
-
-static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "nodes", required_argument, NULL, OPT_NODES },
-		{ "distances", required_argument, NULL, OPT_DIST },
-		{ "preset", required_argument, NULL, OPT_PRESET },
-		{ "topology", required_argument, NULL, OPT_TOPO },
-		{ "cpus-per-node", required_argument, NULL, OPT_CPUS },
-		{ "mem-scale", required_argument, NULL, OPT_SCALE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "shell", no_argument, NULL, OPT_SHELL },
-		{ "dump", required_argument, NULL, OPT_DUMP },
-		{ "add", required_argument, NULL, OPT_ADD },
-		{ "kernel", required_argument, NULL, OPT_KERNEL },
-		{ "qemu-args", no_argument, NULL, OPT_QEMU_ARGS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		CLI_STRING(0, "nodes", &o->nodes, "SPEC"),
+		CLI_STRING(0, "distances", &o->distances, "MATRIX"),
+		CLI_STRING(0, "preset", &o->preset, "NAME"),
+		CLI_STRING(0, "topology", &o->topology, "FILE"),
+		CLI_UNSIGNED(0, "cpus-per-node", &o->cpus_per_node, "N", 1,
+			     NP_LAB_MAX_CPUS),
+		CLI_UNSIGNED(0, "mem-scale", &o->mem_scale, "N", 1, 1u << 20),
+		CLI_UNSIGNED(0, "timeout", &o->run.timeout_s, "S", 1, 86400),
+		CLI_FLAG(0, "shell", &o->run.shell),
+		CLI_STRING(0, "dump", &o->run.dump_dir, "DIR"),
+		CLI_CALLBACK(0, "add", o, "FILE", add_file, 0),
+		CLI_STRING(0, "kernel", &o->run.kernel, "FILE"),
+		CLI_FLAG(0, "qemu-args", &o->qemu_args),
+		CLI_FLAG('v', "verbose", &o->verbose),
+		CLI_END(),
 	};
-	int c, rc;
+	const struct cli_parser parser = {
+		"lab", usage_lab, options, CLI_STOP_AT_OPERAND,
+	};
 
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at CMD, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage_lab(stdout);
-			return -1;
-		}
-		if (c == ':' || c == '?')
-			return np_opt_fail("lab", c, argv);
-		rc = set_opt(o, c, optarg);
-		if (rc)
-			return rc;
-	}
+	if (cli_parse_options(&parser, argc, argv, &o->cmd, exit_code) ==
+	    CLI_EXIT)
+		return CLI_EXIT;
 	if (!!o->nodes + !!o->preset + !!o->topology > 1) {
 		np_err_line("lab: --nodes, --preset and --topology exclude each "
 			    "other");
-		return NP_EXIT_USAGE;
+		*exit_code = NP_EXIT_USAGE;
+		return CLI_EXIT;
 	}
-	return 0;
+	return CLI_CONTINUE;
 }
 
 static int make_spec(const struct lab_opts *o, struct np_lab_spec *spec)
@@ -248,15 +204,14 @@ int cmd_lab(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = parse_lab_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
+	if (parse_lab_opts(argc, argv, &o, &rc) == CLI_EXIT)
+		return rc;
 	rc = make_spec(&o, &spec);
 	if (rc)
 		return rc;
 	if (o.qemu_args)
 		return print_qemu_args(&spec);
-	cmd = argv + optind;
+	cmd = argv + o.cmd;
 	if (!*cmd && !o.run.shell && !o.run.dump_dir) {
 		np_err_line("lab: give a command after '--', or --shell");
 		return NP_EXIT_USAGE;

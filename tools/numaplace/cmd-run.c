@@ -4,6 +4,7 @@
  * with numactl's options, so a script written for numactl keeps working.
  */
 #include "cli/cli.h"
+#include "cli/cli-opts.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -59,8 +60,6 @@ struct run_opts {
 	bool mode_set, all, report;
 };
 
-enum { OPT_WEIGHTS = 256, OPT_STATIC, OPT_RELATIVE, OPT_REPORT };
-
 /* The numactl option that sets a mode, for messages. */
 static const char *mode_option(enum np_policy_mode mode)
 {
@@ -75,9 +74,11 @@ static const char *mode_option(enum np_policy_mode mode)
 	}
 }
 
-static int set_mode(struct run_opts *o, enum np_policy_mode mode,
-		    const char *nodes)
+static int set_mode(const struct cli_option *opt, const char *nodes)
 {
+	struct run_opts *o = opt->value;
+	enum np_policy_mode mode = (enum np_policy_mode)opt->data;
+
 	if (o->mode_set && o->mode != mode) {
 		np_err_line("run: %s and %s exclude each other",
 			    mode_option(o->mode), mode_option(mode));
@@ -89,59 +90,51 @@ static int set_mode(struct run_opts *o, enum np_policy_mode mode,
 	return 0;
 }
 
-static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+/*
+ * No --sysroot: run sets the policy and CPU binding of a process on this
+ * kernel, so it reads this machine's topology and the task's cpuset live.
+ */
+static enum cli_next parse_run_opts(int argc, char **argv, struct run_opts *o,
+				    int *exit_code)
 {
-	static const struct option longopts[] = {
-		{ "membind", required_argument, NULL, 'm' },
-		{ "preferred", required_argument, NULL, 'p' },
-		{ "preferred-many", required_argument, NULL, 'P' },
-		{ "interleave", required_argument, NULL, 'i' },
-		{ "weighted-interleave", required_argument, NULL, 'w' },
-		{ "weights", required_argument, NULL, OPT_WEIGHTS },
-		{ "localalloc", no_argument, NULL, 'l' },
-		{ "cpunodebind", required_argument, NULL, 'N' },
-		{ "cpubind", required_argument, NULL, 'c' },
-		{ "physcpubind", required_argument, NULL, 'C' },
-		{ "balancing", no_argument, NULL, 'b' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "static", no_argument, NULL, OPT_STATIC },
-		{ "relative", no_argument, NULL, OPT_RELATIVE },
-		{ "report", no_argument, NULL, OPT_REPORT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		CLI_CALLBACK('m', "membind", o, "NODES", set_mode,
+			     NP_POLICY_BIND),
+		CLI_CALLBACK('p', "preferred", o, "NODE", set_mode,
+			     NP_POLICY_PREFERRED),
+		CLI_CALLBACK('P', "preferred-many", o, "NODES", set_mode,
+			     NP_POLICY_PREFERRED_MANY),
+		CLI_CALLBACK('i', "interleave", o, "NODES", set_mode,
+			     NP_POLICY_INTERLEAVE),
+		CLI_CALLBACK('w', "weighted-interleave", o, "NODES", set_mode,
+			     NP_POLICY_WEIGHTED_INTERLEAVE),
+		CLI_STRING(0, "weights", &o->weights, "N:W,..."),
+		CLI_CALLBACK('l', "localalloc", o, NULL, set_mode,
+			     NP_POLICY_LOCAL),
+		CLI_IDS('N', "cpunodebind", &o->cpunodes_str, "NODES"),
+		CLI_IDS('c', "cpubind", &o->cpunodes_str, "NODES"),
+		CLI_IDS('C', "physcpubind", &o->cpus_str, "CPUS"),
+		CLI_BIT('b', "balancing", &o->flags, NP_POLICY_BALANCING),
+		CLI_FLAG('a', "all", &o->all),
+		CLI_BIT(0, "static", &o->flags, NP_POLICY_STATIC_NODES),
+		CLI_BIT(0, "relative", &o->flags, NP_POLICY_RELATIVE_NODES),
+		CLI_FLAG(0, "report", &o->report),
+		CLI_END(),
 	};
-	int c, rc = 0;
+	const struct cli_parser parser = {
+		"run", usage_run, options, CLI_STOP_AT_OPERAND,
+	};
+	int operand;
 
-	opterr = 0;
-	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, "+:m:p:P:i:w:lN:c:C:bah",
-				       longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': rc = set_mode(o, NP_POLICY_BIND, optarg); break;
-		case 'p': rc = set_mode(o, NP_POLICY_PREFERRED, optarg); break;
-		case 'P': rc = set_mode(o, NP_POLICY_PREFERRED_MANY, optarg); break;
-		case 'i': rc = set_mode(o, NP_POLICY_INTERLEAVE, optarg); break;
-		case 'w': rc = set_mode(o, NP_POLICY_WEIGHTED_INTERLEAVE, optarg);
-			break;
-		case 'l': rc = set_mode(o, NP_POLICY_LOCAL, NULL); break;
-		case OPT_WEIGHTS: o->weights = optarg; break;
-		case 'N': case 'c': o->cpunodes_str = optarg; break;
-		case 'C': o->cpus_str = optarg; break;
-		case 'b': o->flags |= NP_POLICY_BALANCING; break;
-		case 'a': o->all = true; break;
-		case OPT_STATIC: o->flags |= NP_POLICY_STATIC_NODES; break;
-		case OPT_RELATIVE: o->flags |= NP_POLICY_RELATIVE_NODES; break;
-		case OPT_REPORT: o->report = true; break;
-		case 'h': usage_run(stdout); return -1;
-		default:
-			return np_opt_fail("run", c, argv);
-		}
-	}
-	if (!rc && optind >= argc) {
+	if (cli_parse_options(&parser, argc, argv, &operand, exit_code) ==
+	    CLI_EXIT)
+		return CLI_EXIT;
+	if (operand >= argc) {
 		np_err_line("run: no command given");
-		return NP_EXIT_USAGE;
+		*exit_code = NP_EXIT_USAGE;
+		return CLI_EXIT;
 	}
-	return rc;
+	return CLI_CONTINUE;
 }
 
 /* What node and CPU strings may name, and what they are relative to. */
@@ -445,9 +438,8 @@ int cmd_run(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = parse_run_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
+	if (parse_run_opts(argc, argv, &o, &rc) == CLI_EXIT)
+		return rc;
 	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, &err)) {
 		np_err_line("%s", err.msg);
 		return np_exit_code(&err);

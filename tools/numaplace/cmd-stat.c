@@ -6,10 +6,10 @@
  */
 #include "cli/cli.h"
 #include "cli/cli-json.h"
+#include "cli/cli-opts.h"
 #include "view/view-stat-table.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,34 +48,20 @@ struct stat_opts {
 	const char *sysroot;
 };
 
-static int parse_stat_opts(int argc, char **argv, struct stat_opts *o)
+static enum cli_next parse_stat_opts(int argc, char **argv,
+				     struct stat_opts *o, int *exit_code)
 {
-	static const struct option longopts[] = {
-		{ "meminfo", no_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "sysroot", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		CLI_FLAG('m', "meminfo", &o->meminfo),
+		CLI_FLAG('j', "json", &o->json),
+		CLI_STRING(0, "sysroot", &o->sysroot, "DIR"),
+		CLI_END(),
 	};
-	int c;
+	const struct cli_parser parser = {
+		"stat", usage_stat, options, CLI_NO_OPERANDS,
+	};
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":mjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->meminfo = true; break;
-		case 'j': o->json = true; break;
-		case 'R': o->sysroot = optarg; break;
-		case 'h': usage_stat(stdout); return -1;
-		default:
-			return np_opt_fail("stat", c, argv);
-		}
-	}
-	if (optind < argc) {
-		np_err_line("stat: unexpected argument '%s'", argv[optind]);
-		return NP_EXIT_USAGE;
-	}
-	return 0;
+	return cli_parse_options(&parser, argc, argv, NULL, exit_code);
 }
 
 /* ---- which meminfo fields, in which order ---- */
@@ -511,9 +497,8 @@ int cmd_stat(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	rc = parse_stat_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
+	if (parse_stat_opts(argc, argv, &o, &rc) == CLI_EXIT)
+		return rc;
 	rc = load(&o, &t);
 	if (!rc)
 		rc = render(&o, t, &out, &len);

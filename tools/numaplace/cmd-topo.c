@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* numaplace topo: the NUMA topology of this machine, a dump, or a file. */
 #include "cli/cli.h"
+#include "cli/cli-opts.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,46 +32,33 @@ struct topo_opts {
 	const char *sysroot, *topology;
 };
 
-static int parse_topo_opts(int argc, char **argv, struct topo_opts *o)
+static enum cli_next parse_topo_opts(int argc, char **argv,
+				     struct topo_opts *o, int *exit_code)
 {
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "xml", no_argument, NULL, 'X' },
-		{ "sysroot", required_argument, NULL, 'R' },
-		{ "topology", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		CLI_FLAG('v', "verbose", &o->verbose),
+		CLI_FLAG('j', "json", &o->json),
+		CLI_FLAG(0, "xml", &o->xml),
+		CLI_STRING(0, "sysroot", &o->sysroot, "DIR"),
+		CLI_STRING(0, "topology", &o->topology, "FILE"),
+		CLI_END(),
 	};
-	int c;
+	const struct cli_parser parser = {
+		"topo", usage_topo, options, CLI_NO_OPERANDS,
+	};
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":vjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'v': o->verbose = true; break;
-		case 'j': o->json = true; break;
-		case 'X': o->xml = true; break;
-		case 'R': o->sysroot = optarg; break;
-		case 'T': o->topology = optarg; break;
-		case 'h': usage_topo(stdout); return -1;
-		default:
-			return np_opt_fail("topo", c, argv);
-		}
-	}
-	if (optind < argc) {
-		np_err_line("topo: unexpected argument '%s'", argv[optind]);
-		return NP_EXIT_USAGE;
-	}
+	if (cli_parse_options(&parser, argc, argv, NULL, exit_code) == CLI_EXIT)
+		return CLI_EXIT;
+	*exit_code = NP_EXIT_USAGE;
 	if (o->json && o->xml) {
 		np_err_line("topo: --json and --xml exclude each other");
-		return NP_EXIT_USAGE;
+		return CLI_EXIT;
 	}
 	if (o->sysroot && o->topology) {
 		np_err_line("topo: --sysroot and --topology exclude each other");
-		return NP_EXIT_USAGE;
+		return CLI_EXIT;
 	}
-	return 0;
+	return CLI_CONTINUE;
 }
 
 static int load(const struct topo_opts *o, struct np_topo **t)
@@ -128,9 +115,8 @@ int cmd_topo(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	rc = parse_topo_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
+	if (parse_topo_opts(argc, argv, &o, &rc) == CLI_EXIT)
+		return rc;
 	rc = load(&o, &t);
 	if (!rc)
 		rc = render(&o, t, &out, &len);

@@ -5,9 +5,9 @@
  * of the policy that covers them.
  */
 #include "cli/cli.h"
+#include "cli/cli-opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,75 +28,78 @@ void usage_where(FILE *out)
 		"    -h, --help      show this help\n");
 }
 
-static int parse_where_opts(int argc, char **argv, int *pid, bool *json)
-{
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int c;
+struct where_opts {
+	int pid;  /* -1: not given */
+	bool json;
+};
 
-	opterr = 0;
-	optind = 1;
-	*pid = -1;
-	while ((c = getopt_long(argc, argv, ":p:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			*pid = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || *pid <= 0) {
-				np_err_line("where: -p: '%s' is not a process id",
-					    optarg);
-				return NP_EXIT_USAGE;
-			}
-			break;
-		case 'j': *json = true; break;
-		case 'h': usage_where(stdout); return -1;
-		default:
-			return np_opt_fail("where", c, argv);
-		}
-	}
-	if (*pid < 0 || optind < argc) {
-		np_err_line("where: give one process with -p PID");
+static int set_pid(const struct cli_option *opt, const char *arg)
+{
+	int *pid = opt->value;
+	char *end;
+
+	*pid = (int)strtol(arg, &end, 10);
+	if (*end || end == arg || *pid <= 0) {
+		np_err_line("where: -p: '%s' is not a process id", arg);
 		return NP_EXIT_USAGE;
 	}
 	return 0;
+}
+
+static enum cli_next parse_where_opts(int argc, char **argv,
+				      struct where_opts *o, int *exit_code)
+{
+	const struct cli_option options[] = {
+		CLI_CALLBACK('p', "pid", &o->pid, "PID", set_pid, 0),
+		CLI_FLAG('j', "json", &o->json),
+		CLI_END(),
+	};
+	const struct cli_parser parser = { "where", usage_where, options, 0 };
+	int operand;
+
+	*o = (struct where_opts){ .pid = -1 };
+	if (cli_parse_options(&parser, argc, argv, &operand, exit_code) ==
+	    CLI_EXIT)
+		return CLI_EXIT;
+	if (o->pid < 0 || operand < argc) {
+		np_err_line("where: give one process with -p PID");
+		*exit_code = NP_EXIT_USAGE;
+		return CLI_EXIT;
+	}
+	return CLI_CONTINUE;
 }
 
 int cmd_where(int argc, char **argv)
 {
 	struct np_numa_maps maps;
 	struct np_err err = { 0 };
+	struct where_opts opts;
 	struct np_placement w = { 0 };
 	char comm[64];
-	bool json = false;
-	int pid, rc;
+	int rc;
 
-	rc = parse_where_opts(argc, argv, &pid, &json);
-	if (rc)
-		return rc < 0 ? NP_EXIT_OK : rc;
-	if (np_numa_maps_read("/", pid, &maps, &err)) {
+	if (parse_where_opts(argc, argv, &opts, &rc) == CLI_EXIT)
+		return rc;
+	if (np_numa_maps_read("/", opts.pid, &maps, &err)) {
 		np_err_line("where: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	np_proc_comm("/", pid, comm, sizeof(comm));
+	np_proc_comm("/", opts.pid, comm, sizeof(comm));
 	if (np_placement_account(&w, &maps, &err)) {
 		np_placement_free(&w);
 		np_numa_maps_free(&maps);
 		np_err_line("where: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	if (json) {
-		json_object *o = placement_json(&w, pid, comm);
+	if (opts.json) {
+		json_object *o = placement_json(&w, opts.pid, comm);
 
 		printf("%s\n", json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
-		placement_print(stdout, &w, pid, comm);
+		placement_print(stdout, &w, opts.pid, comm);
 	}
 	np_placement_free(&w);
 	np_numa_maps_free(&maps);
