@@ -76,7 +76,7 @@ static int cmd_help(int argc, char **argv)
 	return NP_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	const struct np_cmd *c;
 
@@ -104,4 +104,32 @@ int main(int argc, char **argv)
 		return NP_EXIT_USAGE;
 	}
 	return c->run(argc - 1, argv + 1);
+}
+
+/*
+ * Output is checked once, here (git's run_builtin): a full disk or a
+ * closed pipe must not pass for success, whatever the command printed
+ * and however.  A command that failed has said why already; its exit
+ * code stands.  A stdout closed before we started, with nothing written
+ * to it, is no failure (fclose says EBADF).
+ */
+static int finish_stdout(int rc)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err = errno ? errno : EIO;
+	errno = 0;
+	if (fclose(stdout) != 0 && !err && errno != EBADF)
+		err = errno ? errno : EIO;
+	if (!err || rc != NP_EXIT_OK)
+		return rc;
+	np_err_line("write to standard output: %s", strerror(err));
+	return NP_EXIT_RUNTIME;
+}
+
+int main(int argc, char **argv)
+{
+	return finish_stdout(dispatch(argc, argv));
 }
