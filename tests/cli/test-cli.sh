@@ -98,4 +98,63 @@ run_np topo --sysroot "$TMP/live" -v
 if [ $RC = 0 ] && ! grep -q '^cpu structure:' "$TMP/out"; then ok
 else bad "capture-dump.sh of this machine: -v has no CPU structure"; fi
 
+
+# ---- the shared option parser (cli/cli-opts.c) ----------------------------
+# The same for every command that uses it: -h, --help and an abbreviation
+# of it print the usage that 'help <cmd>' prints, on stdout, nothing on
+# stderr, exit 0; the first problem wins and is one line, exit 2.
+for c in topo where run stat frames lab; do
+	run_np help "$c"; cp "$TMP/out" "$TMP/help-$c"
+	if [ "$RC" = 0 ] && [ ! -s "$TMP/err" ] && head -1 "$TMP/out" | grep -q "^usage: numaplace $c "
+	then ok; else bad "help $c: exit $RC: $(head -1 "$TMP/out") $(cat "$TMP/err")"; fi
+	for h in --help -h --he; do
+		run_np "$c" "$h"
+		if [ "$RC" = 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/out" "$TMP/help-$c"; then ok
+		else bad "$c $h: exit $RC, stderr '$(cat "$TMP/err")', or not the usage of 'help $c'"; fi
+	done
+	expect_error 2 "^numaplace: $c: unknown option '--frob'$" "$c" --frob
+	expect_error 2 "^numaplace: $c: unknown option '-Z'$" "$c" -Z
+	expect_error 2 "^numaplace: $c: option '--help' takes no argument$" "$c" --help=x
+	expect_error 2 "^numaplace: $c: unknown option '--frob'$" "$c" --frob --help
+done
+run_np frames --policy bind --help
+if [ "$RC" = 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/out" "$TMP/help-frames"; then ok
+else bad "frames --policy bind --help: exit $RC: $(cat "$TMP/err")"; fi
+
+# A missing argument, at the end or before nothing: named as typed.
+expect_error 2 "^numaplace: where: option '--pid' needs an argument$" where --pid
+expect_error 2 "^numaplace: where: option '-p' needs an argument$" where -p
+expect_error 2 "^numaplace: run: option '-m' needs an argument$" run -m
+expect_error 2 "^numaplace: frames: option '--pool' needs an argument$" frames --pool
+expect_error 2 "^numaplace: lab: option '--timeout' needs an argument$" lab --timeout
+# A flag given a value, an ambiguous abbreviation (--pre: --preferred or
+# --preferred-many), and one that is not.
+expect_error 2 "^numaplace: topo: option '--json' takes no argument$" topo --json=1
+expect_error 2 "^numaplace: lab: option '--shell' takes no argument$" lab --shell=1
+expect_error 2 "^numaplace: run: unknown option '--pre'$" run --pre 0 true
+run_np topo --sys "$DUMPS/laptop-1n"
+if [ "$RC" = 0 ] && cmp -s "$TMP/out" "$DUMPS/laptop-1n/topo.txt"; then ok
+else bad "topo --sys (an abbreviation of --sysroot): exit $RC: $(cat "$TMP/err")"; fi
+
+# Numbers in a range (lab's counts): digits only, both ends included.
+for v in x 0 86401 -1 ' 5' 5s 99999999999999999999 ''; do
+	expect_error 2 "^numaplace: lab: --timeout: '$v' is not a number from 1 to 86400$" lab --timeout "$v"
+done
+expect_error 2 "^numaplace: lab: --timeout: '\\+5' is not a number from 1 to 86400$" lab --timeout +5
+expect_error 2 "^numaplace: lab: --timeout: '0' is not a number from 1 to 86400$" lab --timeout=0
+expect_error 2 "^numaplace: lab: --cpus-per-node: '65' is not a number from 1 to 64$" lab --cpus-per-node 65
+expect_error 2 "^numaplace: lab: --mem-scale: '0' is not a number from 1 to 1048576$" lab --mem-scale 0
+run_np lab --timeout 86400 --cpus-per-node 64 --mem-scale 1048576 --preset 2s --qemu-args
+if [ "$RC" = 0 ] && grep -q -- '-numa node,nodeid=1' "$TMP/out"; then ok
+else bad "lab: the top of each range is refused: exit $RC: $(cat "$TMP/err")"; fi
+expect_error 2 "^numaplace: where: -p: 'x' is not a process id$" where -p x
+
+# run and lab stop at the first operand: what follows is CMD's.
+run_np run sh -c 'echo "$0"' -h
+if [ "$RC" = 0 ] && [ "$(cat "$TMP/out")" = "-h" ]; then ok
+else bad "run CMD -h: -h was not CMD's: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+run_np lab --preset 2s --qemu-args true --frob
+if [ "$RC" = 0 ] && grep -q -- '-numa node,nodeid=0' "$TMP/out"; then ok
+else bad "lab ... CMD --frob: --frob was not CMD's: exit $RC: $(cat "$TMP/err")"; fi
+
 summary
