@@ -157,4 +157,45 @@ run_np lab --preset 2s --qemu-args true --frob
 if [ "$RC" = 0 ] && grep -q -- '-numa node,nodeid=0' "$TMP/out"; then ok
 else bad "lab ... CMD --frob: --frob was not CMD's: exit $RC: $(cat "$TMP/err")"; fi
 
+# ---- where --sysroot: a captured proc tree ---------------------------------
+W=$DUMPS/qemu-prefer-2n
+run_np where --sysroot "$W" -p 2841
+if [ "$RC" = 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/out" "$W/where.txt"; then ok
+else bad "where --sysroot: differs from where.txt: exit $RC: $(cat "$TMP/err")"; fi
+run_np where -p 2841 --json --sysroot "$W"
+if [ "$RC" = 0 ] && cmp -s "$TMP/out" "$W/where.json"; then ok
+else bad "where --sysroot --json: differs from where.json: exit $RC: $(cat "$TMP/err")"; fi
+# The figures, from the N<node>= counts of proc/2841/numa_maps by hand:
+# 4 KiB pages except the hugetlb mapping's 2 MiB ones; THP from smaps.
+if python3 - "$TMP/out" <<'P'
+import json, sys
+j = json.load(open(sys.argv[1]))
+P4, P2M = 4096, 2 << 20
+want = {
+    "heap": {0: 0, 1: 2905 * P4},
+    "stack": {0: 0, 1: 34 * P4},
+    "anon": {0: 512 * P4, 1: (210 + 37 + 45 + 1024 + 4 + 2 + 13 + 2 + 2) * P4},
+    "file": {0: (212 + 1530 + 486 + 40 + 228 + 52 + 25 + 1 + 38 + 10) * P4, 1: 4 * P4},
+    "shmem": {0: 0, 1: 0},
+    "hugetlb": {0: 56 * P2M, 1: 200 * P2M},
+}
+got = {k["kind"]: {n["node"]: n["bytes"] for n in k["nodes"]} for k in j["kinds"]}
+assert got == want, got
+assert j["pid"] == 2841 and j["comm"] == "qemu-system-x86", (j["pid"], j["comm"])
+assert j["thp_bytes"] == 4096 * 1024, j["thp_bytes"]
+out = [(o["node"], o["kind"], (o["path"] or "").split("/")[-1], o["bytes"]) for o in j["outside_policy"]]
+assert out == [
+    (0, "file", "qemu-system-x86_64", (212 + 1530 + 486) * P4),
+    (0, "anon", "", 512 * P4),
+    (0, "hugetlb", "qemu_back_mem.pc.ram.Xb9Gc1\\040(deleted)", 56 * P2M),
+    (0, "file", "libc.so.6", (40 + 228 + 52) * P4),
+    (0, "file", "libglib-2.0.so.0.8000.0", 25 * P4),
+    (0, "file", "ld-linux-x86-64.so.2", (1 + 38 + 10) * P4),
+], out
+P
+then ok; else bad "where --sysroot --json: the figures of qemu-prefer-2n"; fi
+expect_error 2 "^numaplace: where: no process 2842$" where --sysroot "$W" -p 2842
+expect_error 2 "^numaplace: where: /nonexistent: No such file or directory$" where --sysroot /nonexistent -p 2841
+expect_error 2 "^numaplace: where: option '--sysroot' needs an argument$" where -p 1 --sysroot
+
 summary

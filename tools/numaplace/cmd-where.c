@@ -16,7 +16,7 @@
 void usage_where(FILE *out)
 {
 	fprintf(out,
-		"usage: numaplace where -p PID [--json]\n"
+		"usage: numaplace where -p PID [--json] [--sysroot DIR]\n"
 		"\n"
 		"Shows where the memory of process PID is, per NUMA node and kind (heap,\n"
 		"stack, other anonymous memory, file page cache, shared memory, hugetlb),\n"
@@ -25,12 +25,14 @@ void usage_where(FILE *out)
 		"\n"
 		"    -p, --pid PID   the process\n"
 		"    -j, --json      the same content as JSON\n"
+		"    --sysroot DIR   read DIR/proc/PID instead of /proc/PID (a capture)\n"
 		"    -h, --help      show this help\n");
 }
 
 struct where_opts {
 	int pid;  /* -1: not given */
 	bool json;
+	const char *sysroot;  /* NULL: the live /proc */
 };
 
 static int set_pid(const struct cli_option *opt, const char *arg)
@@ -52,6 +54,7 @@ static enum cli_next parse_where_opts(int argc, char **argv,
 	const struct cli_option options[] = {
 		CLI_CALLBACK('p', "pid", &o->pid, "PID", set_pid, 0),
 		CLI_FLAG('j', "json", &o->json),
+		CLI_STRING(0, "sysroot", &o->sysroot, "DIR"),
 		CLI_END(),
 	};
 	const struct cli_parser parser = { "where", usage_where, options, 0 };
@@ -75,16 +78,18 @@ int cmd_where(int argc, char **argv)
 	struct np_err err = { 0 };
 	struct where_opts opts;
 	struct np_placement w = { 0 };
+	const char *root;
 	char comm[64];
 	int rc;
 
 	if (parse_where_opts(argc, argv, &opts, &rc) == CLI_EXIT)
 		return rc;
-	if (np_numa_maps_read("/", opts.pid, &maps, &err)) {
+	root = opts.sysroot ? opts.sysroot : "/";
+	if (np_numa_maps_read(root, opts.pid, &maps, &err)) {
 		np_err_line("where: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	np_proc_comm("/", opts.pid, comm, sizeof(comm));
+	np_proc_comm(root, opts.pid, comm, sizeof(comm));
 	if (np_placement_account(&w, &maps, &err)) {
 		np_placement_free(&w);
 		np_numa_maps_free(&maps);
