@@ -198,4 +198,53 @@ expect_error 2 "^numaplace: where: no process 2842$" where --sysroot "$W" -p 284
 expect_error 2 "^numaplace: where: /nonexistent: No such file or directory$" where --sysroot /nonexistent -p 2841
 expect_error 2 "^numaplace: where: option '--sysroot' needs an argument$" where -p 1 --sysroot
 
+# ---- output is checked once, centrally (main.c) -----------------------------
+# A full disk: exit 1 and one line naming standard output, whatever wrote
+# the output (np_emit, the usage, printf); a command that failed already
+# keeps its code and its own line.
+expect_full() {
+	RC=0
+	"$NP" "$@" >/dev/full 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 1 ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+	   grep -qx 'numaplace: write to standard output: No space left on device' "$TMP/err"; then ok
+	else bad "numaplace $* >/dev/full: exit $RC, stderr '$(cat "$TMP/err")'"; fi
+}
+if [ -w /dev/full ]; then
+	expect_full topo --sysroot "$DUMPS/server-2s-smt"
+	expect_full topo --sysroot "$DUMPS/opteron-8n" -v
+	expect_full help topo
+	expect_full topo --help
+	expect_full stat --sysroot "$DUMPS/server-2s-smt"
+	expect_full stat -m --json --sysroot "$DUMPS/cxl-memonly"
+	expect_full where --sysroot "$W" -p 2841
+	expect_full lab --preset 8n --qemu-args
+	expect_full --help
+	expect_full --version
+	RC=0; "$NP" topo --frob >/dev/full 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 2 ] && [ "$(cat "$TMP/err")" = "numaplace: topo: unknown option '--frob'" ]; then ok
+	else bad "topo --frob >/dev/full: exit $RC, stderr '$(cat "$TMP/err")'"; fi
+fi
+# Nothing written to a closed stdout is no failure; something is.
+RC=0; "$NP" topo --sysroot "$DUMPS/laptop-1n" >&- 2>"$TMP/err" || RC=$?
+if [ "$RC" = 1 ] && [ "$(cat "$TMP/err")" = "numaplace: write to standard output: Bad file descriptor" ]; then ok
+else bad "topo >&-: exit $RC, stderr '$(cat "$TMP/err")'"; fi
+
+# A pipe whose reader has gone: the reader closes its end, then tells
+# numaplace to start (through a fifo), so the first write has no reader.
+# SIGPIPE kills numaplace (141 in the shell): no success, no message.
+# Where SIGPIPE is ignored (inherited: the shell cannot undo that), the
+# write fails with EPIPE and main says so: exit 1 and the one line.
+mkfifo "$TMP/closed"
+{ read -r _ <"$TMP/closed"; RC=0
+  "$NP" topo -v --sysroot "$DUMPS/opteron-8n" 2>"$TMP/err" || RC=$?
+  echo "$RC" >"$TMP/rc"; } | { exec 0<&-; echo >"$TMP/closed"; }
+sigign=$(awk '$1 == "SigIgn:" { print $2 }' /proc/$$/status)
+if [ $((0x$sigign >> 12 & 1)) = 1 ]; then
+	want_rc=1 want_err="numaplace: write to standard output: Broken pipe"
+else
+	want_rc=141 want_err=""
+fi
+if [ "$(cat "$TMP/rc")" = "$want_rc" ] && [ "$(cat "$TMP/err")" = "$want_err" ]; then ok
+else bad "topo -v into a closed pipe: exit $(cat "$TMP/rc"), want $want_rc; stderr '$(cat "$TMP/err")'"; fi
+
 summary
