@@ -58,6 +58,7 @@ struct run_opts {
 	enum np_policy_mode mode;
 	unsigned flags;
 	bool mode_set, all, report;
+	char **cmd;               /* the command and its arguments */
 };
 
 /* The numactl option that sets a mode, for messages. */
@@ -134,6 +135,7 @@ static enum cli_next parse_run_opts(int argc, char **argv, struct run_opts *o,
 		*exit_code = NP_EXIT_USAGE;
 		return CLI_EXIT;
 	}
+	o->cmd = argv + operand;
 	return CLI_CONTINUE;
 }
 
@@ -446,7 +448,7 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = load_sets(t, o.all, &s);
 	if (!rc && o.report) {
-		rc = run_reported(t, &o, &s, argv + optind);
+		rc = run_reported(t, &o, &s, o.cmd);
 		sets_free(&s);
 		np_topo_free(t);
 		return rc;
@@ -460,7 +462,7 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		return rc;
 	fflush(NULL);
-	execvp(argv[optind], argv + optind);
-	np_err_line("run: %s: %s", argv[optind], strerror(errno));
+	execvp(o.cmd[0], o.cmd);
+	np_err_line("run: %s: %s", o.cmd[0], strerror(errno));
 	return errno == ENOENT ? 127 : 126;
 }
