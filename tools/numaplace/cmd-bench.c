@@ -40,6 +40,7 @@
 #include <json-c/json.h>
 
 #include <numaplace/frames.h>
+#include <numaplace/stats.h>
 #include <numaplace/topo.h>
 
 #define PAGE_BYTES 4096u
@@ -1158,52 +1159,10 @@ static int run_contenders(struct contender *ks, const struct bench_plan *pl)
 	return e ? NP_EXIT_RUNTIME : 0;
 }
 
-/* ---- statistics ---- */
-
-struct summary {
-	double median, p25, p75, min, max;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Linear interpolation between closest ranks. */
-static double quantile(const double *sorted, size_t n, double q)
-{
-	double pos = q * (double)(n - 1);
-	size_t lo = (size_t)pos;
-	double frac = pos - (double)lo;
-
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
-}
-
-static int summarize(const double *v, size_t n, struct summary *s)
-{
-	double *sorted = malloc(n * sizeof(double));
-
-	if (!sorted)
-		return -ENOMEM;
-	memcpy(sorted, v, n * sizeof(double));
-	qsort(sorted, n, sizeof(double), cmp_double);
-	s->median = quantile(sorted, n, 0.5);
-	s->p25 = quantile(sorted, n, 0.25);
-	s->p75 = quantile(sorted, n, 0.75);
-	s->min = sorted[0];
-	s->max = sorted[n - 1];
-	free(sorted);
-	return 0;
-}
-
 /* What the output shows of one contender. */
 struct result {
 	const struct contender *k;
-	struct summary s[2][NMODES];  /* [config][mode] */
+	struct np_stats_summary s[2][NMODES];  /* [config][mode] */
 };
 
 static int summarize_all(const struct contender *ks,
@@ -1213,8 +1172,9 @@ static int summarize_all(const struct contender *ks,
 		res[i].k = &ks[i];
 		for (unsigned cfg = 0; ks[i].measured && cfg < pl->nconfigs; cfg++)
 			for (int m = 0; m < NMODES; m++)
-				if (summarize(ks[i].ns[cfg][m], pl->rounds,
-					      &res[i].s[cfg][m]))
+				if (np_stats_summarize(ks[i].ns[cfg][m],
+						       pl->rounds,
+						       &res[i].s[cfg][m]))
 					return -ENOMEM;
 	}
 	return 0;
@@ -1232,7 +1192,7 @@ static void fmt_ratio(char *buf, size_t len, double r)
 	snprintf(buf, len, r < 10 ? "%.2fx" : r < 100 ? "%.1fx" : "%.0fx", r);
 }
 
-static void fmt_iqr(char *buf, size_t len, const struct summary *s)
+static void fmt_iqr(char *buf, size_t len, const struct np_stats_summary *s)
 {
 	char lo[32], hi[32];
 
@@ -1345,7 +1305,7 @@ static void add_num(json_object *obj, const char *key, double v, bool *oom)
 }
 
 static void add_summary(json_object *o, const char *key,
-			const struct summary *s, bool *oom)
+			const struct np_stats_summary *s, bool *oom)
 {
 	static const char *const suffix[] = { "_p25", "_p75", "_min", "_max" };
 	const double v[] = { s->p25, s->p75, s->min, s->max };
