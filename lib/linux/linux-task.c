@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The calling task's CPU affinity: sched_setaffinity(2). */
+/*
+ * CPU affinity: the calling task's (sched_setaffinity(2)), the calling
+ * thread's allowed CPUs (sched_getaffinity(2)) and a new thread's pin.
+ */
 #include <numaplace/policy.h>
 
 #include <errno.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "linux/linux-task.h"
 #include "util/util-err.h"
+
+/* The kernel's NR_CPUS is unknown here: masks grow until the kernel
+ * takes them (it refuses one shorter than its own with EINVAL). */
+#define MAX_MASK_CPUS (1u << 20)
 
 int np_task_bind_cpus(const struct np_idset *cpus, struct np_err *err)
 {
@@ -31,4 +40,57 @@ int np_task_bind_cpus(const struct np_idset *cpus, struct np_err *err)
 				  strerror(errno));
 	CPU_FREE(set);
 	return e;
+}
+
+static int get_affinity(cpu_set_t **set, size_t *bytes)
+{
+	for (unsigned ncpus = CPU_SETSIZE; ncpus <= MAX_MASK_CPUS; ncpus *= 2) {
+		*bytes = CPU_ALLOC_SIZE(ncpus);
+		*set = CPU_ALLOC(ncpus);
+		if (!*set)
+			return -ENOMEM;
+		if (sched_getaffinity(0, *bytes, *set) == 0)
+			return 0;
+		CPU_FREE(*set);
+		*set = NULL;
+		if (errno != EINVAL)
+			return -errno;
+	}
+	return -EINVAL;
+}
+
+int np_thread_allowed_cpus(struct np_idset *out)
+{
+	cpu_set_t *set;
+	size_t bytes;
+	int e = get_affinity(&set, &bytes);
+
+	*out = (struct np_idset){ 0 };
+	for (unsigned cpu = 0; !e && cpu < bytes * 8; cpu++)
+		if (CPU_ISSET_S(cpu, bytes, set))
+			e = np_idset_push(out, cpu);
+	if (set)
+		CPU_FREE(set);
+	if (e)
+		np_idset_free(out);
+	return e;
+}
+
+int np_thread_attr_pin(pthread_attr_t *attr, unsigned cpu)
+{
+	size_t bytes;
+	cpu_set_t *set;
+	int e;
+
+	if (cpu >= MAX_MASK_CPUS)
+		return -EINVAL;
+	bytes = CPU_ALLOC_SIZE(cpu + 1);
+	set = CPU_ALLOC(cpu + 1);
+	if (!set)
+		return -ENOMEM;
+	CPU_ZERO_S(bytes, set);
+	CPU_SET_S(cpu, bytes, set);
+	e = pthread_attr_setaffinity_np(attr, bytes, set);
+	CPU_FREE(set);
+	return -e;
 }
