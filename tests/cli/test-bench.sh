@@ -29,10 +29,15 @@ else bad "bench alloc --size 64K: $(cat "$TMP/out" "$TMP/err")"; fi
 
 expect_error 2 "^numaplace: bench: which benchmark\? \(alloc;" bench
 expect_error 2 "^numaplace: bench: 'foo' is not a benchmark" bench foo
-expect_error 2 "^numaplace: bench alloc: --threads '0': expected a number from 1 to" bench alloc --threads 0
-expect_error 2 "^numaplace: bench alloc: --threads '4096': expected a number from 1 to" bench alloc --threads 4096
+# Counts read through the shared option parser, in its wording (that of
+# every command): the range of --threads is the CPUs this task may use.
+expect_error 2 "^numaplace: bench alloc: --threads: '0' is not a number from 1 to $(nproc)$" bench alloc --threads 0
+expect_error 2 "^numaplace: bench alloc: --threads: '4096' is not a number from 1 to $(nproc)$" bench alloc --threads 4096
+expect_error 2 "^numaplace: bench alloc: --threads: '2x' is not a number from 1 to" bench alloc --threads 2x
+expect_error 2 "^numaplace: bench alloc: option '--threads' needs an argument$" bench alloc --threads
 expect_error 2 "^numaplace: bench alloc: --frame '8k': expected 4k or 2m$" bench alloc --frame 8k
-expect_error 2 "^numaplace: bench alloc: --rounds '0': expected a number from 1 to" bench alloc --rounds 0
+expect_error 2 "^numaplace: bench alloc: --rounds: '0' is not a number from 1 to 100000$" bench alloc --rounds 0
+expect_error 2 "^numaplace: bench alloc: --size: " bench alloc --size 12Q
 expect_error 2 "^numaplace: bench alloc: --size 66560: a power-of-two number of frames" bench alloc --size 65K
 expect_error 2 "^numaplace: bench alloc: --size 8388608: a power-of-two number of frames" bench alloc --size 8M
 expect_error 2 "^numaplace: bench alloc: unknown option '--bogus'" bench alloc --bogus

@@ -5,9 +5,9 @@
  * in helper processes) and the view (view/view-bench.c).
  */
 #include "cli/cli.h"
+#include "cli/cli-opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,6 @@
 #include "view/view-bench.h"
 
 #define PAGE_BYTES 4096u
-#define MIB (1024u * 1024u)
 
 void usage_bench(FILE *out)
 {
@@ -68,76 +67,10 @@ void usage_bench(FILE *out)
 /* ---- bench alloc ---- */
 
 struct alloc_opts {
-	bool help;                /* --help: shown, nothing run */
 	bool json;
 	struct np_bench_alloc_opts lib;
 	struct np_idset cpus;     /* this task may use; --threads takes the first */
 };
-
-enum { OPT_TIME_MS = 256, OPT_POOL_MIB, OPT_SIZE };
-
-/* what_max: why max, for the message ("" or " (...)"). */
-static int parse_count(const char *opt, const char *arg, size_t max,
-		       const char *what_max, unsigned *v)
-{
-	char *end;
-	unsigned long x;
-
-	errno = 0;
-	x = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || arg[0] == '-' || arg[0] == '+' ||
-	    x == 0 || x > max) {
-		np_err_line("bench alloc: %s '%s': expected a number from 1 to "
-			    "%zu%s", opt, arg, max, what_max);
-		return NP_EXIT_USAGE;
-	}
-	*v = (unsigned)x;
-	return 0;
-}
-
-static int parse_frame(const char *s, size_t *bytes)
-{
-	if (strcmp(s, "4k") == 0 || strcmp(s, "4K") == 0) {
-		*bytes = PAGE_BYTES;
-	} else if (strcmp(s, "2m") == 0 || strcmp(s, "2M") == 0) {
-		*bytes = 2 * MIB;
-	} else {
-		np_err_line("bench alloc: --frame '%s': expected 4k or 2m", s);
-		return NP_EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int parse_size(const char *arg, uint64_t *bytes)
-{
-	struct np_err err = { 0 };
-
-	if (np_frames_parse_size(arg, bytes, &err)) {
-		np_err_line("bench alloc: --size: %s", err.msg);
-		return NP_EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int set_opt(struct alloc_opts *o, int c, const char *arg)
-{
-	struct np_bench_alloc_opts *l = &o->lib;
-
-	switch (c) {
-	case 'j': o->json = true; return 0;
-	case 't':
-		return parse_count("--threads", arg, o->cpus.n,
-				   " (the CPUs this task may use)", &l->threads);
-	case 'f': return parse_frame(arg, &l->frame_bytes);
-	case 'r': return parse_count("--rounds", arg, 100000, "", &l->rounds);
-	case OPT_TIME_MS:
-		return parse_count("--time-ms", arg, 10000, "", &l->time_ms);
-	case OPT_POOL_MIB:
-		return parse_count("--pool-mib", arg, 1u << 20, "", &l->pool_mib);
-	case OPT_SIZE: return parse_size(arg, &l->size_bytes);
-	}
-	return NP_EXIT_USAGE;
-}
 
 static int check_size(const struct np_bench_alloc_opts *l)
 {
@@ -154,38 +87,30 @@ static int check_size(const struct np_bench_alloc_opts *l)
 }
 
 /* argv[0] is "alloc". */
-static int parse_alloc_opts(int argc, char **argv, struct alloc_opts *o)
+static enum cli_next parse_alloc_opts(int argc, char **argv,
+				      struct alloc_opts *o, int *rc)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "frame", required_argument, NULL, 'f' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "time-ms", required_argument, NULL, OPT_TIME_MS },
-		{ "pool-mib", required_argument, NULL, OPT_POOL_MIB },
-		{ "size", required_argument, NULL, OPT_SIZE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct np_bench_alloc_opts *l = &o->lib;
+	const struct cli_option options[] = {
+		CLI_FLAG('j', "json", &o->json),
+		/* at most the CPUs this task may use */
+		CLI_UNSIGNED('t', "threads", &l->threads, "N", 1,
+			     (unsigned)o->cpus.n),
+		CLI_FRAME('f', "frame", &l->frame_bytes),
+		CLI_UNSIGNED('r', "rounds", &l->rounds, "N", 1, 100000),
+		CLI_UNSIGNED(0, "time-ms", &l->time_ms, "MS", 1, 10000),
+		CLI_UNSIGNED(0, "pool-mib", &l->pool_mib, "MIB", 1, 1u << 20),
+		CLI_SIZE(0, "size", &l->size_bytes, "SIZE"),
+		CLI_END(),
 	};
-	int c, rc = 0;
+	const struct cli_parser parser = {
+		"bench alloc", usage_bench, options, CLI_NO_OPERANDS,
+	};
 
-	opterr = 0;
-	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, ":jt:f:r:h", longopts,
-				       NULL)) != -1) {
-		if (c == 'h') {
-			o->help = true;
-			return 0;
-		}
-		if (c == ':' || c == '?')
-			return np_opt_fail("bench alloc", c, argv);
-		rc = set_opt(o, c, optarg);
-	}
-	if (!rc && optind < argc) {
-		np_err_line("bench alloc: unexpected argument '%s'", argv[optind]);
-		rc = NP_EXIT_USAGE;
-	}
-	return rc ? rc : check_size(&o->lib);
+	if (cli_parse_options(&parser, argc, argv, NULL, rc) == CLI_EXIT)
+		return CLI_EXIT;
+	*rc = check_size(l);
+	return *rc ? CLI_EXIT : CLI_CONTINUE;
 }
 
 static int render(const struct alloc_opts *o,
@@ -258,10 +183,7 @@ static int bench_alloc(int argc, char **argv)
 		return np_exit_code(&err);
 	}
 	o.lib.cpus = &o.cpus;
-	rc = parse_alloc_opts(argc, argv, &o);
-	if (!rc && o.help)
-		usage_bench(stdout);
-	else if (!rc)
+	if (parse_alloc_opts(argc, argv, &o, &rc) == CLI_CONTINUE)
 		rc = run_alloc(&o);
 	np_idset_free(&o.cpus);
 	return rc;

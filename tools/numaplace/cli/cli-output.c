@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -17,18 +16,6 @@ void np_err_line(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-int np_opt_fail(const char *cmd, int c, char **argv)
-{
-	if (c == ':')
-		np_err_line("%s: option '%s' needs an argument", cmd,
-			    argv[optind - 1]);
-	else if (optopt)
-		np_err_line("%s: unknown option '-%c'", cmd, optopt);
-	else
-		np_err_line("%s: unknown option '%s'", cmd, argv[optind - 1]);
-	return NP_EXIT_USAGE;
 }
 
 int np_exit_code(const struct np_err *err)

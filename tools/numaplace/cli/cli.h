@@ -27,13 +27,6 @@ extern const struct np_cmd np_commands[];
 /* "numaplace: <msg>" on stderr, one line. */
 void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * After getopt_long returned ':' or '?': the one-line message, exit 2.
- * Only for a command with its own getopt loop (bench, until it moves to
- * cli_parse_options() in cli/cli-opts.h, which reports these itself).
- */
-int np_opt_fail(const char *cmd, int c, char **argv);
-
 /* The exit code for a library error, by the class the library gave it:
  * the caller's input exits 2, the system's failure 1. */
 int np_exit_code(const struct np_err *err);
