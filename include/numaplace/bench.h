@@ -69,6 +69,7 @@
 #include <numaplace/error.h>
 #include <numaplace/idset.h>
 #include <numaplace/stats.h>
+#include <numaplace/topo.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,9 @@ struct np_bench_alloc_opts {
 	/* The threads run on the first `threads` of these CPUs (ascending);
 	 * NULL: the CPUs the calling thread may run on. */
 	const struct np_idset *cpus;
+	/* The machine, to place each thread's frames on its CPU's node (or
+	 * the nearest node with memory); NULL: the live one, read here. */
+	const struct np_topo *topo;
 	const char *helper_path;  /* NULL: see above */
 	const char *helper_fallback;  /* NULL: none */
 };

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include <numaplace/error.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,10 +50,11 @@ int np_stats_quantile(const double *sorted, size_t n, double q, double *out);
 
 /*
  * Summarizes v[0..n-1], in any order (v is not modified: a sorted copy
- * is made and freed).  0; -EINVAL when n is 0, v is NULL or a value is
- * NaN; -ENOMEM.  *out is written only on success.
+ * is made and freed).  0; -EINVAL (class input) when n is 0, v is NULL
+ * or a value is NaN; -ENOMEM.  *out is written only on success.
  */
-int np_stats_summarize(const double *v, size_t n, struct np_stats_summary *out);
+int np_stats_summarize(const double *v, size_t n, struct np_stats_summary *out,
+		       struct np_err *err);
 
 #ifdef __cplusplus
 }

@@ -203,6 +203,15 @@ unsigned np_topo_distance(const struct np_topo *t, unsigned a, unsigned b);
 /* Position in t->nodes of the node holding CPU cpu, or -1. */
 long np_topo_node_of_cpu(const struct np_topo *t, unsigned cpu);
 
+/*
+ * Position of the node whose memory a thread on `cpu` uses by default:
+ * its own node, or, when that has none (MemTotal 0), the nearest node
+ * with memory (the first of equally near ones), as the kernel's local
+ * policy does.  A node whose MemTotal is unknown counts as having memory.
+ * -1 when no node has memory.
+ */
+long np_topo_memory_node_near_cpu(const struct np_topo *t, unsigned cpu);
+
 /* Every node id / CPU id of t, as sets: 0 or -ENOMEM. */
 int np_topo_node_set(const struct np_topo *t, struct np_idset *out);
 int np_topo_cpu_set(const struct np_topo *t, struct np_idset *out);

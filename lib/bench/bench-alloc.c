@@ -92,30 +92,6 @@ static int check_opts(const struct np_bench_alloc_opts *o, size_t ncpus,
 
 /* ---- the plan every helper follows ---- */
 
-/*
- * The node a thread on `cpu` allocates from: its own, or the nearest node
- * with memory when its own has none (as the kernel's local policy does).
- * A node whose MemTotal is unknown is taken to have memory.
- */
-static long node_with_memory_near(const struct np_topo *t, unsigned cpu)
-{
-	long home = np_topo_node_of_cpu(t, cpu), best = -1;
-
-	if (home >= 0 && t->nodes[home].total_bytes != 0)
-		return t->nodes[home].id;
-	for (size_t i = 0; i < t->nnodes; i++) {
-		const struct np_node *n = &t->nodes[i];
-
-		if (n->total_bytes == 0)
-			continue;
-		if (best < 0 || (home >= 0 &&
-		    np_topo_distance(t, t->nodes[home].id, n->id) <
-		    np_topo_distance(t, t->nodes[home].id, (unsigned)best)))
-			best = n->id;
-	}
-	return best;
-}
-
 /* nodes[] into the ascending, distinct pool_nodes[]. */
 static void collect_pool_nodes(struct np_bench_plan *pl)
 {
@@ -133,26 +109,30 @@ static void collect_pool_nodes(struct np_bench_plan *pl)
 	}
 }
 
-static int plan_nodes(struct np_bench_plan *pl, struct np_err *err)
+static int plan_nodes(const struct np_bench_alloc_opts *o,
+		      struct np_bench_plan *pl, struct np_err *err)
 {
-	struct np_topo *t = NULL;
-	int e = np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, err);
+	struct np_topo *live = NULL;
+	const struct np_topo *t = o->topo;
+	int e = 0;
 
-	if (e)
-		return e;
-	for (unsigned i = 0; i < pl->nthreads; i++) {
-		long node = node_with_memory_near(t, pl->cpus[i]);
-
-		if (node < 0) {
-			np_topo_free(t);
-			return np_fail_sys(err, -ENOENT, "no node with memory "
-					   "for CPU %u", pl->cpus[i]);
-		}
-		pl->nodes[i] = (unsigned)node;
+	if (!t) {
+		e = np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &live, err);
+		t = live;
 	}
-	np_topo_free(t);
-	collect_pool_nodes(pl);
-	return 0;
+	for (unsigned i = 0; !e && i < pl->nthreads; i++) {
+		long idx = np_topo_memory_node_near_cpu(t, pl->cpus[i]);
+
+		if (idx < 0)
+			e = np_fail_sys(err, -ENOENT, "no node with memory for "
+					"CPU %u", pl->cpus[i]);
+		else
+			pl->nodes[i] = t->nodes[idx].id;
+	}
+	np_topo_free(live);
+	if (!e)
+		collect_pool_nodes(pl);
+	return e;
 }
 
 /* A pool big enough for every thread's batch plus its cache on top. */
@@ -193,7 +173,7 @@ static int make_plan(const struct np_bench_alloc_opts *o,
 	if (!pl->cpus || !pl->nodes || !pl->pool_nodes)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	memcpy(pl->cpus, cpus->ids, o->threads * sizeof(unsigned));
-	e = plan_nodes(pl, err);
+	e = plan_nodes(o, pl, err);
 	if (e)
 		return e;
 	pl->pool_bytes = pool_bytes_per_node(o, pl);
@@ -435,10 +415,13 @@ static int fill_entry(struct np_bench_alloc_entry *en,
 	}
 	memcpy(en->frames, k->frames, sizeof(en->frames));
 	for (unsigned cfg = 0; cfg < pl->nconfigs; cfg++)
-		for (int m = 0; m < NP_BENCH_NMODES; m++)
-			if (np_stats_summarize(en->ns[cfg][m], pl->rounds,
-					       &en->summary[cfg][m]))
-				return -ENOMEM;
+		for (int m = 0; m < NP_BENCH_NMODES; m++) {
+			int e = np_stats_summarize(en->ns[cfg][m], pl->rounds,
+						   &en->summary[cfg][m], NULL);
+
+			if (e)
+				return e;
+		}
 	return 0;
 }
 

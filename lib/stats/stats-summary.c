@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util-err.h"
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -46,18 +48,20 @@ int np_stats_quantile(const double *sorted, size_t n, double q, double *out)
 	return 0;
 }
 
-int np_stats_summarize(const double *v, size_t n, struct np_stats_summary *out)
+int np_stats_summarize(const double *v, size_t n, struct np_stats_summary *out,
+		       struct np_err *err)
 {
 	double *sorted;
 
 	if (!v || n == 0)
-		return -EINVAL;
+		return np_fail_input(err, -EINVAL, "no values to summarize");
 	for (size_t i = 0; i < n; i++)
 		if (isnan(v[i]))
-			return -EINVAL;
+			return np_fail_input(err, -EINVAL, "value %zu of %zu is "
+					     "not a number", i + 1, n);
 	sorted = malloc(n * sizeof(double));
 	if (!sorted)
-		return -ENOMEM;
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	memcpy(sorted, v, n * sizeof(double));
 	np_stats_sort(sorted, n);
 	out->n = n;

@@ -94,6 +94,25 @@ int np_topo_cpus_of_nodes(const struct np_topo *t, const struct np_idset *nodes,
 	return 0;
 }
 
+long np_topo_memory_node_near_cpu(const struct np_topo *t, unsigned cpu)
+{
+	long home = np_topo_node_of_cpu(t, cpu), best = -1;
+
+	if (home >= 0 && t->nodes[home].total_bytes != 0)
+		return home;
+	for (size_t i = 0; i < t->nnodes; i++) {
+		const struct np_node *n = &t->nodes[i];
+
+		if (n->total_bytes == 0)
+			continue;
+		if (best < 0 || (home >= 0 &&
+		    np_topo_distance(t, t->nodes[home].id, n->id) <
+		    np_topo_distance(t, t->nodes[home].id, t->nodes[best].id)))
+			best = (long)i;
+	}
+	return best;
+}
+
 long np_topo_node_of_cpu(const struct np_topo *t, unsigned cpu)
 {
 	for (size_t i = 0; i < t->nnodes; i++)

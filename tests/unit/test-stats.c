@@ -31,7 +31,7 @@
 static void summarize(const double *v, size_t n, struct np_stats_summary *s)
 {
 	memset(s, 0, sizeof(*s));
-	assert_int_equal(np_stats_summarize(v, n, s), 0);
+	assert_int_equal(np_stats_summarize(v, n, s, NULL), 0);
 	assert_int_equal(s->n, n);
 }
 
@@ -105,12 +105,16 @@ static void test_errors(void **state)
 {
 	const double v[] = { 1, 2 }, with_nan[] = { 1, NAN, 2 };
 	struct np_stats_summary s = { 99, 1, 2, 3, 4, 5 };
+	struct np_err err = { 0 };
 	double x = 42;
 
 	(void)state;
-	assert_int_equal(np_stats_summarize(v, 0, &s), -EINVAL);
-	assert_int_equal(np_stats_summarize(NULL, 2, &s), -EINVAL);
-	assert_int_equal(np_stats_summarize(with_nan, N(with_nan), &s), -EINVAL);
+	assert_int_equal(np_stats_summarize(v, 0, &s, NULL), -EINVAL);
+	assert_int_equal(np_stats_summarize(NULL, 2, &s, NULL), -EINVAL);
+	assert_int_equal(np_stats_summarize(with_nan, N(with_nan), &s, &err),
+			 -EINVAL);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_true(strstr(err.msg, "is not a number") != NULL);
 	assert_int_equal(s.n, 99);           /* untouched on failure */
 	assert_exact(s.median, 1);
 	assert_int_equal(np_stats_quantile(v, 0, 0.5, &x), -EINVAL);

@@ -485,6 +485,53 @@ static void test_bad_json(void **state)
 	}
 }
 
+/* The id-set queries of topo-query.c on machines with a memoryless node
+ * (sparse-025's node 5) and a CPU-less one (cxl-memonly's node 2). */
+static void test_cpu_queries(void **state)
+{
+	struct np_topo *sparse = load_machine("sparse-025");
+	struct np_topo *cxl = load_machine("cxl-memonly");
+	unsigned two_five[] = { 2, 5 }, within_ids[] = { 9, 17, 30 }, seven = 7;
+	struct np_idset nodes = { two_five, 2, 2 }, within = { within_ids, 3, 3 };
+	struct np_idset out = { 0 };
+	struct np_err err = { 0 };
+
+	(void)state;
+	/* node 5 has CPUs and no memory: its CPUs use node 2, nearer (16)
+	 * than node 0 (22); node 0's CPUs their own node */
+	assert_int_equal(sparse->nodes[np_topo_memory_node_near_cpu(sparse,
+				17)].id, 2);
+	assert_int_equal(sparse->nodes[np_topo_memory_node_near_cpu(sparse,
+				3)].id, 0);
+	assert_int_equal(np_topo_node_of_cpu(sparse, 23), 2);
+	assert_int_equal(np_topo_node_of_cpu(sparse, 24), -1);
+	assert_int_equal(np_topo_cpus_of_nodes(sparse, &nodes, NULL, &out,
+					       &err), 0);
+	assert_int_equal(out.n, 16);
+	assert_int_equal(out.ids[0], 8);
+	assert_int_equal(out.ids[15], 23);
+	np_idset_free(&out);
+	assert_int_equal(np_topo_cpus_of_nodes(sparse, &nodes, &within, &out,
+					       &err), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.ids[0], 9);
+	assert_int_equal(out.ids[1], 17);
+	np_idset_free(&out);
+	nodes = (struct np_idset){ &seven, 1, 1 };
+	assert_int_equal(np_topo_cpus_of_nodes(sparse, &nodes, NULL, &out,
+					       &err), -EINVAL);
+	assert_string_equal(err.msg, "node 7 does not exist");
+	/* the CXL expander's node 2 has memory and no CPU */
+	nodes = (struct np_idset){ &two_five[0], 1, 1 };
+	assert_int_equal(np_topo_cpus_of_nodes(cxl, &nodes, NULL, &out, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "node 2 has no CPUs");
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_null(out.ids);
+	np_topo_free(sparse);
+	np_topo_free(cxl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_dumps),
 		cmocka_unit_test(test_missing_root),
 		cmocka_unit_test(test_bad_json),
+		cmocka_unit_test(test_cpu_queries),
 	};
 	const char *src = getenv("NP_SRCDIR");
 
