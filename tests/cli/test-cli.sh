@@ -147,7 +147,7 @@ expect_error 2 "^numaplace: lab: --mem-scale: '0' is not a number from 1 to 1048
 run_np lab --timeout 86400 --cpus-per-node 64 --mem-scale 1048576 --preset 2s --qemu-args
 if [ "$RC" = 0 ] && grep -q -- '-numa node,nodeid=1' "$TMP/out"; then ok
 else bad "lab: the top of each range is refused: exit $RC: $(cat "$TMP/err")"; fi
-expect_error 2 "^numaplace: where: -p: 'x' is not a process id$" where -p x
+expect_error 2 "^numaplace: where: --pid: 'x' is not a number from 1 to 4194304$" where -p x
 
 # run and lab stop at the first operand: what follows is CMD's.
 run_np run sh -c 'echo "$0"' -h

@@ -29,30 +29,20 @@ void usage_where(FILE *out)
 		"    -h, --help      show this help\n");
 }
 
+/* The kernel's PID_MAX_LIMIT (include/linux/threads.h, 64-bit). */
+#define PID_MAX_LIMIT 4194304u
+
 struct where_opts {
-	int pid;  /* -1: not given */
+	unsigned pid;  /* 0: not given */
 	bool json;
 	const char *sysroot;  /* NULL: the live /proc */
 };
-
-static int set_pid(const struct cli_option *opt, const char *arg)
-{
-	int *pid = opt->value;
-	char *end;
-
-	*pid = (int)strtol(arg, &end, 10);
-	if (*end || end == arg || *pid <= 0) {
-		np_err_line("where: -p: '%s' is not a process id", arg);
-		return NP_EXIT_USAGE;
-	}
-	return 0;
-}
 
 static enum cli_next parse_where_opts(int argc, char **argv,
 				      struct where_opts *o, int *exit_code)
 {
 	const struct cli_option options[] = {
-		CLI_CALLBACK('p', "pid", &o->pid, "PID", set_pid, 0),
+		CLI_UNSIGNED('p', "pid", &o->pid, "PID", 1, PID_MAX_LIMIT),
 		CLI_FLAG('j', "json", &o->json),
 		CLI_STRING(0, "sysroot", &o->sysroot, "DIR"),
 		CLI_END(),
@@ -60,11 +50,11 @@ static enum cli_next parse_where_opts(int argc, char **argv,
 	const struct cli_parser parser = { "where", usage_where, options, 0 };
 	int operand;
 
-	*o = (struct where_opts){ .pid = -1 };
+	*o = (struct where_opts){ .pid = 0 };
 	if (cli_parse_options(&parser, argc, argv, &operand, exit_code) ==
 	    CLI_EXIT)
 		return CLI_EXIT;
-	if (o->pid < 0 || operand < argc) {
+	if (!o->pid || operand < argc) {
 		np_err_line("where: give one process with -p PID");
 		*exit_code = NP_EXIT_USAGE;
 		return CLI_EXIT;
@@ -85,11 +75,11 @@ int cmd_where(int argc, char **argv)
 	if (parse_where_opts(argc, argv, &opts, &rc) == CLI_EXIT)
 		return rc;
 	root = opts.sysroot ? opts.sysroot : "/";
-	if (np_numa_maps_read(root, opts.pid, &maps, &err)) {
+	if (np_numa_maps_read(root, (pid_t)opts.pid, &maps, &err)) {
 		np_err_line("where: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	np_proc_comm(root, opts.pid, comm, sizeof(comm));
+	np_proc_comm(root, (pid_t)opts.pid, comm, sizeof(comm));
 	if (np_placement_account(&w, &maps, &err)) {
 		np_placement_free(&w);
 		np_numa_maps_free(&maps);
@@ -97,14 +87,14 @@ int cmd_where(int argc, char **argv)
 		return np_exit_code(&err);
 	}
 	if (opts.json) {
-		json_object *o = placement_json(&w, opts.pid, comm);
+		json_object *o = placement_json(&w, (int)opts.pid, comm);
 
 		printf("%s\n", json_object_to_json_string_ext(o,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
-		placement_print(stdout, &w, opts.pid, comm);
+		placement_print(stdout, &w, (int)opts.pid, comm);
 	}
 	np_placement_free(&w);
 	np_numa_maps_free(&maps);

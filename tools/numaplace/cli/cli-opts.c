@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <numaplace/frames.h>
+#include <numaplace/units.h>
 
 /*
  * getopt_long names an option by its val: a short option by its letter,
@@ -187,26 +188,14 @@ enum cli_next cli_parse_options(const struct cli_parser *p, int argc,
 /* ---- the shared value parsers ---- */
 
 /* Digits only: strtoul alone would also take " 5", "+5" and "-1". */
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
 
 int cli_parse_unsigned(const char *cmd, const char *opt, const char *arg,
 		       unsigned min, unsigned max, unsigned *v)
 {
-	bool digits = all_digits(arg);
-	unsigned long x = 0;
+	uint64_t x = 0;
 
-	errno = 0;
-	if (digits)
-		x = strtoul(arg, NULL, 10);
-	if (!digits || errno || x < min || x > max) {
+	/* the library's one checked decimal parser: digits only, no wrap */
+	if (np_parse_decimal(arg, max, &x) || x < min) {
 		np_err_line("%s: %s: '%s' is not a number from %u to %u", cmd,
 			    opt, arg, min, max);
 		return NP_EXIT_USAGE;
