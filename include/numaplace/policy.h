@@ -84,6 +84,22 @@ int np_policy_apply(const struct np_policy *p, struct np_err *err);
 int np_wi_set_weight(const char *root, unsigned node, unsigned weight,
 		     struct np_err *err);
 
+/* One node's weight for weighted interleave. */
+struct np_wi_weight {
+	unsigned node;
+	unsigned weight;   /* 1..255 */
+};
+
+/*
+ * "0:3,2:1" (NODE:WEIGHT,...) into *out (malloc'd; *n entries, in the
+ * string's order), checked before anything is written: every node a node
+ * of t with memory, named once, every weight 1..255, ids read without
+ * wrapping.  -EINVAL (class input) naming the bad entry, -ENOMEM.
+ */
+int np_wi_parse_weights(const char *s, const struct np_topo *t,
+			struct np_wi_weight **out, size_t *n,
+			struct np_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,4 +10,30 @@ expect_error 2 "^numaplace: where: --pid: '4294967298' is not a number from 1 to
 expect_error 2 "^numaplace: where: --pid: ' 1' is not a number from 1 to 4194304$" where -p ' 1'
 expect_error 2 "^numaplace: where: --pid: '\\+1' is not a number from 1 to 4194304$" where -p +1
 
+# ---- run --weights (defect 1) --------------------------------------------
+# 2^32 truncated to node 0 and wrote node 0's weight; --weights without -w
+# was ignored, with -m written.  Every case fails before anything is written
+# (this kernel has no weighted interleave: a write would fail differently).
+expect_error 2 "^numaplace: run: --weights: node '4294967296' does not exist$" run -w 0 --weights 4294967296:1 -- true
+expect_error 2 "^numaplace: run: --weights needs --weighted-interleave$" run --weights 0:1 -- true
+expect_error 2 "^numaplace: run: --weights needs --weighted-interleave$" run -m 0 --weights 0:1 -- true
+expect_error 2 "^numaplace: run: --weights: node 7 does not exist$" run -w 0 --weights 7:1 -- true
+expect_error 2 "^numaplace: run: --weights: weight '256' of node 0: must be 1 to 255$" run -w 0 --weights 0:256 -- true
+expect_error 2 "^numaplace: run: --weights: weight '0' of node 0: must be 1 to 255$" run -w 0 --weights 0:0 -- true
+expect_error 2 "^numaplace: run: --weights: node 0 is named twice$" run -w 0 --weights 0:1,0:2 -- true
+expect_error 2 "^numaplace: run: --weights: expected NODE:WEIGHT at ' 1'$" run -w 0 --weights '0: 1' -- true
+expect_error 2 "^numaplace: run: --weights: expected NODE:WEIGHT after the last ','$" run -w 0 --weights 0:1, -- true
+
+# ---- run --report checks before it forks (defect 11) ----------------------
+expect_error 2 "^numaplace: run: --membind: node 5 does not exist$" run --report -m 5 -- true
+expect_error 127 "^numaplace: run: nosuchcmd-np: No such file or directory$" run --report -- nosuchcmd-np
+expect_error 127 "^numaplace: run: /nonexistent/cmd: No such file or directory$" run --report -- /nonexistent/cmd
+
+# ---- run: combinations the kernel refuses or ignores (defect 15) ----------
+expect_error 2 "^numaplace: run: --static and --relative exclude each other$" run --static --relative -m 0 -- true
+expect_error 2 "^numaplace: run: --static and --relative need a policy with nodes" run --static -- true
+expect_error 2 "^numaplace: run: --static and --relative need a policy with nodes" run --relative -l -- true
+expect_error 2 "^numaplace: run: --balancing needs --membind$" run -b -- true
+expect_error 2 "^numaplace: run: --balancing needs --membind$" run -b -i 0 -- true
+
 summary

@@ -186,95 +186,169 @@ static int parse_ids(const char *what, const char *str, enum np_idstr_kind kind,
 	return 0;
 }
 
-static int bind_cpus(const struct np_topo *t, const struct run_opts *o,
-		     const struct sets *s)
+/* What CMD runs under, decided and checked before anything is changed
+ * or forked: a bad option never leaves a weight written or a report of
+ * numaplace's own child behind. */
+struct plan {
+	bool bind;                  /* set the CPU affinity to cpus */
+	struct np_idset cpus;
+	bool set_policy;            /* set pol */
+	struct np_policy pol;
+	struct np_wi_weight *weights;
+	size_t nweights;
+};
+
+static void plan_free(struct plan *p)
 {
-	struct np_idset ids = { 0 }, cpus = { 0 };
+	np_idset_free(&p->cpus);
+	np_idset_free(&p->pol.nodes);
+	free(p->weights);
+}
+
+static int plan_cpus(const struct np_topo *t, const struct run_opts *o,
+		     const struct sets *s, struct plan *p)
+{
+	struct np_idset nodes = { 0 };
 	struct np_err err = { 0 };
 	int rc;
 
 	if (!o->cpunodes_str && !o->cpus_str)
 		return 0;
-	if (o->cpunodes_str) {
-		rc = parse_ids("--cpunodebind", o->cpunodes_str, NP_IDSTR_NODES,
-			       s, &ids);
-		if (!rc && np_topo_cpus_of_nodes(t, &ids, &s->allowed_cpus,
-						 &cpus, &err)) {
-			np_err_line("run: --cpunodebind: %s", err.msg);
-			rc = np_exit_code(&err);
-		}
-	} else {
-		rc = parse_ids("--physcpubind", o->cpus_str, NP_IDSTR_CPUS, s,
-			       &cpus);
-	}
-	if (!rc && np_task_bind_cpus(&cpus, &err)) {
-		np_err_line("run: %s", err.msg);
+	p->bind = true;
+	if (o->cpus_str)
+		return parse_ids("--physcpubind", o->cpus_str, NP_IDSTR_CPUS, s,
+				 &p->cpus);
+	rc = parse_ids("--cpunodebind", o->cpunodes_str, NP_IDSTR_NODES, s,
+		       &nodes);
+	if (!rc && np_topo_cpus_of_nodes(t, &nodes, &s->allowed_cpus, &p->cpus,
+					 &err)) {
+		np_err_line("run: --cpunodebind: %s", err.msg);
 		rc = np_exit_code(&err);
 	}
-	np_idset_free(&ids);
-	np_idset_free(&cpus);
+	np_idset_free(&nodes);
 	return rc;
 }
 
-/* "0:3,1:1": weights for weighted interleave. */
-static int set_weights(const char *spec)
+/* Flag and option combinations the kernel would refuse or ignore. */
+static int check_combinations(const struct run_opts *o)
 {
-	const char *p = spec;
-	struct np_err err = { 0 };
+	bool nodes = o->mode_set && o->mode != NP_POLICY_LOCAL;
+	const char *why = NULL;
 
-	while (*p) {
-		char *end;
-		unsigned long node = strtoul(p, &end, 10), w;
-
-		if (end == p || *end != ':') {
-			np_err_line("run: --weights: expected NODE:WEIGHT at '%s'", p);
-			return NP_EXIT_USAGE;
-		}
-		p = end + 1;
-		w = strtoul(p, &end, 10);
-		if (end == p || (*end && *end != ',')) {
-			np_err_line("run: --weights: expected NODE:WEIGHT at '%s'", p);
-			return NP_EXIT_USAGE;
-		}
-		if (np_wi_set_weight("/", (unsigned)node, (unsigned)w, &err)) {
-			np_err_line("run: --weights: %s", err.msg);
-			return np_exit_code(&err);
-		}
-		p = *end ? end + 1 : end;
-	}
-	return 0;
+	if ((o->flags & NP_POLICY_STATIC_NODES) &&
+	    (o->flags & NP_POLICY_RELATIVE_NODES))
+		why = "--static and --relative exclude each other";
+	else if ((o->flags & (NP_POLICY_STATIC_NODES |
+			      NP_POLICY_RELATIVE_NODES)) && !nodes)
+		why = "--static and --relative need a policy with nodes "
+		      "(--membind, --preferred, --interleave, ...)";
+	else if ((o->flags & NP_POLICY_BALANCING) &&
+		 !(o->mode_set && o->mode == NP_POLICY_BIND))
+		why = "--balancing needs --membind";
+	else if (o->weights && !(o->mode_set &&
+				 o->mode == NP_POLICY_WEIGHTED_INTERLEAVE))
+		why = "--weights needs --weighted-interleave";
+	if (!why)
+		return 0;
+	np_err_line("run: %s", why);
+	return NP_EXIT_USAGE;
 }
 
-static int apply_policy(const struct np_topo *t, const struct run_opts *o,
-			const struct sets *s)
+static int plan_policy(const struct np_topo *t, const struct run_opts *o,
+		       const struct sets *s, struct plan *p)
 {
-	struct np_policy pol = { o->mode, o->flags, { NULL, 0 } };
 	struct np_err err = { 0 };
-	char what[48];
+	const char *what = mode_option(o->mode);
 	int rc = 0;
 
 	if (!o->mode_set)
 		return 0;
-	snprintf(what, sizeof(what), "%s", mode_option(o->mode));
+	p->set_policy = true;
+	p->pol = (struct np_policy){ o->mode, o->flags, { 0 } };
 	if (o->nodes_str)
-		rc = parse_ids(what, o->nodes_str, NP_IDSTR_NODES, s, &pol.nodes);
-	if (!rc && o->mode == NP_POLICY_PREFERRED && pol.nodes.n > 1) {
+		rc = parse_ids(what, o->nodes_str, NP_IDSTR_NODES, s,
+			       &p->pol.nodes);
+	if (!rc && o->mode == NP_POLICY_PREFERRED && p->pol.nodes.n > 1) {
 		np_err_line("run: --preferred takes one node (use "
 			    "--preferred-many for several)");
 		rc = NP_EXIT_USAGE;
 	}
-	if (!rc && pol.nodes.n && np_nodes_have_memory(t, &pol.nodes, &err)) {
+	if (!rc && p->pol.nodes.n &&
+	    np_nodes_have_memory(t, &p->pol.nodes, &err)) {
 		np_err_line("run: %s: %s", what, err.msg);
 		rc = np_exit_code(&err);
 	}
-	if (!rc && o->weights)
-		rc = set_weights(o->weights);
-	if (!rc && np_policy_apply(&pol, &err)) {
-		np_err_line("run: %s", err.msg);
+	if (!rc && o->weights && np_wi_parse_weights(o->weights, t, &p->weights,
+						     &p->nweights, &err)) {
+		np_err_line("run: --weights: %s", err.msg);
 		rc = np_exit_code(&err);
 	}
-	np_idset_free(&pol.nodes);
 	return rc;
+}
+
+static int make_plan(const struct np_topo *t, const struct run_opts *o,
+		     const struct sets *s, struct plan *p)
+{
+	int rc = check_combinations(o);
+
+	if (!rc)
+		rc = plan_cpus(t, o, s, p);
+	if (!rc)
+		rc = plan_policy(t, o, s, p);
+	return rc;
+}
+
+/* Binds, writes the weights, sets the policy: in the process that then
+ * becomes CMD. */
+static int apply_plan(const struct plan *p)
+{
+	struct np_err err = { 0 };
+
+	if (p->bind && np_task_bind_cpus(&p->cpus, &err))
+		goto fail;
+	for (size_t i = 0; i < p->nweights; i++)
+		if (np_wi_set_weight("/", p->weights[i].node,
+				     p->weights[i].weight, &err)) {
+			np_err_line("run: --weights: %s", err.msg);
+			return np_exit_code(&err);
+		}
+	if (p->set_policy && np_policy_apply(&p->pol, &err))
+		goto fail;
+	return 0;
+fail:
+	np_err_line("run: %s", err.msg);
+	return np_exit_code(&err);
+}
+
+/* Whether execvp would find cmd: a path, or a name on PATH. */
+static bool findable(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	bool denied = false;
+	char buf[4096];
+
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	/* execvp's default search path when PATH is unset */
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p,
+				 end == p ? "" : "/", cmd);
+
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			if (access(buf, X_OK) == 0)
+				return true;
+			denied |= errno == EACCES;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	/* As execvp reports it: EACCES if one was found but not runnable. */
+	errno = denied ? EACCES : ENOENT;
+	return false;
 }
 
 /* ---- --report ---------------------------------------------------------- */
@@ -389,9 +463,7 @@ static void explain_kill(const char *cmd, const struct np_watch *w)
 
 /* What the command runs under, and the command: for the watched child. */
 struct launch {
-	const struct np_topo *t;
-	const struct run_opts *o;
-	const struct sets *s;
+	const struct plan *plan;
 	char **cmd;
 };
 
@@ -399,10 +471,8 @@ struct launch {
 static int launch(void *ctx)
 {
 	const struct launch *l = ctx;
-	int rc = bind_cpus(l->t, l->o, l->s);
+	int rc = apply_plan(l->plan);
 
-	if (!rc)
-		rc = apply_policy(l->t, l->o, l->s);
 	if (rc)
 		return rc;
 	execvp(l->cmd[0], l->cmd);
@@ -410,14 +480,19 @@ static int launch(void *ctx)
 	return errno == ENOENT ? 127 : 126;
 }
 
-static int run_reported(const struct np_topo *t, const struct run_opts *o,
-			const struct sets *s, char **cmd)
+static int run_reported(const struct plan *p, char **cmd)
 {
-	struct launch l = { t, o, s, cmd };
+	struct launch l = { p, cmd };
 	struct np_err err = { 0 };
 	struct np_watch w;
 	int status;
 
+	/* A command that cannot start gets one line, not a report of the
+	 * child that tried. */
+	if (!findable(cmd[0])) {
+		np_err_line("run: %s: %s", cmd[0], strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
 	if (np_watch_command(launch, &l, &w, &err)) {
 		np_err_line("run: --report: %s", err.msg);
 		np_watch_free(&w);
@@ -436,6 +511,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct np_err err = { 0 };
 	struct np_topo *t = NULL;
+	struct plan p = { 0 };
 	struct sets s;
 	int rc;
 
@@ -447,22 +523,18 @@ int cmd_run(int argc, char **argv)
 		return np_exit_code(&err);
 	}
 	rc = load_sets(t, o.all, &s);
-	if (!rc && o.report) {
-		rc = run_reported(t, &o, &s, o.cmd);
-		sets_free(&s);
-		np_topo_free(t);
-		return rc;
-	}
 	if (!rc)
-		rc = bind_cpus(t, &o, &s);
-	if (!rc)
-		rc = apply_policy(t, &o, &s);
+		rc = make_plan(t, &o, &s, &p);
 	sets_free(&s);
 	np_topo_free(t);
-	if (rc)
-		return rc;
-	fflush(NULL);
-	execvp(o.cmd[0], o.cmd);
-	np_err_line("run: %s: %s", o.cmd[0], strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	if (!rc && o.report)
+		rc = run_reported(&p, o.cmd);
+	else if (!rc && !(rc = apply_plan(&p))) {
+		fflush(NULL);
+		execvp(o.cmd[0], o.cmd);
+		np_err_line("run: %s: %s", o.cmd[0], strerror(errno));
+		rc = errno == ENOENT ? 127 : 126;
+	}
+	plan_free(&p);
+	return rc;
 }
