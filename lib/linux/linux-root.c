@@ -100,18 +100,46 @@ static int read_fd(int fd, char **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * Opens for reading without waiting (a FIFO's open blocks until a writer
+ * comes) and accepts only what a file of sysfs, procfs, a dump or a
+ * user's input file is: a regular file.  0 with *fd open, or -errno with
+ * *why set (NULL: strerror of it).
+ */
+static int open_regular(int dirfd, const char *path, int *fd,
+			const char **why)
+{
+	struct stat st;
+
+	*why = NULL;
+	*fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return -errno;
+	if (fstat(*fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		*why = "not a regular file";
+		return -EINVAL;
+	}
+	/* Blocking reads from here: a regular file never blocks anyway,
+	 * but the flag is not ours to leave behind. */
+	fcntl(*fd, F_SETFL, 0);
+	return 0;
+}
+
 int np_root_read(const struct np_root *r, const char *rel, char **buf,
 		 size_t *len, struct np_err *err)
 {
+	const char *why;
 	int fd, e;
 
 	*buf = NULL;
 	*len = 0;
-	fd = openat(r->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		e = -errno;
-		return np_root_fail(r, rel, e, err, strerror(-e));
-	}
+	e = open_regular(r->fd, rel, &fd, &why);
+	if (e)
+		return np_root_fail(r, rel, e, err, why ? why : strerror(-e));
 	e = read_fd(fd, buf, len);
 	close(fd);
 	if (e)
@@ -124,13 +152,16 @@ int np_read_file(const char *path, char **buf, size_t *len,
 {
 	int fd, e;
 
+	const char *why;
+
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		e = -errno;
-		return np_fail_errno(err, e, "%s: %s", path, strerror(-e));
-	}
+	e = open_regular(AT_FDCWD, path, &fd, &why);
+	if (e == -EISDIR)
+		return np_fail_input(err, e, "%s: is a directory", path);
+	if (e)
+		return np_fail_errno(err, e, "%s: %s", path,
+				     why ? why : strerror(-e));
 	e = read_fd(fd, buf, len);
 	close(fd);
 	if (e)

@@ -36,4 +36,31 @@ expect_error 2 "^numaplace: run: --static and --relative need a policy with node
 expect_error 2 "^numaplace: run: --balancing needs --membind$" run -b -- true
 expect_error 2 "^numaplace: run: --balancing needs --membind$" run -b -i 0 -- true
 
+# ---- FIFOs where files belong (defect 2): refused at once, never waited on
+# A copy of one fixture machine, one of whose files is a FIFO in turn.
+fifo_case() { # FILE (relative to the root) ARGS...
+	f=$1
+	shift
+	rm -rf "$TMP/fifo"
+	cp -r "$DUMPS/laptop-1n" "$TMP/fifo"
+	rm -f "$TMP/fifo/$f"
+	mkfifo "$TMP/fifo/$f"
+	RC=0
+	timeout 20 "$NP" "$@" --sysroot "$TMP/fifo" >"$TMP/out" 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 2 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+	   grep -q "^numaplace: $TMP/fifo/$f: not a regular file\$" "$TMP/err"; then ok
+	else bad "FIFO $f, numaplace $*: exit $RC: $(cat "$TMP/err")"; fi
+}
+fifo_case sys/devices/system/node/node0/meminfo topo
+fifo_case sys/devices/system/node/node0/meminfo topo -v
+fifo_case proc/buddyinfo topo --json
+fifo_case proc/buddyinfo stat
+rm -f "$TMP/t.fifo"
+mkfifo "$TMP/t.fifo"
+RC=0
+timeout 20 "$NP" topo --topology "$TMP/t.fifo" >"$TMP/out" 2>"$TMP/err" || RC=$?
+if [ "$RC" = 2 ] && grep -q "^numaplace: $TMP/t.fifo: not a regular file\$" "$TMP/err"; then ok
+else bad "topo --topology FIFO: exit $RC: $(cat "$TMP/err")"; fi
+expect_error 2 "^numaplace: $TMP: is a directory\$" topo --topology "$TMP"
+
 summary
