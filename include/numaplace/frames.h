@@ -54,7 +54,7 @@ enum np_frames_backing {
 struct np_frames_opts {
 	const unsigned *nodes;   /* the nodes that get a region */
 	size_t nnodes;
-	uint64_t bytes_per_node; /* rounded up to whole frames */
+	uint64_t bytes_per_node; /* a whole number of frames */
 	size_t frame_bytes;      /* 4096 or 2 MiB */
 	/* The machine, loaded by the caller (np_topo_from_sysroot_parts()
 	 * with NP_TOPO_COUNTERS, so that free memory and free huge pages per

@@ -87,6 +87,12 @@ static int check_opts(const struct np_bench_alloc_opts *o, size_t ncpus,
 		return np_fail_input(err, -EINVAL, "0 rounds: at least 1");
 	if (o->time_ms == 0)
 		return np_fail_input(err, -EINVAL, "time 0 ms: at least 1");
+	/* What np_frames_create() would refuse in the helper, refused here
+	 * as the caller's input before any helper starts. */
+	if (o->pool_mib && ((uint64_t)o->pool_mib * MIB) % o->frame_bytes)
+		return np_fail_input(err, -EINVAL, "a pool of %u MiB per node: "
+				     "not a whole number of %zu KiB frames",
+				     o->pool_mib, o->frame_bytes >> 10);
 	return check_size(o, err);
 }
 
@@ -287,7 +293,7 @@ static void sigpipe_restore(const struct sigpipe_guard *g)
 static int numaplace_failed(const struct np_bench_contender *k,
 			    struct np_err *err)
 {
-	return np_fail_sys(err, -EIO, "numaplace: %s", k->why);
+	return np_fail_sys(err, -EIO, "numaplace's own pool: %s", k->why);
 }
 
 static int run_rounds(struct np_bench_contender *ks, size_t n,

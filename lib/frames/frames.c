@@ -523,6 +523,13 @@ static int check_opts(const struct np_frames_opts *o, struct np_err *err)
 		return np_fail_input(err, -EINVAL, "pool size %llu bytes per node: "
 			       "from one frame to 16 TiB",
 			       (unsigned long long)o->bytes_per_node);
+	/* Rounding up would map memory nobody asked for, and the pool line
+	 * would then count more frames than the size given. */
+	if (o->bytes_per_node % o->frame_bytes)
+		return np_fail_input(err, -EINVAL, "pool size %llu bytes per node: "
+				     "not a whole number of %zu KiB frames",
+				     (unsigned long long)o->bytes_per_node,
+				     o->frame_bytes >> 10);
 	return 0;
 }
 
@@ -987,8 +994,11 @@ int np_frames_parse_size(const char *s, uint64_t *bytes, struct np_err *err)
 
 	if (rc == -ERANGE)
 		return np_fail_input(err, -EINVAL, "size '%s': too large", s);
-	if (rc || *end || *bytes == 0)
+	if (rc || *end)
 		return np_fail_input(err, -EINVAL, "size '%s': expected a number of "
 			       "bytes with K, M, G or T", s);
+	if (*bytes == 0)
+		return np_fail_input(err, -EINVAL, "size '%s': must be more than "
+				     "0 bytes", s);
 	return 0;
 }

@@ -45,7 +45,7 @@ expect_error 2 "^numaplace: frames: --policy 'nearest': expected local, bind" fr
 expect_error 2 '^numaplace: frames: --node: the local policy takes no node$' frames --node 0
 expect_error 2 '^numaplace: frames: --nodes: node 7 does not exist$' frames --nodes 7
 expect_error 2 '^numaplace: frames: --node: node 3 does not exist$' frames --policy bind --node 3
-expect_error 2 "^numaplace: frames: --pool: size '0': expected a number" frames --pool 0
+expect_error 2 "^numaplace: frames: --pool: size '0': must be more than 0 bytes$" frames --pool 0
 expect_error 2 "^numaplace: frames: --pool: size '12Q': expected a number" frames --pool 12Q
 expect_error 2 "^numaplace: frames: --alloc: size '99999999999T': too large$" frames --alloc 99999999999T
 expect_error 2 '^numaplace: frames: --policy preferred needs --node N$' frames --policy preferred

@@ -63,4 +63,12 @@ if [ "$RC" = 2 ] && grep -q "^numaplace: $TMP/t.fifo: not a regular file\$" "$TM
 else bad "topo --topology FIFO: exit $RC: $(cat "$TMP/err")"; fi
 expect_error 2 "^numaplace: $TMP: is a directory\$" topo --topology "$TMP"
 
+# ---- sizes that are not whole frames (defects 13, 15, 25) ------------------
+# --pool 3M --frame 2m reported "2 frames of 2 MiB (4 of 3 MiB huge)".
+expect_error 2 "^numaplace: frames: pool size 3145728 bytes per node: not a whole number of 2048 KiB frames$" frames --pool 3M --frame 2m
+expect_error 2 "^numaplace: frames: --pool: size '0': must be more than 0 bytes$" frames --pool 0
+expect_error 2 "^numaplace: bench alloc: a pool of 1 MiB per node: not a whole number of 2048 KiB frames$" bench alloc --frame 2m --pool-mib 1
+# numaplace's own pool failing: one prefix, not "bench alloc: numaplace:"
+expect_error 1 "^numaplace: bench alloc: numaplace's own pool: node [0-9]+ has [0-9]+ MiB free; the pool asks 1048576 MiB$" bench alloc --pool-mib 1048576 --rounds 1 --time-ms 1
+
 summary
