@@ -98,10 +98,10 @@ static int report_bad_option(const struct cli_parser *p, int c, char **argv)
 		np_err_line("%s: option '%s' needs an argument", p->cmd,
 			    argv[optind - 1]);
 	else if (known)
-		np_err_line("%s: option '%s' takes no argument", p->cmd,
+		np_err_line("%s: option '%s' doesn't allow an argument", p->cmd,
 			    option_name(known, name));
 	else if (optopt == 'h')
-		np_err_line("%s: option '--help' takes no argument", p->cmd);
+		np_err_line("%s: option '--help' doesn't allow an argument", p->cmd);
 	else if (optopt)
 		np_err_line("%s: unknown option '-%c'", p->cmd, optopt);
 	else

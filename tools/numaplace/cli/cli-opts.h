@@ -74,7 +74,7 @@ struct cli_option {
  * for a short-only one:
  *   "<cmd>: unknown option '--frob'"            "<cmd>: unknown option '-Z'"
  *   "<cmd>: option '--sysroot' needs an argument"
- *   "<cmd>: option '--json' takes no argument"  (--json=x)
+ *   "<cmd>: option '--json' doesn't allow an argument"  (--json=x)
  *   "<cmd>: --timeout: 'x' is not a number from 1 to 86400"
  *   "<cmd>: --frame '8k': expected 4k or 2m"
  *   "<cmd>: --pool: <the library's reason>"     (exit code by its class)
