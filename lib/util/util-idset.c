@@ -152,6 +152,43 @@ static int parse_item(struct idparse *p, const char **s)
 	return 0;
 }
 
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * The grammar alone, before any id is looked up, so that a malformed
+ * string gets the same message whatever ids the machine has ("1e3" is
+ * "unexpected 'e3'", not "node 1 does not exist" where node 1 is absent).
+ */
+static int check_syntax(struct idparse *p, const char *s)
+{
+	if (!strcmp(s, "all"))
+		return 0;
+	for (;;) {
+		for (int end = 0; end < 2; end++) {
+			if (!digit(*s))
+				return np_fail_input(p->err, -EINVAL, "%s string "
+						     "'%s': expected a number "
+						     "at '%s'", noun(p->kind),
+						     p->str, s);
+			while (digit(*s))
+				s++;
+			if (*s != '-' || end)
+				break;
+			s++;
+		}
+		if (*s == '\0')
+			return 0;
+		if (*s != ',' || s[1] == '\0')
+			return np_fail_input(p->err, -EINVAL, "%s string '%s': "
+					     "unexpected '%s'", noun(p->kind),
+					     p->str, s);
+		s++;
+	}
+}
+
 static int parse_list(struct idparse *p, const char *s)
 {
 	if (!strcmp(s, "all")) {
@@ -221,7 +258,9 @@ int np_idstr_parse(const char *s, enum np_idstr_kind kind,
 		p.relative = true;
 		s++;
 	}
-	e = parse_list(&p, s);
+	e = check_syntax(&p, s);
+	if (!e)
+		e = parse_list(&p, s);
 	if (!e)
 		e = collect(&p, invert, out);
 	free(p.mark);

@@ -71,4 +71,19 @@ expect_error 2 "^numaplace: bench alloc: a pool of 1 MiB per node: not a whole n
 # numaplace's own pool failing: one prefix, not "bench alloc: numaplace:"
 expect_error 1 "^numaplace: bench alloc: numaplace's own pool: node [0-9]+ has [0-9]+ MiB free; the pool asks 1048576 MiB$" bench alloc --pool-mib 1048576 --rounds 1 --time-ms 1
 
+# ---- small ones (defect 25) ---------------------------------------------
+RC=0; "$NP" >"$TMP/out" 2>"$TMP/err" || RC=$?
+if [ "$RC" = 2 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" = 2 ] &&
+   grep -q "^usage: numaplace " "$TMP/err" && grep -q "numaplace --help" "$TMP/err"; then ok
+else bad "bare numaplace: exit $RC, $(wc -l <"$TMP/err") lines"; fi
+run_np -- topo --sysroot "$DUMPS/laptop-1n"
+if [ "$RC" = 0 ] && cmp -s "$TMP/out" "$DUMPS/laptop-1n/topo.txt"; then ok
+else bad "numaplace -- topo: exit $RC: $(cat "$TMP/err")"; fi
+expect_error 2 "^numaplace: topo: --sysroot: empty argument$" topo --sysroot ''
+expect_error 2 "^numaplace: topo: --topology: empty argument$" topo --topology ''
+# the same malformed string, the same message, whatever ids exist
+expect_error 2 "^numaplace: run: --membind: node string '1e3': unexpected 'e3'$" run -m 1e3 -- true
+expect_error 2 "^numaplace: run: --physcpubind: CPU string '1e3': unexpected 'e3'$" run -C 1e3 -- true
+expect_error 2 "^numaplace: run: --membind: node string '0-1-2': unexpected '-2'$" run -m 0-1-2 -- true
+
 summary

@@ -80,8 +80,16 @@ static int dispatch(int argc, char **argv)
 {
 	const struct np_cmd *c;
 
+	/* "--" ends numaplace's own options, as for any command */
+	if (argc >= 2 && !strcmp(argv[1], "--")) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
-		usage_main(stderr);
+		/* The convention (git, ip): one line and where to look. */
+		fprintf(stderr, "usage: numaplace [--version] [--help] <command> "
+			"[<args>]\nSee 'numaplace --help' for the commands.\n");
 		return NP_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -123,6 +123,13 @@ static int store_value(const struct cli_parser *p,
 		return 0;
 	case CLI_OPT_STRING:
 	case CLI_OPT_IDS:
+		/* No option means anything by an empty path, list or name;
+		 * said here, not as "numaplace: : No such file". */
+		if (!*arg) {
+			np_err_line("%s: %s: empty argument", p->cmd,
+				    option_name(opt, name));
+			return NP_EXIT_USAGE;
+		}
 		*(const char **)opt->value = arg;
 		return 0;
 	case CLI_OPT_UNSIGNED:
