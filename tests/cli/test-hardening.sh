@@ -86,4 +86,24 @@ expect_error 2 "^numaplace: run: --membind: node string '1e3': unexpected 'e3'$"
 expect_error 2 "^numaplace: run: --physcpubind: CPU string '1e3': unexpected 'e3'$" run -C 1e3 -- true
 expect_error 2 "^numaplace: run: --membind: node string '0-1-2': unexpected '-2'$" run -m 0-1-2 -- true
 
+# ---- control characters from a dump never reach the terminal (defect 17) --
+rm -rf "$TMP/esc"
+cp -r "$DUMPS/laptop-1n" "$TMP/esc"
+printf 'Node 0 Ev\033[31mil:         5 kB\n' >>"$TMP/esc/sys/devices/system/node/node0/meminfo"
+for args in "stat -m" "stat" "topo -v"; do
+	# shellcheck disable=SC2086
+	run_np $args --sysroot "$TMP/esc"
+	if [ "$RC" = 0 ] && ! grep -qa "$(printf '\033')" "$TMP/out"; then ok
+	else bad "$args: an escape sequence from a meminfo name reached stdout (exit $RC)"; fi
+done
+run_np stat -m --sysroot "$TMP/esc"
+if grep -qa '^Ev?\[31mil ' "$TMP/out"; then ok; else bad "stat -m: the scrubbed name is missing"; fi
+rm -rf "$TMP/escp"
+cp -r "$DUMPS/qemu-prefer-2n" "$TMP/escp"
+sed -i "s|libc.so.6|lib$(printf '\033')[2Jc.so.6|" "$TMP/escp/proc/2841/numa_maps"
+run_np where --sysroot "$TMP/escp" -p 2841
+if [ "$RC" = 0 ] && ! grep -qa "$(printf '\033')" "$TMP/out" &&
+   grep -qa 'lib?\[2Jc.so.6 (policy' "$TMP/out"; then ok
+else bad "where: an escape sequence from a mapped file's name reached stdout (exit $RC)"; fi
+
 summary

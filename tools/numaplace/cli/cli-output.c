@@ -18,6 +18,20 @@ void np_err_line(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void np_scrub(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+const char *np_safe(const char *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s);
+	np_scrub(buf);
+	return buf;
+}
+
 int np_exit_code(const struct np_err *err)
 {
 	return err->cls == NP_ERR_SYSTEM ? NP_EXIT_RUNTIME : NP_EXIT_USAGE;

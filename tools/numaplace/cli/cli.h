@@ -27,6 +27,16 @@ extern const struct np_cmd np_commands[];
 /* "numaplace: <msg>" on stderr, one line. */
 void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Text from a dump, a process or a file, made safe for a terminal: every
+ * control character (a byte below 0x20, or 0x7f) becomes '?', so an
+ * escape sequence in a meminfo field name or a mapped file's name cannot
+ * reach the screen.  np_scrub() works in place; np_safe() copies into buf
+ * (cut to len) and returns it.  Error lines are scrubbed by the library.
+ */
+void np_scrub(char *s);
+const char *np_safe(const char *s, char *buf, size_t len);
+
 /* The exit code for a library error, by the class the library gave it:
  * the caller's input exits 2, the system's failure 1. */
 int np_exit_code(const struct np_err *err);

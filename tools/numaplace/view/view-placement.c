@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "view/view-placement.h"
 
+#include "cli/cli.h"
+
 #include <stdbool.h>
 
 static double mib(uint64_t bytes)
@@ -23,7 +25,10 @@ void placement_print(FILE *f, const struct np_placement *w, int pid,
 {
 	uint64_t all = 0;
 
-	fprintf(f, "Memory of PID %d (%s) by node and kind, in MiB:\n", pid, comm);
+	char safe[4096], safe2[256];
+
+	fprintf(f, "Memory of PID %d (%s) by node and kind, in MiB:\n", pid,
+		np_safe(comm, safe2, sizeof(safe2)));
 	fprintf(f, "%-10s", "");
 	for (size_t i = 0; i < w->nnodes; i++) {
 		char h[16];
@@ -60,8 +65,9 @@ void placement_print(FILE *f, const struct np_placement *w, int pid,
 
 		fprintf(f, "  %8.2f MiB on node %u: %s%s%s (policy %s)\n    %s\n",
 		       mib(o->bytes), o->node, np_mem_kind_name(o->kind),
-		       o->path ? " " : "", o->path ? o->path : "", o->policy,
-		       o->reason);
+		       o->path ? " " : "",
+		       np_safe(o->path ? o->path : "", safe, sizeof(safe)),
+		       np_safe(o->policy, safe2, sizeof(safe2)), o->reason);
 	}
 }
 

@@ -2,6 +2,8 @@
 /* numastat's table layout (see stat-table.h). */
 #include "view/view-stat-table.h"
 
+#include "cli/cli.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ void np_stat_set_text(struct np_stat_table *t, size_t row, size_t col,
 
 	c->kind = NP_STAT_TEXT;
 	snprintf(c->text, sizeof(c->text), "%s", text);
+	/* labels come from dumps too (meminfo field names) */
+	np_scrub(c->text);
 }
 
 void np_stat_set_rule(struct np_stat_table *t, size_t row, size_t col, char ch)
