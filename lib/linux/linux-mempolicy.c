@@ -25,6 +25,7 @@ enum {
 	K_MPOL_LOCAL = 4,
 	K_MPOL_PREFERRED_MANY = 5,
 	K_MPOL_WEIGHTED_INTERLEAVE = 6,
+	K_MPOL_F_MEMS_ALLOWED = 1 << 2,     /* get_mempolicy */
 	K_MPOL_F_NUMA_BALANCING = 1 << 13,
 	K_MPOL_F_RELATIVE_NODES = 1 << 14,
 	K_MPOL_F_STATIC_NODES = 1 << 15,
@@ -80,25 +81,60 @@ static int kernel_flags(unsigned flags)
 	       (flags & NP_POLICY_BALANCING ? K_MPOL_F_NUMA_BALANCING : 0);
 }
 
+/* The first node this task may allocate on (get_mempolicy's
+ * MPOL_F_MEMS_ALLOWED), or 0 when the kernel does not say. */
+static unsigned first_allowed_node(void)
+{
+	unsigned long mask[NP_MAX_NODES / BITS_PER_LONG] = { 0 };
+
+	if (syscall(SYS_get_mempolicy, NULL, mask,
+		    (unsigned long)NP_MAX_NODES, NULL, K_MPOL_F_MEMS_ALLOWED))
+		return 0;
+	for (unsigned i = 0; i < NP_MAX_NODES; i++)
+		if (mask[i / BITS_PER_LONG] & (1ul << (i % BITS_PER_LONG)))
+			return i;
+	return 0;
+}
+
 /*
  * EINVAL means a mode or flag the kernel lacks, or nodes it refuses.
- * Tell them apart by asking for the same mode on the first node alone.
+ * Tell them apart by asking for the same mode on a node the task surely
+ * may use: the policy's own first node may be the one refused (a node
+ * that does not exist), which would blame the mode.
  */
-static bool mode_supported(int mode, const struct np_idset *nodes)
+static bool mode_supported(int mode)
 {
-	unsigned long mask[1] = { 0 }, maxnode = BITS_PER_LONG + 1;
+	unsigned long *mask, maxnode;
+	unsigned node = first_allowed_node();
 	long r;
 
 	if (mode == K_MPOL_LOCAL || mode == K_MPOL_DEFAULT)
 		return sys_set_mempolicy(mode, NULL, 0) == 0 || errno != EINVAL;
-	if (nodes->n && nodes->ids[0] < BITS_PER_LONG)
-		mask[0] = 1ul << nodes->ids[0];
-	else
-		mask[0] = 1;
+	mask = node_mask(&(struct np_idset){ &node, 1, 1 }, &maxnode);
+	if (!mask)
+		return true;
 	r = sys_set_mempolicy(mode, mask, maxnode);
-	if (r == 0)
-		sys_set_mempolicy(K_MPOL_DEFAULT, NULL, 0);
+	free(mask);
 	return r == 0 || errno != EINVAL;
+}
+
+/* The calling thread's policy, to put back after probing the kernel. */
+struct saved_policy {
+	int mode;               /* with its flags; -1: could not be read */
+	unsigned long mask[NP_MAX_NODES / BITS_PER_LONG];
+};
+
+static void save_policy(struct saved_policy *s)
+{
+	if (syscall(SYS_get_mempolicy, &s->mode, s->mask,
+		    (unsigned long)NP_MAX_NODES, NULL, 0ul))
+		s->mode = -1;
+}
+
+static void restore_policy(const struct saved_policy *s)
+{
+	if (s->mode >= 0)
+		sys_set_mempolicy(s->mode, s->mask, NP_MAX_NODES);
 }
 
 int np_policy_apply(const struct np_policy *p, struct np_err *err)
@@ -118,20 +154,27 @@ int np_policy_apply(const struct np_policy *p, struct np_err *err)
 	r = sys_set_mempolicy(mode | kernel_flags(p->flags), mask, maxnode);
 	if (r != 0) {
 		int e = errno;
+		/* The probes below set policies: a failed call must leave
+		 * the thread's policy as it found it. */
+		struct saved_policy *was = malloc(sizeof(*was));
 
-		if (e == EINVAL && !mode_supported(mode, &p->nodes))
+		if (was)
+			save_policy(was);
+		if (e == EINVAL && !mode_supported(mode))
 			r = np_fail_sys(err, -EOPNOTSUPP, "this kernel does not "
 				    "support %s", np_policy_mode_name(p->mode));
 		else if (e == EINVAL && p->flags &&
 			 sys_set_mempolicy(mode, mask, maxnode) == 0) {
 			/* Same policy without the flags works: the flags. */
-			sys_set_mempolicy(K_MPOL_DEFAULT, NULL, 0);
 			r = np_fail_sys(err, -EOPNOTSUPP, "this kernel does not "
 				    "support these %s flags", np_policy_mode_name(p->mode));
 		} else {
 			r = np_fail_sys(err, -e, "set_mempolicy(%s): %s",
 				    np_policy_mode_name(p->mode), strerror(e));
 		}
+		if (was)
+			restore_policy(was);
+		free(was);
 	}
 	free(mask);
 	return (int)r;
