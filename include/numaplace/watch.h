@@ -9,6 +9,7 @@
 #define NUMAPLACE_WATCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <numaplace/error.h>
@@ -19,17 +20,27 @@
 extern "C" {
 #endif
 
+/* One sample: the command's numa_maps, every node's meminfo, when. */
+struct np_watch_sample {
+	struct np_numa_maps maps;
+	struct np_topo *machine;    /* NULL: no sample taken */
+	double at_ms;               /* after the start */
+	uint64_t bytes;             /* the command's resident pages, all nodes */
+};
+
 struct np_watch {
 	pid_t pid;
 	int wait_status;            /* as waitpid(2) reports it */
 	struct np_topo *before;     /* every node's meminfo before the start */
-	/* At the last sample at which the command had a numa_maps (a
-	 * zombie's is empty): its numa_maps, every node's meminfo, and how
-	 * long after the start, in ms.  machine is NULL when the command
-	 * ended before it could be sampled. */
-	struct np_numa_maps maps;
-	struct np_topo *machine;
-	double at_ms;
+	/* Of the samples at which the command had a numa_maps (a zombie's
+	 * is empty), the one with the most memory: a program that frees as
+	 * it exits (python) shows little at its last sample, and the peak
+	 * is what it used.  peak.machine is NULL when the command ended
+	 * before it could be sampled.  Of the last one, when and how much. */
+	struct np_watch_sample peak;
+	double last_at_ms;
+	uint64_t last_bytes;
+	unsigned samples;           /* taken, empty ones not counted */
 };
 
 /*

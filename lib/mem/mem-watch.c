@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -10,12 +11,18 @@
 
 #include "util/util-err.h"
 
+static void sample_free(struct np_watch_sample *s)
+{
+	np_numa_maps_free(&s->maps);
+	np_topo_free(s->machine);
+	*s = (struct np_watch_sample){ 0 };
+}
+
 void np_watch_free(struct np_watch *w)
 {
-	np_numa_maps_free(&w->maps);
-	np_topo_free(w->machine);
+	sample_free(&w->peak);
 	np_topo_free(w->before);
-	w->machine = w->before = NULL;
+	w->before = NULL;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -27,26 +34,41 @@ static double ms_since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* One sample; a failed or empty one keeps the last good one. */
+static uint64_t resident_bytes(const struct np_numa_maps *m)
+{
+	uint64_t b = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t k = 0; k < m->maps[i].nnodes; k++)
+			b += m->maps[i].nodes[k].pages * m->maps[i].page_bytes;
+	return b;
+}
+
+/* One sample; a failed or empty one is dropped. */
 static void take_sample(struct np_watch *w, const struct timespec *t0)
 {
-	struct np_numa_maps m;
-	struct np_topo *t = NULL;
+	struct np_watch_sample s = { 0 };
 
-	/* A zombie's numa_maps is empty: keep the last real one. */
-	if (np_numa_maps_read("/", w->pid, &m, NULL) || m.n == 0) {
-		np_numa_maps_free(&m);
+	/* A zombie's numa_maps is empty: not a sample. */
+	if (np_numa_maps_read("/", w->pid, &s.maps, NULL) || s.maps.n == 0) {
+		np_numa_maps_free(&s.maps);
 		return;
 	}
-	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &t, NULL)) {
-		np_numa_maps_free(&m);
+	if (np_topo_from_sysroot_parts("/", NP_TOPO_BASIC, &s.machine, NULL)) {
+		np_numa_maps_free(&s.maps);
 		return;
 	}
-	np_numa_maps_free(&w->maps);
-	np_topo_free(w->machine);
-	w->maps = m;
-	w->machine = t;
-	w->at_ms = ms_since(t0);
+	s.at_ms = ms_since(t0);
+	s.bytes = resident_bytes(&s.maps);
+	w->samples++;
+	w->last_at_ms = s.at_ms;
+	w->last_bytes = s.bytes;
+	if (!w->peak.machine || s.bytes > w->peak.bytes) {
+		sample_free(&w->peak);
+		w->peak = s;
+	} else {
+		sample_free(&s);
+	}
 }
 
 static void sample_until_exit(struct np_watch *w)

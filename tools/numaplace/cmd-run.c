@@ -372,7 +372,7 @@ static void print_machine_delta(const struct np_topo *before,
 				const struct np_topo *after)
 {
 	fprintf(stderr, "\nChange of each node's used memory while it ran, in MiB"
-		" (the last sample minus the start):\n%-14s", "");
+		" (that sample minus the start):\n%-14s", "");
 	for (size_t i = 0; i < before->nnodes; i++) {
 		char h[16];
 
@@ -410,15 +410,19 @@ static void report(const struct np_watch *w, const char *cmd)
 	struct np_placement pl = { 0 };
 
 	fprintf(stderr, "\nnumaplace run --report:\n");
-	if (!w->machine || np_placement_account(&pl, &w->maps, NULL)) {
+	if (!w->peak.machine ||
+	    np_placement_account(&pl, &w->peak.maps, NULL)) {
 		fprintf(stderr, "%s ended before it could be sampled.\n", cmd);
 		np_placement_free(&pl);
 		return;
 	}
-	fprintf(stderr, "At the last sample, %.0f ms after the start:\n",
-		w->at_ms);
+	fprintf(stderr, "At the sample with the most memory (%.1f MiB), %.0f "
+		"ms after the start, of %u; the last, at %.0f ms, had %.1f "
+		"MiB:\n", (double)w->peak.bytes / (1024.0 * 1024.0),
+		w->peak.at_ms, w->samples, w->last_at_ms,
+		(double)w->last_bytes / (1024.0 * 1024.0));
 	placement_print(stderr, &pl, (int)w->pid, cmd);
-	print_machine_delta(w->before, w->machine);
+	print_machine_delta(w->before, w->peak.machine);
 	np_placement_free(&pl);
 }
 
@@ -433,11 +437,11 @@ static void explain_kill(const char *cmd, const struct np_watch *w)
 	char mode[32];
 	int n = 0;
 
-	for (size_t i = 0; i < w->maps.n && n <= 0; i++)
-		n = np_policy_nodes(w->maps.maps[i].policy, &nodes, mode,
+	for (size_t i = 0; i < w->peak.maps.n && n <= 0; i++)
+		n = np_policy_nodes(w->peak.maps.maps[i].policy, &nodes, mode,
 				    sizeof(mode));
 	fprintf(stderr, "\n%s was killed by SIGKILL", cmd);
-	if (n <= 0 || strcmp(mode, "bind") || !w->machine) {
+	if (n <= 0 || strcmp(mode, "bind") || !w->peak.machine) {
 		fprintf(stderr, ".\n");
 		np_idset_free(&nodes);
 		return;
@@ -447,13 +451,13 @@ static void explain_kill(const char *cmd, const struct np_watch *w)
 		fprintf(stderr, "%s %u", i ? "," : (nodes.n > 1 ? "s" : ""),
 			nodes.ids[i]);
 	fprintf(stderr, ": most likely the kernel's OOM killer, as those nodes "
-		"ran out of memory (free at the last sample:");
+		"ran out of memory (free at the sample with the most memory:");
 	for (size_t i = 0; i < nodes.n; i++) {
-		long idx = np_topo_node_index(w->machine, nodes.ids[i]);
+		long idx = np_topo_node_index(w->peak.machine, nodes.ids[i]);
 
 		if (idx >= 0)
 			fprintf(stderr, " node %u %.1f MiB", nodes.ids[i],
-				(double)w->machine->nodes[idx].free_bytes /
+				(double)w->peak.machine->nodes[idx].free_bytes /
 				(1024.0 * 1024.0));
 	}
 	fprintf(stderr, "); memory on other nodes cannot be used under "
