@@ -31,6 +31,7 @@
 #include "linux/linux-parse.h"
 #include "linux/linux-mempolicy.h"
 #include "linux/linux-pages.h"
+#include "linux/linux-proc.h"
 #include "linux/linux-root.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -339,7 +340,8 @@ static int map_region(struct np_frames *p, unsigned slot, unsigned node,
 	if (e)
 		return np_fail_errno(err, e, "mbind to node %u: %s%s", node,
 				     strerror(-e), e == -EINVAL ?
-				     " (is the node in this task's cpuset?)" : "");
+				     " (is the node in this task's cpuset?)" :
+				     np_numa_eperm_hint(e));
 	if (p->backing == NP_FRAMES_THP)
 		madvise(addr, len, MADV_HUGEPAGE);
 	e = populate(addr, len);

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/linux-proc.h"
 #include "util/util-err.h"
 
 /* The kernel's values (include/uapi/linux/mempolicy.h), not every libc's. */
@@ -169,8 +170,9 @@ int np_policy_apply(const struct np_policy *p, struct np_err *err)
 			r = np_fail_sys(err, -EOPNOTSUPP, "this kernel does not "
 				    "support these %s flags", np_policy_mode_name(p->mode));
 		} else {
-			r = np_fail_sys(err, -e, "set_mempolicy(%s): %s",
-				    np_policy_mode_name(p->mode), strerror(e));
+			r = np_fail_sys(err, -e, "set_mempolicy(%s): %s%s",
+				    np_policy_mode_name(p->mode), strerror(e),
+				    np_numa_eperm_hint(-e));
 		}
 		if (was)
 			restore_policy(was);

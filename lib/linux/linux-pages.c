@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/linux-proc.h"
 #include "util/util-err.h"
 
 int np_move_pages(pid_t pid, size_t n, void **pages, const int *nodes,
@@ -29,8 +30,8 @@ int np_move_pages(pid_t pid, size_t n, void **pages, const int *nodes,
 			if (e == ESRCH)
 				return np_fail_input(err, -e, "move_pages: no "
 						     "process %d", (int)pid);
-			return np_fail_sys(err, -e, "move_pages: %s",
-					   strerror(e));
+			return np_fail_sys(err, -e, "move_pages: %s%s",
+					   strerror(e), np_numa_eperm_hint(-e));
 		}
 	}
 	return 0;

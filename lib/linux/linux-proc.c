@@ -25,6 +25,39 @@ int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
 	return e;
 }
 
+/* proc/self/status says this process runs under a seccomp filter. */
+static bool seccomp_filtered(void)
+{
+	struct np_root r;
+	char *buf = NULL;
+	const char *f;
+	size_t len;
+	bool filtered = false;
+
+	if (np_root_open(&r, "/", NULL))
+		return false;
+	if (np_root_read(&r, "proc/self/status", &buf, &len, NULL) == 0 &&
+	    (f = strstr(buf, "\nSeccomp:")))
+		/* 0 off, 1 strict, 2 filter (proc(5)) */
+		filtered = strtol(f + strlen("\nSeccomp:"), NULL, 10) == 2;
+	free(buf);
+	np_root_close(&r);
+	return filtered;
+}
+
+const char *np_numa_eperm_hint(int neg_errno)
+{
+	/* Docker's default profile allows the NUMA calls only to a
+	 * container with CAP_SYS_NICE; --privileged also drops every other
+	 * protection, which the calls do not need. */
+	if (neg_errno == -EPERM && seccomp_filtered())
+		return " (a seccomp filter blocks NUMA system calls here, as a "
+		       "container's default profile does without CAP_SYS_NICE: "
+		       "start the container with --cap-add SYS_NICE, not "
+		       "--privileged)";
+	return "";
+}
+
 bool np_path_on_memory_fs(const char *path)
 {
 	struct statfs st;

@@ -17,6 +17,14 @@
 int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
 		 char **buf, size_t *len, struct np_err *err);
 
+/*
+ * After a NUMA system call (set_mempolicy, mbind, move_pages) failed with
+ * EPERM: " (...)" explaining that a seccomp filter, as a container's
+ * default profile, blocks those calls and what to do, when this process
+ * runs under one (proc/self/status "Seccomp: 2"); "" otherwise.
+ */
+const char *np_numa_eperm_hint(int neg_errno);
+
 /* A live path on tmpfs or ramfs: its "file" pages are shared memory. */
 bool np_path_on_memory_fs(const char *path);
 

@@ -123,4 +123,21 @@ if [ "$RC" = 0 ] &&
    grep -q ' MiB:$' "$TMP/err"; then ok
 else bad "run --report: the peak of a program that frees its 64 MiB: $(head -12 "$TMP/err")"; fi
 
+# ---- NUMA calls blocked by a container's seccomp profile (defect 24) ------
+# numactl says only "Operation not permitted"; say why and what to do.
+if "$SECCOMP_DENY" true 2>/dev/null; then
+	for args in "run -m 0 -- true" "frames --pool 4M"; do
+		# shellcheck disable=SC2086
+		RC=0; "$SECCOMP_DENY" "$NP" $args >"$TMP/out" 2>"$TMP/err" || RC=$?
+		if [ "$RC" = 1 ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+		   grep -q "Operation not permitted (a seccomp filter blocks NUMA system calls here, .*--cap-add SYS_NICE, not --privileged)$" "$TMP/err"; then ok
+		else bad "$args under seccomp: exit $RC: $(cat "$TMP/err")"; fi
+	done
+	# without a filter, an EPERM is only an EPERM: no container advice
+	run_np run -m 0 -- true
+	if [ "$RC" = 0 ]; then ok; else bad "run -m 0 without a filter: exit $RC"; fi
+else
+	echo "SKIP: seccomp filters cannot be installed here" >&2
+fi
+
 summary
