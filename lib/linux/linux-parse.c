@@ -80,6 +80,19 @@ static bool has_nul(const char *buf, size_t len)
 	return len && memchr(buf, '\0', len) != NULL;
 }
 
+/*
+ * Kernels 2.6.23 to 3.2 printed the node state masks with
+ * print_nodes_state(), which counted the NUL it wrote after the newline:
+ * those files read "0-1\n\0".  One NUL right after the final newline is
+ * dropped; a NUL anywhere else is still an error.
+ */
+static size_t len_without_nul_tail(const char *buf, size_t len)
+{
+	if (len >= 2 && buf[len - 1] == '\0' && buf[len - 2] == '\n')
+		return len - 1;
+	return len;
+}
+
 static int fail(const char **why, const char *msg, int err)
 {
 	if (why)
@@ -139,10 +152,12 @@ static int parse_range(struct cursor *c, unsigned max_id,
 int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
 		    struct np_idset *out, const char **why)
 {
-	struct cursor c = { buf, buf + len };
+	struct cursor c;
 	int err = 0;
 
 	*out = (struct np_idset){ 0 };
+	len = len_without_nul_tail(buf, len);
+	c = (struct cursor){ buf, buf + len };
 	if (has_nul(buf, len))
 		return fail(why, "NUL byte in list", -EINVAL);
 	skip_blanks(&c);
@@ -163,6 +178,96 @@ int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
 	if (err)
 		np_idset_free(out);
 	return err;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Checks the "%*pb" layout and counts its 32-bit groups. */
+static int cpumap_groups(struct cursor c, size_t *ngroups, const char **why)
+{
+	size_t n = 0, digits = 0;
+
+	for (; !at_end(&c) && (*c.p == ',' || hex_digit(*c.p) >= 0); c.p++) {
+		if (*c.p != ',') {
+			digits++;
+			continue;
+		}
+		/* The first group may be short (nr_cpu_ids % 32 bits). */
+		if (digits == 0 || digits > 8 || (n > 0 && digits != 8))
+			return fail(why, "bad group in cpumap", -EINVAL);
+		n++;
+		digits = 0;
+	}
+	if (digits == 0 && n == 0)
+		return fail(why, "empty cpumap", -EINVAL);
+	if (digits == 0 || digits > 8 || (n > 0 && digits != 8))
+		return fail(why, "bad group in cpumap", -EINVAL);
+	if (!only_space_left(c))
+		return fail(why, "unexpected character in cpumap", -EINVAL);
+	*ngroups = n + 1;
+	return 0;
+}
+
+/* The value of group g (0 = leftmost) of a checked cpumap. */
+static uint32_t cpumap_group(const char *buf, size_t g)
+{
+	const char *p = buf;
+	uint32_t v = 0;
+
+	for (size_t k = 0; k < g; p++)
+		if (*p == ',')
+			k++;
+	for (; hex_digit(*p) >= 0; p++)
+		v = v << 4 | (uint32_t)hex_digit(*p);
+	return v;
+}
+
+int np_parse_cpumap(const char *buf, size_t len, unsigned max_id,
+		    struct np_idset *out, const char **why)
+{
+	struct cursor c;
+	size_t ngroups;
+	int err;
+
+	*out = (struct np_idset){ 0 };
+	len = len_without_nul_tail(buf, len);
+	c = (struct cursor){ buf, buf + len };
+	if (has_nul(buf, len))
+		return fail(why, "NUL byte in cpumap", -EINVAL);
+	skip_blanks(&c);
+	err = cpumap_groups(c, &ngroups, why);
+	if (err)
+		return err;
+	/* The rightmost group holds CPUs 0-31: walk right to left so the
+	 * ids come out ascending. */
+	for (size_t g = ngroups; g-- > 0;) {
+		uint32_t v = cpumap_group(c.p, g);
+		uint64_t base = (uint64_t)(ngroups - 1 - g) * 32;
+
+		for (unsigned bit = 0; v && bit < 32; bit++) {
+			if (!(v & (1u << bit)))
+				continue;
+			if (base + bit > max_id) {
+				np_idset_free(out);
+				return fail(why, "CPU out of range", -ERANGE);
+			}
+			err = np_idset_push(out, (unsigned)(base + bit));
+			if (err) {
+				np_idset_free(out);
+				return fail(why, "out of memory", err);
+			}
+		}
+	}
+	return 0;
 }
 
 void np_meminfo_free(struct np_meminfo *m)
@@ -276,8 +381,6 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 	}
 	if (!err && !np_meminfo_get(out, "MemTotal"))
 		err = fail(why, "no MemTotal line", -EINVAL);
-	if (!err && !np_meminfo_get(out, "MemFree"))
-		err = fail(why, "no MemFree line", -EINVAL);
 	if (err)
 		np_meminfo_free(out);
 	return err;
@@ -287,7 +390,7 @@ static int parse_distances(const char *buf, size_t len, size_t want,
 			   uint32_t *out, const char **why)
 {
 	struct cursor c = { buf, buf + len };
-	size_t n = 0;
+	size_t n = 0, zeros = 0;
 	int err;
 
 	if (has_nul(buf, len))
@@ -299,7 +402,7 @@ static int parse_distances(const char *buf, size_t len, size_t want,
 		if (only_space_left(c))
 			break;
 		err = read_u64(&c, &d);
-		if (err == -ERANGE || (!err && (d == 0 || d > 255)))
+		if (err == -ERANGE || (!err && d > 255))
 			return fail(why, "distance outside 1..255", -ERANGE);
 		if (err)
 			return fail(why, "expected a number", -EINVAL);
@@ -307,10 +410,18 @@ static int parse_distances(const char *buf, size_t len, size_t want,
 			return fail(why, "unexpected character", -EINVAL);
 		if (n == want)
 			return fail(why, "more entries than nodes", -EINVAL);
+		zeros += d == 0;
 		out[n++] = (uint32_t)d;
 	}
 	if (n == 0)
 		return fail(why, "empty distance row", -EINVAL);
+	/* No firmware distance table: a lone "0", or 0 for every node. */
+	if (zeros == n && (n == 1 || n == want)) {
+		memset(out, 0, want * sizeof(*out));
+		return 0;
+	}
+	if (zeros)
+		return fail(why, "distance outside 1..255", -ERANGE);
 	if (n != want)
 		return fail(why, "fewer entries than nodes", -EINVAL);
 	return 0;

@@ -27,9 +27,21 @@
  * Kernel list format ("0-3,8,10-11\n", empty or "\n" for the empty set),
  * as in cpulist, nodelist, possible, online, has_cpu.  Ranges must be
  * ascending (a-b with a <= b).  Ids above max_id give -ERANGE.
- * Also accepts the "a-b:used/group" stride form of bitmap_parselist().
+ * Also accepts the "a-b:used/group" stride form of bitmap_parselist(),
+ * and one NUL after the final newline ("0-1\n\0", as kernels 2.6.23 to
+ * 3.2 printed the node state masks).
  */
 int np_parse_idlist(const char *buf, size_t len, unsigned max_id,
+		    struct np_idset *out, const char **why);
+
+/*
+ * Kernel mask format ("%*pb", as in nodeN/cpumap): comma-separated groups
+ * of 32 bits in hex, most significant first; the first group may be
+ * shorter (nr_cpu_ids % 32 bits), the others have 8 digits.  Optional
+ * trailing newline, and one NUL after it as for lists.  Set bits above
+ * max_id give -ERANGE.  An all-zero mask is the empty set.
+ */
+int np_parse_cpumap(const char *buf, size_t len, unsigned max_id,
 		    struct np_idset *out, const char **why);
 
 /* A node's meminfo: one struct np_counter (numaplace/topo.h) per line
@@ -46,7 +58,8 @@ const struct np_counter *np_meminfo_get(const struct np_meminfo *m,
 /*
  * /sys/devices/system/node/nodeN/meminfo.  Every line must read
  * "Node <node> <Name>: <value>[ kB]"; a different node number, a missing
- * value, or MemTotal/MemFree absent is -EINVAL.
+ * value, or MemTotal absent is -EINVAL.  MemFree may be absent (numactl
+ * then prints "<not available>").
  */
 int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 			  struct np_meminfo *out, const char **why);
@@ -54,7 +67,9 @@ int np_parse_node_meminfo(const char *buf, size_t len, unsigned node,
 /*
  * nodeN/distance: exactly `want` unsigned decimals separated by blanks,
  * each 1..255 (the kernel keeps distances in a u8; 255 = unreachable).
- * Fewer or more entries is -EINVAL.
+ * Fewer or more entries is -EINVAL.  A row of zeros (a lone "0", or one 0
+ * per node: firmware without a distance table) is "unknown": 0 and an
+ * all-zero out[].
  */
 int np_parse_distance_row(const char *buf, size_t len, size_t want,
 			  uint32_t *out, const char **why);

@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(m.n == 0 && m.fields == NULL);
 		return 0;
 	}
-	FUZZ_ASSERT(m.n >= 2 && m.fields != NULL);
+	/* MemFree may be missing (numactl: "<not available>"). */
+	FUZZ_ASSERT(m.n >= 1 && m.fields != NULL);
 	FUZZ_ASSERT(np_meminfo_get(&m, "MemTotal") != NULL);
-	FUZZ_ASSERT(np_meminfo_get(&m, "MemFree") != NULL);
 	/* One field per line of text: none dropped, none invented. */
 	FUZZ_ASSERT(m.n == fuzz_count_text_lines(buf, size - 1));
 	for (size_t i = 0; i < m.n; i++)
