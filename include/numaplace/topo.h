@@ -36,6 +36,14 @@ extern "C" {
 /* Unknown quantity (e.g. free memory in an hwloc XML input). */
 #define NP_UNKNOWN UINT64_MAX
 
+/*
+ * The largest count or byte size a topology holds, from any source: what
+ * JSON's integers (int64) carry, so what `topo --json` writes reads back.
+ * A meminfo value in kB must also fit this in bytes.  Larger values are
+ * refused by every loader, never clamped.
+ */
+#define NP_TOPO_MAX_VALUE ((uint64_t)INT64_MAX)
+
 struct np_hugepages {
 	uint64_t size_bytes; /* page size: 2097152, 1073741824, ... */
 	uint64_t total;      /* pages in the pool (nr_hugepages) */
@@ -137,6 +145,11 @@ enum np_topo_source_kind {
 struct np_topo {
 	enum np_topo_source_kind source;
 	char *origin;             /* root dir or file it came from */
+
+	/* The kernel has no NUMA (no sys/devices/system/node): nodes[] is
+	 * one implicit node 0 with every online CPU and /proc/meminfo's
+	 * memory, and there are no distances. */
+	bool not_numa;
 
 	struct np_node *nodes;    /* ascending id */
 	size_t nnodes;
@@ -240,7 +253,8 @@ int np_topo_load_cpu_structure(struct np_topo *t, struct np_err *err);
 
 /*
  * Text rendering.  NP_TEXT_NUMACTL gives exactly the bytes `numactl -H`
- * (numactl 2.0.16) prints for the same machine.  NP_TEXT_VERBOSE appends
+ * (numactl 2.0.16) prints for the same machine (for a kernel without
+ * NUMA, its "No NUMA available on this system"; numactl then exits 1).  NP_TEXT_VERBOSE appends
  * per-node detail: kind, hugepages, free memory by block size, numastat,
  * CPU structure (when loaded), then memory tiers and interleave weights.
  * `note` (may be NULL) is printed in the verbose part as the reason the

@@ -3,12 +3,16 @@
  * The node layer of the topology, read from sysfs and procfs relative to
  * a root fd.  This is the one module that names kernel paths.
  *
- * Which files are required: a node directory must have cpulist, meminfo
- * and distance (every NUMA kernel since 2.6.x has them); a dump missing
- * one is damaged and we say so instead of guessing.  numastat, hugepages,
- * buddyinfo, the node state masks, memory tiers and weighted interleave
- * are optional (older kernels, partial dumps) but, when present, must
- * parse.
+ * Which files are required: a node directory must have cpumap or cpulist
+ * (numactl reads only cpumap, which every kernel has had; cpulist came
+ * later: when both exist both must parse and cpumap is believed), meminfo
+ * with MemTotal, and distance; a dump missing one is damaged and we say
+ * so instead of guessing.  numastat, hugepages, buddyinfo, the node state
+ * masks, memory tiers and weighted interleave are optional (older
+ * kernels, partial dumps) but, when present, must parse.
+ *
+ * A root with sys/devices/system/cpu but no sys/devices/system/node is a
+ * kernel built without NUMA: one implicit node (see struct np_topo).
  */
 #include "topo/topo-internal.h"
 
@@ -16,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,8 @@
 #define NODE_DIR "sys/devices/system/node"
 #define BUDDYINFO "proc/buddyinfo"
 #define MEMINFO "proc/meminfo"
+#define CPU_DIR "sys/devices/system/cpu"
+#define CPU_ONLINE "sys/devices/system/cpu/online"
 #define TIERS_DIR "sys/devices/virtual/memory_tiering"
 #define WI_DIR "sys/kernel/mm/mempolicy/weighted_interleave"
 
@@ -95,6 +102,25 @@ static int read_u64_file(const struct np_root *r, const char *rel,
 	return 0;
 }
 
+/* "node<digits>" → 1 and *id (saturated at ULLONG_MAX); else 0. */
+static int match_node_dir(const char *name, unsigned long long *id)
+{
+	const char *p = name + 4;
+	unsigned long long v = 0;
+
+	if (strncmp(name, "node", 4) != 0 || *p == '\0')
+		return 0;
+	for (; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : v * 10 + d;
+	}
+	*id = v;
+	return 1;
+}
+
 static int list_node_ids(const struct np_root *r, unsigned **ids, size_t *n,
 			 struct np_err *err)
 {
@@ -112,37 +138,85 @@ static int list_node_ids(const struct np_root *r, unsigned **ids, size_t *n,
 		np_root_list_free(names, nnames);
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < nnames; i++) {
-		unsigned id;
+	for (size_t i = 0; i < nnames && !e; i++) {
+		unsigned long long id;
+		char where[320];
 
-		if (match_numbered(names[i], "node", &id) && id < NP_MAX_NODES)
-			(*ids)[k++] = id;
+		if (!match_node_dir(names[i], &id))
+			continue;
+		if (id < NP_MAX_NODES) {
+			(*ids)[k++] = (unsigned)id;
+			continue;
+		}
+		/* Skipping it would leave its CPUs and distance column to
+		 * be misread: name it instead. */
+		snprintf(where, sizeof(where), "%s/" NODE_DIR "/%.64s", r->path,
+			 names[i]);
+		e = np_fail_node_id(err, where, id);
 	}
 	np_root_list_free(names, nnames);
-	if (k == 0) {
+	if (!e && k == 0)
+		e = np_root_fail(r, NODE_DIR, -ENOENT, err, "no node directories");
+	if (e) {
 		free(*ids);
 		*ids = NULL;
-		return np_root_fail(r, NODE_DIR, -ENOENT, err,
-				    "no node directories");
+		return e;
 	}
 	qsort(*ids, k, sizeof(**ids), cmp_unsigned);
 	*n = k;
 	return 0;
 }
 
+static int read_cpumap(const struct np_root *r, const char *rel,
+		       struct np_idset *out, struct np_err *err)
+{
+	const char *why = NULL;
+	size_t len;
+	char *buf;
+	int e;
+
+	e = np_root_read(r, rel, &buf, &len, err);
+	if (e)
+		return e;
+	e = np_parse_cpumap(buf, len, NP_MAX_CPUS - 1, out, &why);
+	free(buf);
+	if (e)
+		return np_root_fail(r, rel, e == -ERANGE ? -ERANGE : -EINVAL, err,
+				    why);
+	return 0;
+}
+
+/*
+ * numactl reads only cpumap (kernels before 2.6.26 had no cpulist, and
+ * some captures keep only cpumap), so cpumap is the answer; cpulist, when
+ * present, must still parse: a damaged file is reported, not ignored.
+ */
 static int read_node_cpus(const struct np_root *r, struct np_node *node,
 			  struct np_err *err)
 {
-	struct np_idset l;
+	struct np_idset map = { 0 }, list = { 0 };
+	bool have_map, have_list;
 	char rel[128];
-	int e;
+	int e = 0;
 
+	snprintf(rel, sizeof(rel), NODE_DIR "/node%u/cpumap", node->id);
+	have_map = np_root_exists(r, rel) == 1;
+	if (have_map)
+		e = read_cpumap(r, rel, &map, err);
 	snprintf(rel, sizeof(rel), NODE_DIR "/node%u/cpulist", node->id);
-	e = read_idlist(r, rel, NP_MAX_CPUS - 1, &l, false, err);
-	if (e)
+	have_list = np_root_exists(r, rel) == 1;
+	if (!e && (have_list || !have_map))
+		e = read_idlist(r, rel, NP_MAX_CPUS - 1, &list, false, err);
+	if (e) {
+		np_idset_free(&map);
 		return e;
-	node->cpus = l.ids;
-	node->ncpus = l.n;
+	}
+	if (have_map) {
+		np_idset_free(&list);
+		list = map;
+	}
+	node->cpus = list.ids;
+	node->ncpus = list.n;
 	return 0;
 }
 
@@ -175,13 +249,79 @@ static int read_node_meminfo(const struct np_root *r, struct np_node *node,
 	free(buf);
 	if (e)
 		return np_root_fail(r, rel, -EINVAL, err, why);
-	node->total_bytes = np_meminfo_get(&m, "MemTotal")->value * 1024;
-	node->free_bytes = np_meminfo_get(&m, "MemFree")->value * 1024;
+	/* The limits of every source (np_topo_check()), said here with the
+	 * file's name: a kB value whose bytes do not fit is refused, never
+	 * wrapped to "size: 0 MB". */
+	for (size_t k = 0; k < m.n; k++) {
+		char msg[96];
+
+		if (np_counter_in_range(&m.fields[k]))
+			continue;
+		snprintf(msg, sizeof(msg), "%s %llu%s out of range",
+			 m.fields[k].name, (unsigned long long)m.fields[k].value,
+			 m.fields[k].is_kib ? " kB" : "");
+		np_meminfo_free(&m);
+		return np_root_fail(r, rel, -ERANGE, err, msg);
+	}
+	np_kib_to_bytes(np_meminfo_get(&m, "MemTotal")->value,
+			&node->total_bytes);
+	if (np_meminfo_get(&m, "MemFree"))
+		np_kib_to_bytes(np_meminfo_get(&m, "MemFree")->value,
+				&node->free_bytes);
 	e = copy_meminfo(node, &m);
 	np_meminfo_free(&m);
 	if (e)
 		return np_fail_sys(err, e, "out of memory");
 	return 0;
+}
+
+/*
+ * The kernel prints one distance per *online* node, in id order.  A node
+ * can be online without a node directory (an offline-then-online memory
+ * node on some kernels, or a capture that lost one), so a row longer than
+ * the directories is read against the online mask: column k is online
+ * node k, and the columns of nodes that have a directory are kept.
+ * Without an online mask that explains the row, we say so rather than
+ * guess (numactl guesses, and shifts every later column).
+ */
+static int distance_by_online(const struct np_root *r, struct np_topo *t,
+			      size_t idx, const char *rel, const char *buf,
+			      size_t len, struct np_err *err)
+{
+	uint32_t *row = t->distances + idx * t->nnodes, *wide = NULL;
+	struct np_idset online = { 0 };
+	const char *why = NULL;
+	bool fits;
+	int e;
+
+	e = read_idlist(r, NODE_DIR "/online", NP_MAX_NODES - 1, &online, true,
+			err);
+	if (e && e != -ENOENT)
+		return e;
+	fits = !e && online.n > t->nnodes;
+	for (size_t j = 0; fits && j < t->nnodes; j++)
+		fits = np_idset_contains(&online, t->nodes[j].id);
+	if (fits)
+		wide = calloc(online.n, sizeof(*wide));
+	if (fits && !wide) {
+		np_idset_free(&online);
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	}
+	if (fits && np_parse_distance_row(buf, len, online.n, wide, &why) == 0) {
+		for (size_t j = 0, k = 0; j < t->nnodes; j++) {
+			while (online.ids[k] != t->nodes[j].id)
+				k++;
+			row[j] = wide[k];
+		}
+		free(wide);
+		np_idset_free(&online);
+		return 0;
+	}
+	e = np_fail_input(err, -EINVAL, "%s/%s: more entries than nodes "
+			  "(%zu nodes)", r->path, rel, t->nnodes);
+	free(wide);
+	np_idset_free(&online);
+	return e;
 }
 
 static int read_node_distance(const struct np_root *r, struct np_topo *t,
@@ -200,13 +340,16 @@ static int read_node_distance(const struct np_root *r, struct np_topo *t,
 		return e;
 	e = np_parse_distance_row(buf, len, t->nnodes,
 				  &t->distances[idx * t->nnodes], &why);
+	if (e == -EINVAL && why && strstr(why, "entries than nodes") &&
+	    strstr(why, "more"))
+		e = distance_by_online(r, t, idx, rel, buf, len, err);
+	else if (e == -EINVAL && why && strstr(why, "entries than nodes"))
+		e = np_fail_input(err, -EINVAL, "%s/%s: %s (%zu nodes)",
+				  r->path, rel, why, t->nnodes);
+	else if (e)
+		e = np_root_fail(r, rel, -EINVAL, err, why);
 	free(buf);
-	if (e == -EINVAL && why && strstr(why, "entries than nodes"))
-		return np_fail_input(err, -EINVAL, "%s/%s: %s (%zu nodes)",
-			       r->path, rel, why, t->nnodes);
-	if (e)
-		return np_root_fail(r, rel, -EINVAL, err, why);
-	return 0;
+	return e;
 }
 
 static int read_node_numastat(const struct np_root *r, struct np_node *node,
@@ -544,6 +687,103 @@ static int read_weighted_interleave(const struct np_root *r,
 	return e;
 }
 
+/* "MemTotal:  123 kB" of proc/meminfo (at the start of a line). */
+static int proc_meminfo_kib(const char *buf, const char *key, uint64_t *kib)
+{
+	size_t klen = strlen(key);
+	const char *p = buf;
+	char *end;
+
+	while (p && strncmp(p, key, klen) != 0) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p || p[klen] != ':')
+		return -ENOENT;
+	errno = 0;
+	*kib = strtoull(p + klen + 1, &end, 10);
+	if (errno || end == p + klen + 1 ||
+	    strncmp(end + strspn(end, " "), "kB", 2))
+		return -EINVAL;
+	return 0;
+}
+
+static int add_counter(struct np_node *n, const char *name, uint64_t v)
+{
+	struct np_counter *c = realloc(n->meminfo,
+				       (n->nmeminfo + 1) * sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	n->meminfo = c;
+	c += n->nmeminfo++;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->value = v;
+	c->is_kib = true;
+	return 0;
+}
+
+/*
+ * A kernel without NUMA: one implicit node 0 holding every online CPU
+ * and the machine's memory (proc/meminfo), as numactl's library assumes
+ * too.  The memory of a dump without proc/meminfo is unknown.
+ */
+static int read_not_numa(const struct np_root *r, struct np_topo *t,
+			 struct np_err *err)
+{
+	static const unsigned zero = 0;
+	static const char *const keys[] = { "MemTotal", "MemFree" };
+	uint64_t *bytes[2];
+	struct np_idset cpus;
+	struct np_node *n;
+	size_t len;
+	char *buf;
+	int e;
+
+	e = read_idlist(r, CPU_ONLINE, NP_MAX_CPUS - 1, &cpus, false, err);
+	if (e)
+		return e;
+	if (np_topo_alloc_nodes(t, &zero, 1)) {
+		np_idset_free(&cpus);
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	}
+	t->not_numa = true;
+	n = &t->nodes[0];
+	n->cpus = cpus.ids;
+	n->ncpus = cpus.n;
+	if (np_root_exists(r, MEMINFO) != 1)
+		return 0;
+	e = np_root_read(r, MEMINFO, &buf, &len, err);
+	if (e)
+		return e;
+	bytes[0] = &n->total_bytes;
+	bytes[1] = &n->free_bytes;
+	for (int i = 0; i < 2 && !e; i++) {
+		uint64_t kib;
+
+		e = proc_meminfo_kib(buf, keys[i], &kib);
+		if (e == -ENOENT && i == 1) {
+			e = 0;
+			continue;
+		}
+		if (e)
+			break;
+		if (np_kib_to_bytes(kib, bytes[i]))
+			*bytes[i] = NP_UNKNOWN;
+		if (add_counter(n, keys[i], kib))
+			e = -ENOMEM;
+	}
+	free(buf);
+	if (e == -ENOMEM)
+		return np_fail_sys(err, e, "out of memory");
+	if (e)
+		return np_root_fail(r, MEMINFO, -EINVAL, err,
+				    "no readable MemTotal line");
+	return 0;
+}
+
 static int read_all(const struct np_root *r, struct np_topo *t,
 		    unsigned parts, struct np_err *err)
 {
@@ -551,14 +791,19 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 	size_t n;
 	int e;
 
-	e = list_node_ids(r, &ids, &n, err);
+	if (np_root_exists(r, NODE_DIR) == 0 && np_root_exists(r, CPU_DIR) == 1)
+		e = read_not_numa(r, t, err);
+	else
+		e = list_node_ids(r, &ids, &n, err);
 	if (e)
 		return e;
-	e = np_topo_alloc_nodes(t, ids, n);
-	free(ids);
-	if (e)
-		return np_fail_sys(err, e, "out of memory");
-	for (size_t i = 0; i < t->nnodes && !e; i++)
+	if (!t->not_numa) {
+		e = np_topo_alloc_nodes(t, ids, n);
+		free(ids);
+		if (e)
+			return np_fail_sys(err, e, "out of memory");
+	}
+	for (size_t i = 0; i < t->nnodes && !e && !t->not_numa; i++)
 		e = read_node(r, t, i, parts, err);
 	if (e)
 		return e;
@@ -566,7 +811,7 @@ static int read_all(const struct np_root *r, struct np_topo *t,
 		e = read_buddyinfo(r, t, err);
 	if (!e && (parts & NP_TOPO_COUNTERS))
 		e = read_default_hugepage(r, t, err);
-	if (!(parts & NP_TOPO_MACHINE)) {
+	if (!(parts & NP_TOPO_MACHINE) || t->not_numa) {
 		np_apply_node_states(t, NULL, NULL, NULL, NULL, NULL);
 		return e;
 	}
@@ -602,6 +847,8 @@ int np_topo_from_sysroot_parts(const char *root, unsigned parts,
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	e = read_all(&r, t, parts, err);
+	if (!e)
+		e = np_topo_check(t, r.path[0] ? r.path : "/", err);
 	/* A dump does not record the page size; the live root does. */
 	for (size_t i = 0; !e && i < t->nnodes; i++)
 		t->nodes[i].page_size_bytes = r.path[0] ?

@@ -9,6 +9,7 @@
 #include "topo/topo-internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,114 @@ static int need_hwloc(struct np_err *err)
 	return H ? 0 : -ENOENT;
 }
 
+/* The value of attribute `key` in the tag [p, end), or NULL. */
+static const char *xml_attr(const char *p, const char *end, const char *key,
+			    size_t *vlen)
+{
+	size_t klen = strlen(key);
+
+	for (; p + klen + 2 < end; p++) {
+		const char *q, *v;
+
+		if ((p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n' &&
+		     p[-1] != '\r') || memcmp(p, key, klen) || p[klen] != '=' ||
+		    (p[klen + 1] != '"' && p[klen + 1] != '\''))
+			continue;
+		v = p + klen + 2;
+		q = memchr(v, p[klen + 1], (size_t)(end - v));
+		if (!q)
+			return NULL;
+		*vlen = (size_t)(q - v);
+		return v;
+	}
+	return NULL;
+}
+
+/* Decimal digits → value (saturated at ULLONG_MAX); false if not digits. */
+static bool xml_index(const char *v, size_t n, unsigned long long *x)
+{
+	*x = 0;
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(v[i] - '0');
+
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		*x = *x > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : *x * 10 + d;
+	}
+	return true;
+}
+
+static int xml_check_object(const char *name, const char *tag,
+			    const char *end, unsigned char *seen,
+			    struct np_err *err)
+{
+	const char *type, *idx;
+	unsigned long long id;
+	size_t tlen, ilen;
+
+	type = xml_attr(tag, end, "type", &tlen);
+	idx = xml_attr(tag, end, "os_index", &ilen);
+	/* Not digits: hwloc's to judge. */
+	if (!type || !idx || !xml_index(idx, ilen, &id))
+		return 0;
+	if (tlen == 8 && !memcmp(type, "NUMANode", 8)) {
+		if (id >= NP_MAX_NODES)
+			return np_fail_node_id(err, name, id);
+		if (seen[id / 8] & (1u << (id % 8)))
+			return np_fail_input(err, -EINVAL, "%s: node %llu appears "
+					     "twice", name, id);
+		seen[id / 8] |= (unsigned char)(1u << (id % 8));
+	} else if (tlen == 2 && !memcmp(type, "PU", 2) && id >= NP_MAX_CPUS) {
+		return np_fail_input(err, -ERANGE, "%s: CPU %llu out of range "
+				     "(ids go up to %u)", name, id,
+				     NP_MAX_CPUS - 1);
+	}
+	return 0;
+}
+
+/*
+ * The id limits of every input, checked on the text before hwloc loads
+ * it: hwloc sizes its node and CPU bitmaps by the largest os_index, so a
+ * NUMANode os_index="4294967295" would cost 512 MiB (and --xml write a
+ * 1 GiB bitmap) before np_topo_check() could refuse it.  Duplicate node
+ * ids are refused here too: hwloc keeps both objects.
+ */
+static int xml_prescan(const char *name, const char *buf, size_t len,
+		       struct np_err *err)
+{
+	unsigned char seen[NP_MAX_NODES / 8] = { 0 };
+	const char *p = buf, *end = buf + len;
+	int e = 0;
+
+	while (!e && p < end) {
+		const char *tag = memmem(p, (size_t)(end - p), "<object", 7);
+		const char *close;
+
+		if (!tag)
+			break;
+		close = memchr(tag, '>', (size_t)(end - tag));
+		if (!close)
+			break;
+		e = xml_check_object(name, tag + 7, close, seen, err);
+		p = close;
+	}
+	return e;
+}
+
 static int hwloc_from_xml_buffer(const char *name, const char *buf,
 				 size_t len, hwloc_topology_t *out,
 				 struct np_err *err)
 {
 	hwloc_topology_t topo;
+	int e;
 
 	if (len > (size_t)INT32_MAX)
 		return np_fail_input(err, -EFBIG, "%s: too large", name);
+	e = xml_prescan(name, buf, len, err);
+	if (e)
+		return e;
 	if (H->topology_init(&topo))
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	/* hwloc's XML importer reads the buffer with len including a NUL. */
@@ -41,8 +142,7 @@ static int hwloc_from_xml_buffer(const char *name, const char *buf,
 	    H->topology_set_flags(topo,
 				     HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED) ||
 	    H->topology_load(topo)) {
-		int e = errno ? -errno : -EINVAL;
-
+		e = errno ? -errno : -EINVAL;
 		H->topology_destroy(topo);
 		return np_fail_errno(err, e == -ENOMEM ? e : -EINVAL,
 			       "%s: not a valid hwloc XML topology", name);
@@ -427,6 +527,11 @@ int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 		return np_fail_errno(err, e, "%s: %s", name, e == -ENOENT ?
 			       "no NUMA nodes in this hwloc XML" :
 			       "out of memory");
+	}
+	e = np_topo_check(t, name, err);
+	if (e) {
+		np_topo_free(t);
+		return e;
 	}
 	*out = t;
 	return 0;

@@ -33,6 +33,27 @@ void np_apply_node_states(struct np_topo *t, struct np_idset *possible,
 /* Copies buddyinfo sums to the nodes; -ENOENT for an unknown node. */
 int np_apply_buddyinfo(struct np_topo *t, const struct np_buddyinfo *b);
 
+/*
+ * The limits every loader applies, so that no source can hold what
+ * another cannot (and JSON written from any source reads back): node ids
+ * below NP_MAX_NODES, ascending and unique; CPU ids below NP_MAX_CPUS;
+ * every count and size at most NP_TOPO_MAX_VALUE (kB values also in
+ * bytes); distances 0..255.  -EINVAL or -ERANGE (class input) with
+ * "<name>: <what>".
+ */
+int np_topo_check(const struct np_topo *t, const char *name,
+		  struct np_err *err);
+
+/* A node id is out of range (>= NP_MAX_NODES): one message for all. */
+int np_fail_node_id(struct np_err *err, const char *where,
+		    unsigned long long id);
+
+/* A meminfo counter within the limits of np_topo_check(). */
+bool np_counter_in_range(const struct np_counter *c);
+
+/* kB → bytes within NP_TOPO_MAX_VALUE: 0, or -ERANGE. */
+int np_kib_to_bytes(uint64_t kib, uint64_t *bytes);
+
 /* Reads numaplace JSON; `name` is used in error messages. */
 int np_topo_from_json_named(const char *name, const char *buf, size_t len,
 			    struct np_topo **out, struct np_err *err);

@@ -280,6 +280,10 @@ static json_object *jw_topo(struct jw *w, const struct np_topo *t)
 	       jw_check(w, json_object_new_string(NP_JSON_SCHEMA)));
 	jw_add(w, o, "source",
 	       jw_check(w, json_object_new_string(source_names[t->source])));
+	/* Only written when false: the files of NUMA machines stay as they
+	 * were, and a reader without the key assumes NUMA. */
+	if (t->not_numa)
+		jw_add(w, o, "numa", jw_check(w, json_object_new_boolean(0)));
 	jw_add(w, o, "possible_nodes", t->possible_nodes ?
 	       jw_ids(w, t->possible_nodes, t->npossible) : NULL);
 	jw_add(w, o, "online_nodes", t->online_nodes ?
@@ -371,8 +375,10 @@ static int jr_u64(struct jr *r, json_object *o, uint64_t max, bool null_ok,
 	}
 	if (json_object_get_type(o) != json_type_int)
 		return jr_fail(r, "expected an integer");
-	errno = 0;
 	x = json_object_get_int64(o);
+	/* json-c clamps 2^63 and above to INT64_MAX: ask it as unsigned. */
+	if (x == INT64_MAX && json_object_get_uint64(o) > (uint64_t)INT64_MAX)
+		return jr_fail(r, "number out of range");
 	if (x < 0 || (uint64_t)x > max)
 		return jr_fail(r, "number out of range");
 	*v = (uint64_t)x;
@@ -458,11 +464,10 @@ static int jr_memory(struct jr *r, json_object *node, struct np_node *n,
 	jr_at(r, "nodes[%zu].memory.free_bytes", idx);
 	v = NULL;
 	json_object_object_get_ex(mem, "free_bytes", &v);
-	e = jr_u64(r, v, INT64_MAX, true, &n->free_bytes);
-	if (!e && n->free_bytes != NP_UNKNOWN && n->total_bytes != NP_UNKNOWN &&
-	    n->free_bytes > n->total_bytes)
-		e = jr_fail(r, "free memory exceeds total");
-	return e;
+	/* MemFree above MemTotal is kept as the kernel said it, as from
+	 * sysfs (numactl prints it too): the per-CPU counter drift of a
+	 * nearly empty node can make it so for a moment. */
+	return jr_u64(r, v, INT64_MAX, true, &n->free_bytes);
 }
 
 static int jr_hugepages(struct jr *r, json_object *node, struct np_node *n,
@@ -606,7 +611,8 @@ static int jr_meminfo(struct jr *r, json_object *node, struct np_node *n,
 		if (klen == 0 || klen >= sizeof(c->name))
 			return jr_fail(r, "bad field name");
 		memcpy(c->name, key, klen);
-		e = jr_u64(r, val, INT64_MAX, false, &c->value);
+		e = jr_u64(r, val, c->is_kib ? INT64_MAX / 1024 : INT64_MAX,
+			   false, &c->value);
 		if (e)
 			return e;
 		n->nmeminfo = ++i;
@@ -868,7 +874,18 @@ static int jr_topo(struct jr *r, json_object *root, struct np_topo *t)
 		jr_at(r, "default_hugepage_bytes");
 		e = jr_u64(r, v, INT64_MAX, true, &t->default_hugepage_bytes);
 	}
-	return e;
+	if (!e) {
+		bool numa = true;
+
+		jr_at(r, "%s", "");
+		e = jr_bool(r, root, "numa", true, &numa);
+		t->not_numa = !numa;
+		if (!e && t->not_numa && t->nnodes != 1) {
+			jr_at(r, "numa");
+			e = jr_fail(r, "false needs exactly one node");
+		}
+	}
+	return e ? e : np_topo_check(t, r->name, r->err);
 }
 
 int np_topo_from_json_named(const char *name, const char *buf, size_t len,

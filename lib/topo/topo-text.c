@@ -316,7 +316,11 @@ static void verbose_cpu_structure(struct strbuf *sb, const struct np_node *n)
 static void verbose_node(struct strbuf *sb, const struct np_topo *t,
 			 const struct np_node *n)
 {
-	sb_printf(sb, "\nnode %u: %s\n", n->id, node_kind(n));
+	if (t->not_numa)
+		sb_printf(sb, "\nnode %u: the whole machine (the kernel has no "
+			  "NUMA: no node directories)\n", n->id);
+	else
+		sb_printf(sb, "\nnode %u: %s\n", n->id, node_kind(n));
 	if (n->ncpus) {
 		sb_puts(sb, "  cpus:      ");
 		sb_idlist(sb, n->cpus, n->ncpus);
@@ -334,6 +338,24 @@ static void verbose_node(struct strbuf *sb, const struct np_topo *t,
 	verbose_cpu_structure(sb, n);
 }
 
+/* Online nodes without a node directory: their distance columns were
+ * dropped (linux-topo.c reads the rows against the online mask). */
+static void verbose_dirless(struct strbuf *sb, const struct np_topo *t)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < t->nonline; i++) {
+		if (np_topo_node_index(t, t->online_nodes[i]) >= 0)
+			continue;
+		sb_printf(sb, "%s%u", any ? "," : "nodes online without a node "
+			  "directory (not shown; distance columns matched by the "
+			  "online mask): ", t->online_nodes[i]);
+		any = true;
+	}
+	if (any)
+		sb_puts(sb, "\n");
+}
+
 static void verbose_machine(struct strbuf *sb, const struct np_topo *t)
 {
 	sb_puts(sb, "\n");
@@ -343,6 +365,7 @@ static void verbose_machine(struct strbuf *sb, const struct np_topo *t)
 		sb_puts(sb, ", online ");
 		sb_idlist(sb, t->online_nodes, t->nonline);
 		sb_puts(sb, "\n");
+		verbose_dirless(sb, t);
 	}
 	sb_puts(sb, "memory tiers:");
 	if (!t->ntiers)
@@ -375,7 +398,11 @@ int np_topo_to_text(const struct np_topo *t, unsigned flags, const char *note,
 	*out = NULL;
 	if (!t->nnodes)
 		return -EINVAL;
-	numactl_hardware(&sb, t);
+	/* numactl's hardware() on a kernel without NUMA (then exit(1)). */
+	if (t->not_numa)
+		sb_puts(&sb, "No NUMA available on this system\n");
+	else
+		numactl_hardware(&sb, t);
 	if (flags & NP_TEXT_VERBOSE) {
 		for (size_t i = 0; i < t->nnodes; i++)
 			verbose_node(&sb, t, &t->nodes[i]);

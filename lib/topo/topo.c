@@ -80,8 +80,10 @@ void np_apply_node_states(struct np_topo *t, struct np_idset *possible,
 		struct np_node *n = &t->nodes[i];
 		bool mem = n->total_bytes != NP_UNKNOWN && n->total_bytes > 0;
 
-		n->has_cpus = has_cpu ? np_idset_contains(has_cpu, n->id) :
-			n->ncpus > 0;
+		/* The node's own CPU list, not has_cpu: some 3.10 kernels
+		 * print has_cpu empty on machines whose nodes have CPUs. */
+		(void)has_cpu;
+		n->has_cpus = n->ncpus > 0;
 		n->has_memory = has_memory ?
 			np_idset_contains(has_memory, n->id) : mem;
 		n->has_normal_memory = has_normal ?
@@ -116,6 +118,101 @@ int np_apply_buddyinfo(struct np_topo *t, const struct np_buddyinfo *b)
 		       b->nodes[i].norders * sizeof(uint64_t));
 		n->norders = b->nodes[i].norders;
 	}
+	return 0;
+}
+
+int np_kib_to_bytes(uint64_t kib, uint64_t *bytes)
+{
+	if (kib > NP_TOPO_MAX_VALUE / 1024)
+		return -ERANGE;
+	*bytes = kib * 1024;
+	return 0;
+}
+
+int np_fail_node_id(struct np_err *err, const char *where,
+		    unsigned long long id)
+{
+	return np_fail_input(err, -ERANGE, "%s: node id %llu out of range "
+			     "(ids go up to %u)", where, id, NP_MAX_NODES - 1);
+}
+
+bool np_counter_in_range(const struct np_counter *c)
+{
+	return c->value <= (c->is_kib ? NP_TOPO_MAX_VALUE / 1024 :
+			    NP_TOPO_MAX_VALUE);
+}
+
+static bool value_ok(uint64_t v, bool unknown_ok)
+{
+	return v <= NP_TOPO_MAX_VALUE || (unknown_ok && v == NP_UNKNOWN);
+}
+
+static int check_node_values(const struct np_node *n, const char *name,
+			     struct np_err *err)
+{
+	for (size_t k = 0; k < n->ncpus; k++)
+		if (n->cpus[k] >= NP_MAX_CPUS || (k && n->cpus[k - 1] >= n->cpus[k]))
+			return np_fail_input(err, -ERANGE, "%s: node %u: CPU %u out "
+					     "of range or not ascending", name,
+					     n->id, n->cpus[k]);
+	if (!value_ok(n->total_bytes, true) || !value_ok(n->free_bytes, true))
+		return np_fail_input(err, -ERANGE, "%s: node %u: memory size "
+				     "out of range", name, n->id);
+	for (size_t k = 0; k < n->nmeminfo; k++) {
+		const struct np_counter *c = &n->meminfo[k];
+
+		if (!np_counter_in_range(c))
+			return np_fail_input(err, -ERANGE, "%s: node %u: meminfo "
+					     "%s %llu%s out of range", name, n->id,
+					     c->name, (unsigned long long)c->value,
+					     c->is_kib ? " kB" : "");
+	}
+	for (size_t k = 0; k < n->nhugepages; k++) {
+		const struct np_hugepages *hp = &n->hugepages[k];
+
+		if (!value_ok(hp->size_bytes, false) || !value_ok(hp->total, true) ||
+		    !value_ok(hp->free, true) || !value_ok(hp->surplus, true))
+			return np_fail_input(err, -ERANGE, "%s: node %u: hugepage "
+					     "count out of range", name, n->id);
+	}
+	for (size_t k = 0; k < n->norders; k++)
+		if (!value_ok(n->free_blocks_by_order[k], false))
+			return np_fail_input(err, -ERANGE, "%s: node %u: free "
+					     "block count out of range", name, n->id);
+	for (unsigned k = 0; n->has_numastat && k < NP_NUMASTAT_COUNTERS; k++)
+		if (!value_ok(np_numastat_get(&n->numastat, k), false))
+			return np_fail_input(err, -ERANGE, "%s: node %u: numastat "
+					     "%s out of range", name, n->id,
+					     np_numastat_name(k));
+	return 0;
+}
+
+int np_topo_check(const struct np_topo *t, const char *name,
+		  struct np_err *err)
+{
+	int e;
+
+	if (!t->nnodes)
+		return np_fail_input(err, -EINVAL, "%s: no NUMA nodes", name);
+	for (size_t i = 0; i < t->nnodes; i++) {
+		unsigned id = t->nodes[i].id;
+
+		if (id >= NP_MAX_NODES)
+			return np_fail_node_id(err, name, id);
+		if (i && t->nodes[i - 1].id == id)
+			return np_fail_input(err, -EINVAL, "%s: node %u appears "
+					     "twice", name, id);
+		e = check_node_values(&t->nodes[i], name, err);
+		if (e)
+			return e;
+	}
+	for (size_t i = 0; t->distances && i < t->nnodes * t->nnodes; i++)
+		if (t->distances[i] > 255)
+			return np_fail_input(err, -ERANGE, "%s: distance outside "
+					     "0..255", name);
+	if (!value_ok(t->default_hugepage_bytes, true))
+		return np_fail_input(err, -ERANGE, "%s: default hugepage size "
+				     "out of range", name);
 	return 0;
 }
 

@@ -24,9 +24,12 @@ static void check_node(const struct np_node *n)
 			    n->hugepages[i].size_bytes);
 	FUZZ_ASSERT(n->norders <= NP_MAX_ORDERS);
 	FUZZ_ASSERT(n->norders == 0 || n->free_blocks_by_order != NULL);
+	/* Every loader's limits (np_topo_check): what the writer writes
+	 * reads back. */
 	FUZZ_ASSERT(n->total_bytes == NP_UNKNOWN ||
-		    n->free_bytes == NP_UNKNOWN ||
-		    n->free_bytes <= n->total_bytes);
+		    n->total_bytes <= NP_TOPO_MAX_VALUE);
+	FUZZ_ASSERT(n->free_bytes == NP_UNKNOWN ||
+		    n->free_bytes <= NP_TOPO_MAX_VALUE);
 	FUZZ_ASSERT(n->nmeminfo == 0 || n->meminfo != NULL);
 }
 

@@ -464,6 +464,13 @@ static int load(const struct stat_opts *o, struct np_topo **t)
 		np_err_line("%s", err.msg);
 		return np_exit_code(&err);
 	}
+	/* numastat: "sysfs not mounted or system not NUMA aware", exit 1. */
+	if ((*t)->not_numa) {
+		np_err_line("stat: %s: the kernel has no NUMA (no "
+			    "sys/devices/system/node): no per-node counters",
+			    o->sysroot ? o->sysroot : "/");
+		return NP_EXIT_RUNTIME;
+	}
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/cli-opts.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,9 +95,19 @@ static int render(const struct topo_opts *o, struct np_topo *t, char **out,
 			np_err_line("topo: --xml: %s", err.msg);
 		return e ? np_exit_code(&err) : 0;
 	}
-	/* The CPU structure is optional detail: say why it is missing. */
-	if (o->verbose && np_topo_load_cpu_structure(t, &err))
-		note = err.msg;
+	/* The CPU structure is optional detail: say why it is missing
+	 * (-ENOENT: no hwloc.xml, a JSON source, no libhwloc).  A dump's
+	 * hwloc.xml that is there but damaged is an error, as any other
+	 * damaged file of the dump: no half output under exit 0. */
+	if (o->verbose) {
+		e = np_topo_load_cpu_structure(t, &err);
+		if (e && e != -ENOENT) {
+			np_err_line("%s", err.msg);
+			return np_exit_code(&err);
+		}
+		if (e)
+			note = err.msg;
+	}
 	e = o->json ? np_topo_to_json(t, out, len) :
 		np_topo_to_text(t, o->verbose ? NP_TEXT_VERBOSE : NP_TEXT_NUMACTL,
 				note, out, len);
@@ -122,6 +133,9 @@ int cmd_topo(int argc, char **argv)
 		rc = render(&o, t, &out, &len);
 	if (!rc)
 		rc = np_emit(out, len);
+	/* numactl -H on a kernel without NUMA prints its line and exits 1. */
+	if (!rc && t->not_numa && !o.json && !o.xml && !o.verbose)
+		rc = NP_EXIT_RUNTIME;
 	free(out);
 	np_topo_free(t);
 	return rc;
