@@ -338,4 +338,18 @@ for args in "" -m --json; do
 		stat $args --sysroot "$TMP/bad"
 done
 
+# ---- issue 12: the machines of older kernels (no stat.txt of their own):
+# stat works on each and, as root, matches the real numastat on it.
+for m in cpumap-only-2618 nul-2632 nodist-0 no-memfree hascpu-empty-310 \
+	offline-node wide-1023; do
+	d=$DUMPS/$m
+	for args in "" "-m" "--json"; do
+		# shellcheck disable=SC2086
+		run_np stat $args --sysroot "$d"
+		if [ "$RC" = 0 ] && [ -s "$TMP/out" ] && [ ! -s "$TMP/err" ]; then ok
+		else bad "$m: stat $args: exit $RC: $(cat "$TMP/err")"; fi
+	done
+	check_peer "$d" "$m"
+done
+
 summary
