@@ -23,7 +23,9 @@ void np_sort_tiers(struct np_topo *t);
 /*
  * Takes possible/online lists (moved into t) and sets has_cpus,
  * has_memory and has_normal_memory.  A NULL list means its file was
- * missing: the state is then derived from the node's contents.
+ * missing: the state is then derived from the node's contents.  has_cpus
+ * is always the node's own CPU list: has_cpu is read (and must parse)
+ * but not believed, since some 3.10 kernels print it empty.
  */
 void np_apply_node_states(struct np_topo *t, struct np_idset *possible,
 			  struct np_idset *online, const struct np_idset *has_cpu,

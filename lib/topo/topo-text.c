@@ -137,11 +137,15 @@ static void human_bytes(char *buf, size_t len, uint64_t bytes)
 
 static const char *node_kind(const struct np_node *n)
 {
-	if (n->has_cpus && n->has_memory)
+	/* A node that lists CPUs has CPUs, whatever a has_cpu mask (or a
+	 * hand-written JSON) says. */
+	bool cpus = n->has_cpus || n->ncpus > 0;
+
+	if (cpus && n->has_memory)
 		return "CPUs and memory";
 	if (n->has_memory)
 		return "memory only (no CPUs: CXL or memory expander)";
-	if (n->has_cpus)
+	if (cpus)
 		return "CPUs only (memoryless node)";
 	return "neither CPUs nor memory";
 }

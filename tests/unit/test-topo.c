@@ -875,6 +875,26 @@ static void test_garbage_dump_hwloc_xml(void **state)
 	rm_tree(root);
 }
 
+/* A node that lists CPUs is never "memory only", whatever has_cpus says
+ * (an empty has_cpu mask read by an older numaplace, hand-written JSON). */
+static void test_cpus_never_memory_only(void **state)
+{
+	static const char j[] = "{\"nodes\":[{\"id\":0,\"cpus\":[0,1],"
+		"\"memory\":{\"total_bytes\":1048576,\"free_bytes\":0},"
+		"\"has_cpus\":false,\"has_memory\":true}]}";
+	struct np_err err = { 0 };
+	struct np_topo *t = NULL;
+	char *out;
+
+	(void)state;
+	assert_int_equal(np_topo_from_json(j, strlen(j), &t, &err), 0);
+	assert_int_equal(np_topo_to_text(t, NP_TEXT_VERBOSE, NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "\nnode 0: CPUs and memory\n"));
+	assert_null(strstr(out, "memory only"));
+	free(out);
+	np_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -896,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_json_limits),
 		cmocka_unit_test(test_hwloc_xml_ids),
 		cmocka_unit_test(test_garbage_dump_hwloc_xml),
+		cmocka_unit_test(test_cpus_never_memory_only),
 	};
 	const char *src = getenv("NP_SRCDIR");
 
