@@ -16,13 +16,23 @@ int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
 		 char **buf, size_t *len, struct np_err *err)
 {
 	char rel[64];
-	int e;
 
-	snprintf(rel, sizeof(rel), "proc/%d/%s", (int)pid, name);
-	e = np_root_read(r, rel, buf, len, err);
-	if (e == -ENOENT)
+	snprintf(rel, sizeof(rel), "proc/%d", (int)pid);
+	if (np_root_exists(r, rel) == 0)
 		return np_fail_input(err, -ESRCH, "no process %d", (int)pid);
-	return e;
+	snprintf(rel, sizeof(rel), "proc/%d/%s", (int)pid, name);
+	/* numa_maps exists only on a kernel built with NUMA */
+	if (!strcmp(name, "numa_maps") && np_root_exists(r, rel) == 0 &&
+	    np_root_exists(r, "sys/devices/system/node") == 0) {
+#define NO_NUMA "process %d: the kernel has no NUMA (no " \
+		"%s/sys/devices/system/node): its memory is on no node"
+		/* the running kernel is the system; a dump is the input */
+		if (!r->path[0])
+			return np_fail_sys(err, -ENOENT, NO_NUMA, (int)pid, "");
+		return np_fail_input(err, -ENOENT, NO_NUMA, (int)pid, r->path);
+#undef NO_NUMA
+	}
+	return np_root_read(r, rel, buf, len, err);
 }
 
 /* proc/self/status says this process runs under a seccomp filter. */

@@ -12,7 +12,8 @@
 /*
  * Reads proc/<pid>/<name> below r ("numa_maps", "smaps", "status", ...).
  * A process that does not exist is -ESRCH "no process PID" (class input);
- * other failures as np_root_read().
+ * numa_maps on a kernel without NUMA -ENOENT saying so; other failures
+ * as np_root_read().
  */
 int np_proc_read(const struct np_root *r, pid_t pid, const char *name,
 		 char **buf, size_t *len, struct np_err *err);

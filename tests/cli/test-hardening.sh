@@ -153,4 +153,27 @@ if [ -w /dev/full ]; then
 	done
 fi
 
+# ---- where and run on a kernel without NUMA (the no-NUMA class) ----------
+rm -rf "$TMP/nn"
+cp -r "$DUMPS/no-numa" "$TMP/nn"
+mkdir -p "$TMP/nn/proc/77"
+echo cat >"$TMP/nn/proc/77/comm"
+expect_error 2 "^numaplace: where: process 77: the kernel has no NUMA \\(no $TMP/nn/sys/devices/system/node\\): its memory is on no node$" where --sysroot "$TMP/nn" -p 77
+expect_error 2 "^numaplace: where: no process 78$" where --sysroot "$TMP/nn" -p 78
+# run reads the live machine: show it one without NUMA in a mount namespace
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	nn_run() {
+		unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /sys/devices/system && shift && exec "$@"' \
+			sh "$DUMPS/no-numa/sys/devices/system" "$NP" "$@"
+	}
+	RC=0; nn_run run -m 0 -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 1 ] && [ "$(cat "$TMP/err")" = "numaplace: run: the kernel has no NUMA (no /sys/devices/system/node): --membind has no node to use" ]; then ok
+	else bad "run -m 0 without NUMA: exit $RC: $(cat "$TMP/err")"; fi
+	RC=0; nn_run run -C 0 -- echo bound >"$TMP/out" 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 0 ] && [ "$(cat "$TMP/out")" = bound ]; then ok
+	else bad "run -C 0 without NUMA: exit $RC: $(cat "$TMP/err")"; fi
+else
+	echo "SKIP: run without NUMA needs root and unshare -m" >&2
+fi
+
 summary
