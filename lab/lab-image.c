@@ -147,6 +147,68 @@ static int publish_tmpfile(int fd, const char *path)
 	return np_link_tmpfile(fd, path);
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+#define COPY_CHUNK (1u << 20)   /* a multiple of 8: see hash_bytes() */
+
+/*
+ * Reads exactly len bytes of in_fd from offset off in chunks (files of any
+ * size, never whole in memory) and hands each to out_fd (when >= 0) and to
+ * *hash (when non-NULL).  Returns a read's -errno, -ESTALE when the file
+ * is shorter than len (it changed under us); a write's -errno (-ENOSPC)
+ * goes to *werr.
+ */
+static int stream_range(int in_fd, off_t off, uint64_t len, int out_fd,
+			uint64_t *hash, int *werr)
+{
+	char *buf = malloc(COPY_CHUNK);
+	int e = 0;
+
+	*werr = 0;
+	if (!buf)
+		return -ENOMEM;
+	while (!e && len) {
+		size_t want = len < COPY_CHUNK ? (size_t)len : COPY_CHUNK, got = 0;
+
+		while (got < want) {
+			ssize_t n = pread(in_fd, buf + got, want - got, off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				e = n < 0 ? -errno : -ESTALE;
+				break;
+			}
+			got += (size_t)n;
+			off += n;
+		}
+		if (e)
+			break;
+		if (hash)
+			*hash = hash_bytes(*hash, buf, got);
+		if (out_fd >= 0 && (*werr = write_all(out_fd, buf, got)))
+			break;
+		len -= got;
+	}
+	free(buf);
+	return e;
+}
+
 /* ---- the kernel ------------------------------------------------------- */
 
 static int version_cmp(const void *a, const void *b)
@@ -209,26 +271,86 @@ static uint32_t le32(const char *p)
 	return u[0] | u[1] << 8 | u[2] << 16 | (uint32_t)u[3] << 24;
 }
 
-/* Decompresses the bzImage payload (boot protocol >= 2.08) into fd. */
-static int extract_vmlinux(const char *path, const char *buf, size_t len,
+/*
+ * Runs the decompressor with stdin from in_fd and copies what it writes
+ * into out_fd ourselves, so that a failing write (a full cache disk) is
+ * told apart from a payload the tool cannot unpack.  Returns the tool's
+ * exit status (127: not found); *write_err is a write's -errno or 0.
+ */
+static int run_decompressor(const struct codec *c, int in_fd, int out_fd,
+			    int *write_err)
+{
+	char *buf = malloc(COPY_CHUNK);
+	int p[2], st;
+	pid_t pid;
+
+	*write_err = 0;
+	if (!buf)
+		return -ENOMEM;
+	if (pipe2(p, O_CLOEXEC)) {
+		free(buf);
+		return -errno;
+	}
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(in_fd, 0);
+		dup2(p[1], 1);
+		dup2(null, 2);
+		execlp(c->tool, c->tool, "-dc", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0) {
+		ssize_t n = read(p[0], buf, COPY_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*write_err = write_all(out_fd, buf, (size_t)n);
+		if (*write_err)
+			break;   /* closing the pipe stops the tool */
+	}
+	close(p[0]);
+	free(buf);
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * Decompresses the bzImage payload (boot protocol >= 2.08) of the kernel
+ * open on fd into out_fd, streaming: the file is never read whole.  A
+ * payload that does not unpack is the caller's input when they named the
+ * kernel (given), the system's when it is the distribution's.
+ */
+static int extract_vmlinux(const char *path, int fd, uint64_t size,
+			   const char *hdr, size_t hlen, bool given,
 			   int out_fd, struct np_err *err)
 {
-	size_t setup, off, plen;
+	uint64_t setup, off, plen;
 	const struct codec *c = NULL;
-	char *argv[4];
-	int in, st;
+	unsigned char magic[6] = { 0 };
+	int in, st, werr = 0, e;
 
-	if (len < 0x250 || memcmp(buf + 0x202, "HdrS", 4))
+	if (hlen < 0x250 || memcmp(hdr + 0x202, "HdrS", 4))
 		return np_fail_input(err, -EINVAL, "%s: neither an ELF vmlinux nor a "
 			       "bzImage", path);
-	setup = (unsigned char)buf[0x1f1] ? (unsigned char)buf[0x1f1] : 4;
-	off = (setup + 1) * 512 + le32(buf + 0x248);
-	plen = le32(buf + 0x24c);
-	if (off + plen > len || plen < 8)
+	setup = (unsigned char)hdr[0x1f1] ? (unsigned char)hdr[0x1f1] : 4;
+	off = (setup + 1) * 512 + le32(hdr + 0x248);
+	plen = le32(hdr + 0x24c);
+	if (off + plen > size || plen < 8)
 		return np_fail_input(err, -EINVAL, "%s: bzImage payload out of bounds",
 			       path);
+	if (pread(fd, magic, sizeof(magic), (off_t)off) != (ssize_t)sizeof(magic))
+		return np_fail_errno(err, -EIO, "%s: %s", path, strerror(EIO));
 	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
-		if (!memcmp(buf + off, codecs[i].magic, codecs[i].magic_len))
+		if (!memcmp(magic, codecs[i].magic, codecs[i].magic_len))
 			c = &codecs[i];
 	if (!c)
 		return np_fail_input(err, -EINVAL, "%s: unknown kernel compression",
@@ -239,24 +361,55 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 	if (in < 0)
 		return np_fail_sys(err, -errno, "lab: memfd_create: %s",
 			       strerror(errno));
-	if (write(in, buf + off, plen) != (ssize_t)plen ||
-	    lseek(in, 0, SEEK_SET) < 0) {
+	e = stream_range(fd, (off_t)off, plen, in, NULL, &werr);
+	if (e) {
 		close(in);
-		return np_fail_sys(err, -EIO, "lab: temporary file: %s",
-			       strerror(errno));
+		return e == -ESTALE ?
+			np_fail_input(err, e, "%s: changed while being read", path) :
+			np_fail_errno(err, e, "%s: %s", path, strerror(-e));
 	}
-	argv[0] = (char *)c->tool;
-	argv[1] = (char *)"-dc";
-	argv[2] = NULL;
-	st = np_lab_spawn_wait(argv, in, out_fd);
+	if (werr || lseek(in, 0, SEEK_SET) < 0) {
+		e = werr ? werr : -errno;
+		close(in);
+		return np_fail_sys(err, e, "lab: temporary file: %s", strerror(-e));
+	}
+	st = run_decompressor(c, in, out_fd, &werr);
 	close(in);
+	if (werr)
+		return np_fail_errno(err, werr, "lab: writing the unpacked kernel "
+				     "into the cache: %s", strerror(-werr));
+	if (st < 0)
+		return np_fail_sys(err, st, "lab: %s: %s", c->tool, strerror(-st));
 	if (st == 127)
 		return np_fail_sys(err, -ENOENT, "lab: %s not found to unpack the "
 			       "kernel: install package %s", c->tool, c->package);
+	if (st > 128)
+		return np_fail_sys(err, -EIO, "lab: %s was killed by signal %d while "
+				   "unpacking the kernel", c->tool, st - 128);
 	if (st)
-		return np_fail_sys(err, -EIO, "%s: %s could not unpack the kernel",
-			       path, c->tool);
+		return (given ? np_fail_input : np_fail_sys)(err, -EINVAL,
+			"%s: the kernel's %s payload is corrupt (%s -d failed)",
+			path, c->tool, c->tool);
 	return 0;
+}
+
+/*
+ * Opens the kernel to boot.  A --kernel FILE is the caller's input: it must
+ * be a regular file (a FIFO would block the open), readable.
+ */
+static int open_kernel(const char *path, bool given, struct np_err *err)
+{
+	int fd = np_open_regular(path, err);
+
+	if (fd == -EACCES)
+		return np_fail_sys(err, -EACCES, "%s: not readable by this user (some "
+			    "distributions install kernels root-only): run "
+			    "'sudo chmod 0644 %s' or pass --kernel FILE", path,
+			    path);
+	if (fd == -ENOENT && !given)
+		return np_fail_sys(err, -ENOENT, "%s: %s: install package "
+				   "linux-image-amd64", path, strerror(ENOENT));
+	return fd;
 }
 
 /*
@@ -266,27 +419,24 @@ static int extract_vmlinux(const char *path, const char *buf, size_t len,
 static int prepare_kernel(const char *cache, const char *given, char **out,
 			  struct np_err *err)
 {
-	char *path = NULL, *buf = NULL, *cached = NULL;
+	char *path = NULL, *cached = NULL, hdr[0x250];
 	struct stat st;
-	size_t len;
+	ssize_t hlen;
 	uint64_t h;
-	int e, fd;
+	int e, fd = -1, tmp;
 
 	*out = NULL;
 	e = given ? ((path = strdup(given)) ? 0 : -ENOMEM) :
 		find_boot_kernel(&path, err);
 	if (e)
 		return e;
-	if (stat(path, &st)) {
-		e = np_fail_errno(err, -errno, "%s: %s%s", path, strerror(errno),
-			    given ? "" : ": install package linux-image-amd64");
+	fd = open_kernel(path, given, err);
+	if (fd < 0) {
+		e = fd;
 		goto out;
 	}
-	if (access(path, R_OK)) {
-		e = np_fail_sys(err, -EACCES, "%s: not readable by this user (some "
-			    "distributions install kernels root-only): run "
-			    "'sudo chmod 0644 %s' or pass --kernel FILE", path,
-			    path);
+	if (fstat(fd, &st)) {
+		e = np_fail_sys(err, -errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	h = hash_bytes(0xcbf29ce484222325ull, path, strlen(path));
@@ -303,29 +453,33 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 		cached = NULL;
 		goto out;
 	}
-	e = np_read_file(path, &buf, &len, err);
-	if (e)
+	hlen = pread(fd, hdr, sizeof(hdr), 0);
+	if (hlen < 0) {
+		e = np_fail_errno(err, -errno, "%s: %s", path, strerror(errno));
 		goto out;
-	if (is_elf(buf, len)) {
+	}
+	if (is_elf(hdr, (size_t)hlen)) {
 		*out = path;
 		path = NULL;
 		goto out;
 	}
-	fd = open_tmpfile(cache);
-	if (fd < 0) {
-		e = np_fail_errno(err, fd, "%s: %s", cache, strerror(-fd));
+	tmp = open_tmpfile(cache);
+	if (tmp < 0) {
+		e = np_fail_errno(err, tmp, "%s: %s", cache, strerror(-tmp));
 		goto out;
 	}
-	e = extract_vmlinux(path, buf, len, fd, err);
-	if (!e && (e = publish_tmpfile(fd, cached)))
+	e = extract_vmlinux(path, fd, (uint64_t)st.st_size, hdr, (size_t)hlen,
+			    given != NULL, tmp, err);
+	if (!e && (e = publish_tmpfile(tmp, cached)))
 		np_fail_errno(err, e, "%s: %s", cached, strerror(-e));
-	close(fd);
+	close(tmp);
 	if (!e) {
 		*out = cached;
 		cached = NULL;
 	}
 out:
-	free(buf);
+	if (fd >= 0)
+		close(fd);
 	free(path);
 	free(cached);
 	return e;
@@ -337,6 +491,8 @@ struct entry {
 	char *path;       /* in the guest, without leading '/' */
 	unsigned mode;    /* S_IF* | permissions */
 	char *data;       /* file content or symlink target (malloc'd) */
+	char *host;       /* or: the host file whose len bytes are streamed
+			   * into the image (data NULL) */
 	size_t len;
 	unsigned rmajor, rminor;
 };
@@ -429,23 +585,58 @@ static void image_add_node(struct image *im, const char *path,
 	}
 }
 
+/* cpio "newc" sizes are 32-bit. */
+#define MAX_IMAGE_FILE 0xffffffffull
+
+/*
+ * A host file into the image: only its name and size now; its content is
+ * streamed when the image is hashed and written (files of any size).
+ */
 static int image_add_file(struct image *im, const char *guest,
 			  const char *host, struct np_err *err)
 {
 	struct stat st;
-	size_t len;
-	char *buf;
-	int e;
+	struct entry *e;
+	int fd = np_open_regular(host, err);
 
-	if (stat(host, &st))
-		return np_fail_errno(err, -errno, "%s: %s", host, strerror(errno));
-	e = np_read_file(host, &buf, &len, err);
-	if (e)
-		return e;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return np_fail_sys(err, -errno, "%s: %s", host, strerror(errno));
+	}
+	close(fd);
+	if ((uint64_t)st.st_size > MAX_IMAGE_FILE)
+		return np_fail_input(err, -EFBIG, "%s: too large for the guest's "
+				     "initramfs (4 GiB at most)", host);
 	image_add_dirs(im, guest);
-	image_add(im, guest, S_IFREG | (st.st_mode & 0111 ? 0755 : 0644), buf,
-		  len);
+	if (im->oom || image_find(im, guest))
+		return 0;
+	image_add(im, guest, S_IFREG | (st.st_mode & 0111 ? 0755 : 0644), NULL,
+		  (size_t)st.st_size);
+	e = im->oom ? NULL : image_find(im, guest);
+	if (e && !(e->host = strdup(host)))
+		im->oom = true;
 	return 0;
+}
+
+/* Streams an entry's host file into out_fd and/or *hash.  Read errors
+ * fill err; a write's -errno comes back with err untouched. */
+static int entry_stream(const struct entry *en, int out_fd, uint64_t *hash,
+			struct np_err *err)
+{
+	int fd = np_open_regular(en->host, err), e, werr;
+
+	if (fd < 0)
+		return fd;
+	e = stream_range(fd, 0, en->len, out_fd, hash, &werr);
+	close(fd);
+	if (e == -ESTALE)
+		return np_fail_input(err, e, "%s: changed while the image was "
+				     "built", en->host);
+	if (e)
+		return np_fail_errno(err, e, "%s: %s", en->host, strerror(-e));
+	return werr;
 }
 
 /* Runs argv and hands back its stdout (via a memfd: no file is made). */
@@ -673,53 +864,76 @@ static int cmp_entries(const void *a, const void *b)
 		      ((const struct entry *)b)->path);
 }
 
-static uint64_t image_hash(const struct image *im)
+/* The content hash names the image: files are hashed by content,
+ * streamed (the same value as hashing them whole). */
+static int image_hash(const struct image *im, uint64_t *hash,
+		      struct np_err *err)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
+	int e = 0;
 
-	for (size_t i = 0; i < im->n; i++) {
-		const struct entry *e = &im->e[i];
+	for (size_t i = 0; !e && i < im->n; i++) {
+		const struct entry *en = &im->e[i];
 
-		h = hash_bytes(h, e->path, strlen(e->path) + 1);
-		h = hash_bytes(h, &e->mode, sizeof(e->mode));
-		h = hash_bytes(h, e->data, e->data ? e->len : 0);
+		h = hash_bytes(h, en->path, strlen(en->path) + 1);
+		h = hash_bytes(h, &en->mode, sizeof(en->mode));
+		if (en->host)
+			e = entry_stream(en, -1, &h, err);
+		else
+			h = hash_bytes(h, en->data, en->data ? en->len : 0);
 	}
-	return h;
+	*hash = h;
+	return e;
+}
+
+static int write_pad(int fd, size_t len)
+{
+	static const char zeros[4];
+
+	return write_all(fd, zeros, (4 - len % 4) % 4);
 }
 
 /* cpio "newc": a 110-byte ASCII header, the name, data, 4-byte padding. */
-static int cpio_write(int fd, unsigned ino, unsigned mode, unsigned rmajor,
-		      unsigned rminor, const char *name, const char *data,
-		      size_t len)
+int np_lab_cpio_header(int fd, unsigned ino, unsigned mode, unsigned rmajor,
+		       unsigned rminor, const char *name, size_t len)
 {
-	static const char zeros[4];
 	char hdr[111];
 	size_t nlen = strlen(name) + 1;
+	int e;
 
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X"
 		 "%08X%08X%08X%08X%08X%08X", ino, mode, 0, 0,
 		 S_ISDIR(mode) ? 2 : 1, 0, (unsigned)len, 0, 0, rmajor, rminor,
 		 (unsigned)nlen, 0);
-	if (write(fd, hdr, 110) != 110 ||
-	    write(fd, name, nlen) != (ssize_t)nlen ||
-	    write(fd, zeros, (4 - (110 + nlen) % 4) % 4) < 0 ||
-	    (len && write(fd, data, len) != (ssize_t)len) ||
-	    write(fd, zeros, (4 - len % 4) % 4) < 0)
-		return -EIO;
-	return 0;
+	e = write_all(fd, hdr, 110);
+	if (!e)
+		e = write_all(fd, name, nlen);
+	return e ? e : write_pad(fd, 110 + nlen);
 }
 
-static int write_cpio(int fd, const struct image *im)
+int np_lab_cpio_trailer(int fd)
+{
+	return np_lab_cpio_header(fd, 0, 0, 0, 0, "TRAILER!!!", 0);
+}
+
+/* Write errors come back as they are (-ENOSPC: a full cache disk). */
+static int write_cpio(int fd, const struct image *im, struct np_err *err)
 {
 	int e = 0;
 
 	for (size_t i = 0; !e && i < im->n; i++) {
 		const struct entry *en = &im->e[i];
 
-		e = cpio_write(fd, (unsigned)i + 1, en->mode, en->rmajor,
-			       en->rminor, en->path, en->data, en->len);
+		e = np_lab_cpio_header(fd, (unsigned)i + 1, en->mode, en->rmajor,
+				       en->rminor, en->path, en->len);
+		if (!e && en->host)
+			e = entry_stream(en, fd, NULL, err);
+		else if (!e && en->len)
+			e = write_all(fd, en->data, en->len);
+		if (!e)
+			e = write_pad(fd, en->len);
 	}
-	return e ? e : cpio_write(fd, 0, 0, 0, 0, "TRAILER!!!", NULL, 0);
+	return e ? e : np_lab_cpio_trailer(fd);
 }
 
 static void image_free(struct image *im)
@@ -727,6 +941,7 @@ static void image_free(struct image *im)
 	for (size_t i = 0; i < im->n; i++) {
 		free(im->e[i].path);
 		free(im->e[i].data);
+		free(im->e[i].host);
 	}
 	free(im->e);
 }
@@ -803,6 +1018,7 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 {
 	struct image im = { NULL, 0, 0, false };
 	char link[PATH_MAX], target[PATH_MAX];
+	uint64_t h = 0;
 	ssize_t n;
 	int e, fd;
 
@@ -820,11 +1036,14 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 		*out = NULL;
 	}
 	e = build_entries(&im, opts, modver, err);
+	if (!e) {
+		qsort(im.e, im.n, sizeof(*im.e), cmp_entries);
+		e = image_hash(&im, &h, err);
+	}
 	if (e)
 		goto out;
-	qsort(im.e, im.n, sizeof(*im.e), cmp_entries);
 	if (asprintf(out, "%s/initrd-%016llx.cpio", cache,
-		     (unsigned long long)image_hash(&im)) < 0) {
+		     (unsigned long long)h) < 0) {
 		*out = NULL;
 		e = np_fail_sys(err, -ENOMEM, "out of memory");
 		goto out;
@@ -836,11 +1055,13 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 		e = np_fail_errno(err, fd, "%s: %s", cache, strerror(-fd));
 		goto out;
 	}
-	e = write_cpio(fd, &im);
+	if (err)
+		memset(err, 0, sizeof(*err));
+	e = write_cpio(fd, &im, err);
 	if (!e)
 		e = publish_tmpfile(fd, *out);
 	close(fd);
-	if (e)
+	if (e && (!err || !err->cls))
 		np_fail_errno(err, e, "%s: %s", *out, strerror(-e));
 out:
 	if (!e)
@@ -909,4 +1130,45 @@ int np_lab_image_prepare(const struct np_lab_opts *opts,
 fail:
 	np_lab_image_release(img);
 	return e;
+}
+
+/* Names in the guest's /opt/numaplace/bin that the image itself fills. */
+static const char *const own_names[] = {
+	"numaplace", "capture-dump.sh", "lab-disk", NULL,
+};
+
+int np_lab_check_inputs(const struct np_lab_opts *opts, struct np_err *err)
+{
+	const char *const *p = opts->payload;
+	char self[PATH_MAX] = "";
+	int fd;
+
+	if (opts->kernel) {
+		fd = open_kernel(opts->kernel, true, err);
+		if (fd < 0)
+			return fd;
+		close(fd);
+	}
+	if (opts->add_self && np_self_exe(self, sizeof(self)))
+		self[0] = '\0';
+	for (size_t i = 0; p && p[i]; i++) {
+		const char *name = base_name(p[i]);
+
+		fd = np_open_regular(p[i], err);
+		if (fd < 0)
+			return fd;
+		close(fd);
+		for (size_t k = 0; own_names[k]; k++)
+			if (!strcmp(name, own_names[k]) ||
+			    (self[0] && !strcmp(name, base_name(self))))
+				return np_fail_input(err, -EEXIST, "lab: --add %s: "
+					"the guest's own /opt/numaplace/bin/%s would "
+					"be replaced; rename the file", p[i], name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(name, base_name(p[j])))
+				return np_fail_input(err, -EEXIST, "lab: --add %s "
+					"and --add %s both become /opt/numaplace/bin/%s "
+					"in the guest; rename one", p[j], p[i], name);
+	}
+	return 0;
 }

@@ -20,6 +20,20 @@ int np_lab_image_prepare(const struct np_lab_opts *opts,
 			 struct np_lab_image *img, struct np_err *err);
 void np_lab_image_release(struct np_lab_image *img);
 
+/*
+ * The caller's files, checked before anything is built or started: the
+ * --kernel and each payload file must be regular files (not a FIFO, which
+ * would block, nor a directory), and payload names must not collide with
+ * each other or with the guest's own programs.  Errors are the input's.
+ */
+int np_lab_check_inputs(const struct np_lab_opts *opts, struct np_err *err);
+
+/* cpio "newc" pieces: a header (name included and padded; the caller
+ * writes len bytes of data and pads them to 4), and the trailer. */
+int np_lab_cpio_header(int fd, unsigned ino, unsigned mode, unsigned rmajor,
+		       unsigned rminor, const char *name, size_t len);
+int np_lab_cpio_trailer(int fd);
+
 /* Finds an executable in PATH; returns a malloc'd path or NULL. */
 char *np_lab_which(const char *name);
 

@@ -549,6 +549,8 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 
 	memset(r, 0, sizeof(*r));
 	e = np_lab_spec_validate(spec, err);
+	if (!e)
+		e = np_lab_check_inputs(opts, err);
 	if (e)
 		return e;
 	if (opts->dump_dir && (e = check_dump_dir(opts->dump_dir, err)))

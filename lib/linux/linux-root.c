@@ -147,21 +147,30 @@ int np_root_read(const struct np_root *r, const char *rel, char **buf,
 	return 0;
 }
 
-int np_read_file(const char *path, char **buf, size_t *len,
-		 struct np_err *err)
+int np_open_regular(const char *path, struct np_err *err)
 {
+	const char *why;
 	int fd, e;
 
-	const char *why;
-
-	*buf = NULL;
-	*len = 0;
 	e = open_regular(AT_FDCWD, path, &fd, &why);
 	if (e == -EISDIR)
 		return np_fail_input(err, e, "%s: is a directory", path);
 	if (e)
 		return np_fail_errno(err, e, "%s: %s", path,
 				     why ? why : strerror(-e));
+	return fd;
+}
+
+int np_read_file(const char *path, char **buf, size_t *len,
+		 struct np_err *err)
+{
+	int fd, e;
+
+	*buf = NULL;
+	*len = 0;
+	fd = np_open_regular(path, err);
+	if (fd < 0)
+		return fd;
 	e = read_fd(fd, buf, len);
 	close(fd);
 	if (e)

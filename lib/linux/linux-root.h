@@ -43,6 +43,16 @@ int np_root_list(const struct np_root *r, const char *rel, char ***names,
 		 size_t *n, struct np_err *err);
 void np_root_list_free(char **names, size_t n);
 
+/*
+ * Opens a user-named input file for reading without blocking in open(2)
+ * (a FIFO with no writer would hang there) and refuses anything that is
+ * not a regular file: err says "<path>: is a directory" or "<path>: not a
+ * regular file", class input (np_read_file() opens with it).  Returns the
+ * fd (O_CLOEXEC, back in blocking mode) or a negative errno with err
+ * filled as np_fail_errno() does.
+ */
+int np_open_regular(const char *path, struct np_err *err);
+
 /* Reads a whole file by ordinary path (user-named input files). */
 int np_read_file(const char *path, char **buf, size_t *len,
 		 struct np_err *err);

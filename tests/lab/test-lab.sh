@@ -176,6 +176,20 @@ if [ "$RC" = 124 ] && grep -q 'without an exit status' "$TMP/err" &&
    grep -qi 'sysrq\|panic' "$TMP/err"; then ok
 else bad "panic: got $RC: $(cat "$TMP/err")"; fi
 
+# Files of any size are streamed into the image: the 63 MiB ELF vmlinux
+# the cache holds by now, and a 200 MB file (sparse: cheap to make).
+# A cache of its own, removed with $TMP.
+K=$(ls "$NUMAPLACE_CACHE_DIR"/vmlinux-* 2>/dev/null | head -1)
+truncate -s 200M "$TMP/big.bin"
+if [ -n "$K" ]; then
+	NUMAPLACE_CACHE_DIR=$TMP/big-cache run_np lab --nodes 2:768M,2:256M --kernel "$K" \
+		--add "$TMP/big.bin" -- stat -c %s /opt/numaplace/bin/big.bin
+	if [ "$RC" = 0 ] && [ "$(cat "$TMP/out")" = 209715200 ] && [ "$(stat -c %s "$K")" -gt $((60 << 20)) ]; then ok
+	else bad "a 63 MiB kernel and a 200 MB --add: got $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+else
+	bad "no vmlinux in the cache after the boots above"
+fi
+
 # Bad input: exit 2, one line naming the bad token, no guest started.
 expect_error 2 "^numaplace: --nodes: bad node '2x512M': expected CPUS:MEM like 2:512M$" lab --nodes 2x512M -- true
 expect_error 2 "^numaplace: --distances: row 1 has 1 entry, want 2$" lab --preset 2s --distances '10,21;21' -- true
