@@ -94,22 +94,96 @@ static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-static char *cache_dir_path(const struct np_lab_opts *opts)
+/*
+ * The cache holds what QEMU boots as root of the guest, so it must be
+ * the caller's alone: never a default in /tmp (where anyone may create
+ * it first), and checked before use (check_cache_dir()).  Without HOME
+ * there is no safe default: the caller says where.
+ */
+static int cache_dir_path(const struct np_lab_opts *opts, char **out,
+			  struct np_err *err)
 {
 	const char *env = getenv("NUMAPLACE_CACHE_DIR");
 	const char *xdg = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
-	char *p = NULL;
+	int n;
 
+	*out = NULL;
 	if (opts->cache_dir)
-		return strdup(opts->cache_dir);
-	if (env && *env)
-		return strdup(env);
-	if (xdg && *xdg)
-		return asprintf(&p, "%s/numaplace", xdg) < 0 ? NULL : p;
-	if (!home || !*home)
-		home = "/tmp";
-	return asprintf(&p, "%s/.cache/numaplace", home) < 0 ? NULL : p;
+		n = asprintf(out, "%s", opts->cache_dir);
+	else if (env && *env)
+		n = asprintf(out, "%s", env);
+	else if (xdg && *xdg)
+		n = asprintf(out, "%s/numaplace", xdg);
+	else if (home && *home)
+		n = asprintf(out, "%s/.cache/numaplace", home);
+	else
+		return np_fail_input(err, -ENOENT, "lab: no place for the image "
+				     "cache: HOME is not set; set HOME or "
+				     "XDG_CACHE_HOME (or NUMAPLACE_CACHE_DIR)");
+	if (n < 0) {
+		*out = NULL;
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Whose a cache path is: the caller's, and not writable by anyone else
+ * (who could swap the initramfs root boots).  Symlinks are judged by
+ * their owner only (their mode means nothing). */
+static int check_owner(const char *path, const struct stat *st,
+		       struct np_err *err)
+{
+	if (st->st_uid != geteuid())
+		return np_fail_sys(err, -EPERM, "%s: owned by uid %u, not by "
+				   "this user: the lab will not boot what another "
+				   "user can change (remove it, or choose another "
+				   "cache with NUMAPLACE_CACHE_DIR)", path,
+				   (unsigned)st->st_uid);
+	if (!S_ISLNK(st->st_mode) && (st->st_mode & 022))
+		return np_fail_sys(err, -EPERM, "%s: writable by other users: "
+				   "the lab will not boot what another user can "
+				   "change (chmod go-w it, or remove it)", path);
+	return 0;
+}
+
+static int check_cache_dir(const char *dir, struct np_err *err)
+{
+	struct stat st;
+	int e;
+
+	if (lstat(dir, &st))
+		return np_fail_errno(err, -errno, "%s: %s", dir, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		e = check_owner(dir, &st, err);
+		if (e)
+			return e;
+		if (stat(dir, &st))
+			return np_fail_errno(err, -errno, "%s: %s", dir,
+					     strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return np_fail_input(err, -ENOTDIR, "%s: not a directory", dir);
+	return check_owner(dir, &st, err);
+}
+
+/*
+ * A cached file about to be used: 1 when present and the caller's alone,
+ * 0 when absent, a negative errno (err filled) when it may not be used.
+ */
+static int cache_entry(const char *path, bool symlink_ok, struct np_err *err)
+{
+	struct stat st;
+	int e;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : np_fail_errno(err, -errno, "%s: %s",
+							   path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !(symlink_ok && S_ISLNK(st.st_mode)))
+		return np_fail_sys(err, -EPERM, "%s: not a regular file: remove "
+				   "it (the cache is rebuilt)", path);
+	e = check_owner(path, &st, err);
+	return e ? e : 1;
 }
 
 static int mkdir_p(const char *path)
@@ -125,7 +199,7 @@ static int mkdir_p(const char *path)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
+	if (mkdir(buf, 0700) && errno != EEXIST)
 		return -errno;
 	return 0;
 }
@@ -448,9 +522,13 @@ static int prepare_kernel(const char *cache, const char *given, char **out,
 		e = np_fail_sys(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (access(cached, R_OK) == 0) {
-		*out = cached;
-		cached = NULL;
+	e = cache_entry(cached, false, err);
+	if (e) {
+		if (e > 0) {
+			*out = cached;
+			cached = NULL;
+			e = 0;
+		}
 		goto out;
 	}
 	hlen = pread(fd, hdr, sizeof(hdr), 0);
@@ -1025,13 +1103,22 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 	*out = NULL;
 	snprintf(link, sizeof(link), "%s/initrd-inputs-%016llx", cache,
 		 (unsigned long long)inputs_key(opts, modver));
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n > 0) {
+	e = cache_entry(link, true, err);
+	if (e < 0)
+		return e;
+	n = e ? readlink(link, target, sizeof(target) - 1) : -1;
+	if (n > 0 && !memchr(target, '/', (size_t)n)) {
 		target[n] = '\0';
 		if (asprintf(out, "%s/%s", cache, target) < 0)
-			*out = NULL;
-		if (*out && access(*out, R_OK) == 0)
-			return 0;
+			return np_fail_sys(err, -ENOMEM, "out of memory");
+		e = cache_entry(*out, false, err);
+		if (e) {
+			if (e < 0) {
+				free(*out);
+				*out = NULL;
+			}
+			return e < 0 ? e : 0;
+		}
 		free(*out);
 		*out = NULL;
 	}
@@ -1048,8 +1135,11 @@ static int prepare_initrd(const char *cache, const struct np_lab_opts *opts,
 		e = np_fail_sys(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (access(*out, R_OK) == 0)
+	e = cache_entry(*out, false, err);
+	if (e) {
+		e = e < 0 ? e : 0;
 		goto out;
+	}
 	fd = open_tmpfile(cache);
 	if (fd < 0) {
 		e = np_fail_errno(err, fd, "%s: %s", cache, strerror(-fd));
@@ -1110,16 +1200,18 @@ int np_lab_image_prepare(const struct np_lab_opts *opts,
 	int e;
 
 	memset(img, 0, sizeof(*img));
-	dir = cache_dir_path(opts);
-	if (!dir)
-		return np_fail_sys(err, -ENOMEM, "out of memory");
+	e = cache_dir_path(opts, &dir, err);
+	if (e)
+		return e;
 	img->cache_dir = dir;
 	e = mkdir_p(dir);
 	if (e) {
 		np_fail_errno(err, e, "%s: %s", dir, strerror(-e));
 		goto fail;
 	}
-	e = prepare_kernel(dir, opts->kernel, &img->kernel, err);
+	e = check_cache_dir(dir, err);
+	if (!e)
+		e = prepare_kernel(dir, opts->kernel, &img->kernel, err);
 	if (!e)
 		e = kernel_version(opts->kernel, &modver);
 	if (!e)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # numaplace lab's refusals that need no guest: the caller's files (--kernel,
-# --add, --dump) and the command line, and the causes of failures around
-# QEMU.  A fake qemu-system-x86_64 on PATH
+# --add, --dump) and the command line, the image cache and its owner, and
+# the causes of failures around QEMU.  A fake qemu-system-x86_64 on PATH
 # makes sure none of these boots anything: it reports itself and fails.
 set -u
 . "$(dirname "$0")/../cli/lib.sh"
@@ -59,6 +59,31 @@ expect_error 2 "^numaplace: lab: the command is too long for the kernel command 
 mkdir -p "$TMP/full-dump"
 touch "$TMP/full-dump/file"
 expect_error 2 "^numaplace: $TMP/full-dump: exists and is not an empty directory$" lab --dump "$TMP/full-dump" -- true
+
+# ---- the image cache: never in /tmp by default, only the caller's ----------
+RC=0
+env -u HOME -u XDG_CACHE_HOME -u NUMAPLACE_CACHE_DIR "$NP" lab -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
+if [ "$RC" = 2 ] && [ "$(cat "$TMP/err")" = "numaplace: lab: no place for the image cache: HOME is not set; set HOME or XDG_CACHE_HOME (or NUMAPLACE_CACHE_DIR)" ]; then ok
+else bad "lab without HOME: exit $RC, stderr '$(cat "$TMP/err")'"; fi
+mkdir -m 777 "$TMP/open-cache"
+NUMAPLACE_CACHE_DIR=$TMP/open-cache
+expect_error 1 "^numaplace: $TMP/open-cache: writable by other users: the lab will not boot what another user can change" lab -- true
+# XDG_CACHE_HOME/numaplace, made by us, private.
+RC=0
+env -u HOME -u NUMAPLACE_CACHE_DIR XDG_CACHE_HOME="$TMP/xdg" "$NP" lab --kernel /etc/passwd -- true >"$TMP/out" 2>"$TMP/err" || RC=$?
+if [ "$RC" = 2 ] && [ "$(stat -c %a "$TMP/xdg/numaplace" 2>/dev/null)" = 700 ]; then ok
+else bad "lab with XDG_CACHE_HOME: exit $RC, $(ls -ld "$TMP/xdg/numaplace" 2>&1) $(cat "$TMP/err")"; fi
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$TMP/their-cache"
+	chown 65534:65534 "$TMP/their-cache"
+	NUMAPLACE_CACHE_DIR=$TMP/their-cache
+	expect_error 1 "^numaplace: $TMP/their-cache: owned by uid 65534, not by this user" lab -- true
+	ln -s "$TMP/cache" "$TMP/their-link"
+	chown -h 65534:65534 "$TMP/their-link"
+	NUMAPLACE_CACHE_DIR=$TMP/their-link
+	expect_error 1 "^numaplace: $TMP/their-link: owned by uid 65534, not by this user" lab -- true
+fi
+NUMAPLACE_CACHE_DIR=$TMP/cache
 
 # ---- a full cache disk: the real cause, exit 1 (was 124, "timeout") -------
 if ls /boot/vmlinuz-* >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&

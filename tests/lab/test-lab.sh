@@ -190,6 +190,17 @@ else
 	bad "no vmlinux in the cache after the boots above"
 fi
 
+# The cache: an entry another user owns is refused (they could change
+# what root boots).  No guest starts.
+if [ "$(id -u)" = 0 ] && [ -n "$K" ]; then
+	mkdir -m 700 "$TMP/their-cache"
+	cp "$K" "$TMP/their-cache/"
+	chown 65534 "$TMP/their-cache/${K##*/}"
+	NUMAPLACE_CACHE_DIR=$TMP/their-cache expect_error 1 \
+		"^numaplace: $TMP/their-cache/${K##*/}: owned by uid 65534, not by this user" lab -- true
+	rm -rf "$TMP/their-cache"
+fi
+
 # Bad input: exit 2, one line naming the bad token, no guest started.
 expect_error 2 "^numaplace: --nodes: bad node '2x512M': expected CPUS:MEM like 2:512M$" lab --nodes 2x512M -- true
 expect_error 2 "^numaplace: --distances: row 1 has 1 entry, want 2$" lab --preset 2s --distances '10,21;21' -- true
