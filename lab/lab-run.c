@@ -438,20 +438,32 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 	r->kernel_ms = con ? uptime_mark(con, "init") : 0;
 	r->init_ms = con ? uptime_mark(con, "done") - r->kernel_ms : 0;
 	if (con && find_exit(con, &r->exit_status)) {
+		r->outcome = NP_LAB_EXITED;
 		if (opts->dump_dir && !np_read_fd_all(fds[PORT_DUMP], &dump, &dlen))
 			e = unpack_dump(opts->dump_dir, dump, dlen, err);
 		goto out;
 	}
-	r->exit_status = 124;
-	r->console_tail = con ? tail_lines(con, strlen(con), 20) : NULL;
-	/* QEMU refused to start (a configuration it rejects): not a guest
-	 * failure, so not the 124 of a hung or crashed guest. */
-	if (qerr && qlen && WIFEXITED(qstatus) && WEXITSTATUS(qstatus))
+	/* QEMU refused to start (a configuration it rejects) or was killed:
+	 * not a guest failure, so not the 124 of a hung or crashed guest. */
+	if (WIFSIGNALED(qstatus)) {
+		const char *sig = sigabbrev_np(WTERMSIG(qstatus));
+
+		if (sig)
+			e = np_fail_sys(err, -EIO, "lab: qemu was killed by SIG%s",
+					sig);
+		else
+			e = np_fail_sys(err, -EIO, "lab: qemu was killed by signal %d",
+					WTERMSIG(qstatus));
+	} else if (qerr && qlen && WIFEXITED(qstatus) && WEXITSTATUS(qstatus)) {
 		e = np_fail_input(err, -EINVAL, "qemu: %.*s", (int)strcspn(qerr, "\n"),
 			    qerr);
-	else
+	} else {
+		r->outcome = NP_LAB_NO_STATUS;
+		r->exit_status = NP_LAB_STATUS_NO_ANSWER;
+		r->console_tail = con ? tail_lines(con, strlen(con), 20) : NULL;
 		e = np_fail_sys(err, -EIO, "lab: the guest stopped without an exit "
 			    "status (kernel panic or a crash in init?)");
+	}
 out:
 	free(con);
 	free(qerr);
@@ -526,7 +538,8 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 			r->console_tail = tail_lines(con, strlen(con), 20);
 		}
 		free(con);
-		r->exit_status = 124;
+		r->outcome = NP_LAB_TIMED_OUT;
+		r->exit_status = NP_LAB_STATUS_NO_ANSWER;
 		e = np_fail_sys(err, -ETIMEDOUT, "lab: no answer from the guest "
 			    "within %u s", timeout);
 	} else {

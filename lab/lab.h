@@ -104,13 +104,31 @@ struct np_lab_opts {
 	bool shell;              /* interactive shell on this terminal */
 };
 
+/* How a run ended.  Only TIMED_OUT and NO_STATUS are the lab's "the guest
+ * did not answer" (the CLI's exit 124); FAILED is an error like any other,
+ * classed in err (a bad file, a full disk, QEMU killed by a signal). */
+enum np_lab_outcome {
+	NP_LAB_FAILED = 0,       /* no result: err says why */
+	NP_LAB_EXITED,           /* the command ran: exit_status is its own */
+	NP_LAB_TIMED_OUT,        /* no answer within the timeout */
+	NP_LAB_NO_STATUS,        /* the guest stopped without the command's
+				  * status (a kernel panic, a crash in init) */
+};
+
+/* The exit status the lab reports for TIMED_OUT and NO_STATUS, as
+ * timeout(1) does. */
+#define NP_LAB_STATUS_NO_ANSWER 124
+
 struct np_lab_result {
-	int exit_status;         /* the command's, or 124 timeout, 125 no status */
+	enum np_lab_outcome outcome;
+	int exit_status;         /* the command's; NP_LAB_STATUS_NO_ANSWER when
+				  * it timed out or gave no status */
 	char *out;               /* the command's stdout (malloc'd) */
 	size_t out_len;
 	char *err;               /* its stderr */
 	size_t err_len;
-	char *console_tail;      /* last 20 console lines when it went wrong */
+	char *console_tail;      /* last 20 console lines when the guest timed
+				  * out or gave no status */
 	/* where the time went, in ms: image (build or cache look-up), boot
 	 * (QEMU start to exit), kernel (guest clock at init), init (guest
 	 * clock from init to power-off), total */
@@ -120,9 +138,13 @@ struct np_lab_result {
 /*
  * Boots the spec and runs argv (NULL-terminated) inside, unless opts->shell.
  * Returns 0 when the guest ran the command (whatever its status), or a
- * negative errno with err set: -ENOENT qemu/kernel/busybox missing (err
- * names the package), -EACCES kernel unreadable, -ETIMEDOUT no answer by
- * the timeout (result->console_tail filled), -EIO guest died.
+ * negative errno with err set and result->outcome saying how it ended:
+ * -ENOENT qemu/kernel/busybox missing (err names the package), -EACCES
+ * kernel unreadable, -EINVAL/-EEXIST a bad --kernel or payload file,
+ * -ENOSPC a full cache disk, -EPERM a cache another user can change,
+ * -ETIMEDOUT no answer by the timeout (TIMED_OUT), -EIO the guest stopped
+ * without a status (NO_STATUS; both with result->console_tail) or QEMU
+ * died of a signal (FAILED).
  */
 int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 	       char *const *argv, struct np_lab_result *result,

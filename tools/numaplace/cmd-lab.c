@@ -33,7 +33,8 @@ void usage_lab(FILE *out)
 		"    --topology FILE     the shape of a machine from 'numaplace topo --json'\n"
 		"    --cpus-per-node N   with --topology: at most N CPUs per node (default 2)\n"
 		"    --mem-scale N       with --topology: memory divided by N (default 256)\n"
-		"    --timeout S         give up after S seconds (default 120): exit 124\n"
+		"    --timeout S         give up after S seconds (default 120): exit 124, as\n"
+		"                        for a guest that stops without CMD's status\n"
 		"    --shell             an interactive shell in the guest instead of CMD\n"
 		"    --dump DIR          copy the guest's topology files (for --sysroot) and\n"
 		"                        ACPI SRAT/SLIT tables into DIR\n"
@@ -41,7 +42,8 @@ void usage_lab(FILE *out)
 		"    --kernel FILE       boot FILE (bzImage or vmlinux with NUMA and ACPI)\n"
 		"                        instead of the newest /boot/vmlinuz-*\n"
 		"    --qemu-args         print the QEMU NUMA arguments for the machine and exit\n"
-		"    -v, --verbose       say where the time went (on stderr)\n"
+		"    -v, --verbose       say where the time went, and the guest's last\n"
+		"                        console lines when it gave no answer (on stderr)\n"
 		"    -h, --help          show this help\n");
 }
 
@@ -167,6 +169,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	struct np_err err = { 0 };
 	struct np_lab_result r;
 	const char *payload[33];
+	bool no_answer;
 	int e, status;
 
 	for (size_t i = 0; i < o->nadd; i++)
@@ -184,14 +187,16 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 		report_times(&r);
 	if (e) {
 		np_err_line("%s", err.msg);
-		if (r.console_tail && err.cls == NP_ERR_SYSTEM)
+		if (r.console_tail && o->verbose)
 			fprintf(stderr, "--- last console lines:\n%s\n",
 				r.console_tail);
 	}
 	status = r.exit_status;
+	no_answer = r.outcome == NP_LAB_TIMED_OUT ||
+		    r.outcome == NP_LAB_NO_STATUS;
 	np_lab_result_free(&r);
-	if (e == -ETIMEDOUT || e == -EIO)
-		return 124;
+	if (no_answer)
+		return NP_LAB_STATUS_NO_ANSWER;
 	return e ? np_exit_code(&err) : status;
 }
 
