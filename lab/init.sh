@@ -2,12 +2,18 @@
 # numaplace lab: PID 1 of the guest (busybox sh).
 #
 # Runs the command passed on the kernel command line (np.cmd=<base64 of a
-# shell command>) with its stdout on ttyS1 and its stderr on ttyS2, writes
-# "NP-LAB-EXIT <status>" on the console (ttyS0) for the host to read, and
-# powers off.  np.shell=1 gives an interactive shell on the console instead;
-# np.dump=1 also sends a tar (base64) of the guest's topology files on ttyS3.
+# shell command>) with its stdin from /np-run/stdin (when the host sent
+# one, else /dev/null), its stdout on ttyS1 and its stderr on ttyS2, writes
+# "NP-LAB-EXIT <nonce> <status>" on the console (ttyS0) for the host to
+# read, and powers off.  The nonce comes from the host in this run's
+# initramfs (/np-run/nonce) and is deleted before the command starts, so a
+# command cannot forge the marker.  np.shell=1 gives an interactive shell
+# on the console instead; np.dump=1 also sends a tar (base64) of the
+# guest's topology files on ttyS3.
 export PATH=/opt/numaplace/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root TERM=${TERM:-linux}
+nonce=$(cat /np-run/nonce 2>/dev/null)
+rm -f /np-run/nonce
 mount -t proc proc /proc
 read -r up_init _ </proc/uptime
 mount -t sysfs sysfs /sys
@@ -30,7 +36,7 @@ done
 # the console is the user's terminal) to the otherwise unused ttyS1.
 ctl=/dev/ttyS0
 [ $shell = 1 ] && ctl=/dev/ttyS1
-echo "NP-LAB-UPTIME init $up_init" >$ctl
+echo "NP-LAB-UPTIME $nonce init $up_init" >$ctl
 
 rc=0
 if [ $shell = 1 ]; then
@@ -39,7 +45,9 @@ if [ $shell = 1 ]; then
 	rc=$?
 elif [ -n "$cmd_b64" ]; then
 	cmd=$(echo "$cmd_b64" | base64 -d)
-	sh -c "$cmd" </dev/null >/dev/ttyS1 2>/dev/ttyS2
+	in=/dev/null
+	[ -f /np-run/stdin ] && in=/np-run/stdin
+	sh -c "$cmd" <$in >/dev/ttyS1 2>/dev/ttyS2
 	rc=$?
 fi
 
@@ -52,10 +60,10 @@ if [ $dump = 1 ]; then
 		[ -r "/$t/$f" ] && cat "/$t/$f" >"$d/$t/$f"
 	done
 	tar -C "$d" -cf - . | base64 >/dev/ttyS3
-	echo "NP-LAB-DUMP-DONE" >$ctl
+	echo "NP-LAB-DUMP-DONE $nonce" >$ctl
 fi
 
 read -r up _ </proc/uptime
-echo "NP-LAB-UPTIME done $up" >$ctl
-echo "NP-LAB-EXIT $rc" >$ctl
+echo "NP-LAB-UPTIME $nonce done $up" >$ctl
+echo "NP-LAB-EXIT $nonce $rc" >$ctl
 poweroff -f

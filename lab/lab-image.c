@@ -1264,3 +1264,94 @@ int np_lab_check_inputs(const struct np_lab_opts *opts, struct np_err *err)
 	}
 	return 0;
 }
+
+/*
+ * The initramfs of one run, in a memfd: the cached image followed by a
+ * small cpio archive of this run's own files (the kernel unpacks
+ * concatenated archives in order): np-run/nonce, and np-run/stdin when
+ * stdin_fd >= 0 (read to its end first, any size up to cpio's 4 GiB).
+ */
+int np_lab_run_initrd(const char *initrd, const char *nonce, int stdin_fd,
+		      int *out_fd, struct np_err *err)
+{
+	int in = -1, base, fd, e = 0, werr = 0;
+	struct stat st;
+	off_t in_len = 0;
+
+	*out_fd = -1;
+	if (stdin_fd >= 0) {
+		in = memfd_create("np-lab-stdin", MFD_CLOEXEC);
+		if (in < 0)
+			return np_fail_sys(err, -errno, "lab: memfd_create: %s",
+					   strerror(errno));
+		for (;;) {
+			char buf[65536];
+			ssize_t n = read(stdin_fd, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				e = np_fail_sys(err, -errno, "lab: standard input: %s",
+						strerror(errno));
+				break;
+			}
+			if (n == 0)
+				break;
+			if ((e = write_all(in, buf, (size_t)n))) {
+				np_fail_sys(err, e, "lab: standard input: %s",
+					    strerror(-e));
+				break;
+			}
+			in_len += n;
+		}
+		if (!e && (uint64_t)in_len > MAX_IMAGE_FILE)
+			e = np_fail_input(err, -EFBIG, "lab: standard input: too "
+					  "large for the guest (4 GiB at most)");
+		if (e) {
+			close(in);
+			return e;
+		}
+	}
+	fd = memfd_create("np-lab-initrd", MFD_CLOEXEC);
+	base = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || base < 0 || fstat(base, &st)) {
+		e = np_fail_sys(err, -errno, "%s: %s", fd < 0 ? "lab: memfd_create" :
+				initrd, strerror(errno));
+		goto out;
+	}
+	e = stream_range(base, 0, (uint64_t)st.st_size, fd, NULL, &werr);
+	if (!e && !werr && (st.st_size & 3))
+		werr = write_pad(fd, (size_t)st.st_size);
+	if (!e && !werr)
+		werr = np_lab_cpio_header(fd, 1, S_IFDIR | 0700, 0, 0, "np-run", 0);
+	if (!e && !werr)
+		werr = np_lab_cpio_header(fd, 2, S_IFREG | 0600, 0, 0,
+					  "np-run/nonce", strlen(nonce));
+	if (!e && !werr)
+		werr = write_all(fd, nonce, strlen(nonce));
+	if (!e && !werr)
+		werr = write_pad(fd, strlen(nonce));
+	if (!e && !werr && in >= 0) {
+		werr = np_lab_cpio_header(fd, 3, S_IFREG | 0644, 0, 0,
+					  "np-run/stdin", (size_t)in_len);
+		if (!werr)
+			e = stream_range(in, 0, (uint64_t)in_len, fd, NULL, &werr);
+		if (!e && !werr)
+			werr = write_pad(fd, (size_t)in_len);
+	}
+	if (!e && !werr)
+		werr = np_lab_cpio_trailer(fd);
+	if (e || werr)
+		e = np_fail_sys(err, e ? e : werr, "lab: the run's initramfs: %s",
+				strerror(-(e ? e : werr)));
+out:
+	if (base >= 0)
+		close(base);
+	if (in >= 0)
+		close(in);
+	if (e && fd >= 0)
+		close(fd);
+	else
+		*out_fd = fd;
+	return e;
+}

@@ -28,6 +28,14 @@ void np_lab_image_release(struct np_lab_image *img);
  */
 int np_lab_check_inputs(const struct np_lab_opts *opts, struct np_err *err);
 
+/*
+ * This run's initramfs as a memfd (*out_fd): the cached initrd followed by
+ * np-run/nonce and, when stdin_fd >= 0, np-run/stdin (stdin_fd read to
+ * its end).
+ */
+int np_lab_run_initrd(const char *initrd, const char *nonce, int stdin_fd,
+		      int *out_fd, struct np_err *err);
+
 /* cpio "newc" pieces: a header (name included and padded; the caller
  * writes len bytes of data and pads them to 4), and the trailer. */
 int np_lab_cpio_header(int fd, unsigned ino, unsigned mode, unsigned rmajor,

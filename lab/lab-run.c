@@ -3,8 +3,9 @@
  * Running a lab guest: QEMU (TCG) with the spec's -numa arguments, the
  * cached kernel and initramfs, the command on the kernel command line,
  * and four serial ports: console (with the exit status), the command's
- * stdout, its stderr, and the dump stream.  The ports are memfds handed to
- * QEMU as /dev/fd/N, so a run creates no file at all; QEMU gets
+ * stdout, its stderr, and the dump stream.  The ports, and the run's own
+ * initramfs (the cached one plus this run's nonce and stdin), are memfds
+ * handed to QEMU as /dev/fd/N, so a run creates no file at all; QEMU gets
  * PR_SET_PDEATHSIG so it dies with us, even if we are SIGKILLed.
  */
 #include "lab-internal.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,6 +34,24 @@
 #define MAX_CMD_B64 1700
 
 enum { PORT_CON, PORT_OUT, PORT_ERR, PORT_DUMP, PORT_QEMU, NPORTS };
+
+/* The guest's markers carry a nonce chosen per run and handed to init in
+ * the run's initramfs (np-run/nonce, deleted before the command starts):
+ * a command that prints "NP-LAB-EXIT 0" on the console does not know it,
+ * so it cannot forge its own exit status. */
+#define NONCE_LEN 32
+
+static int make_nonce(char out[NONCE_LEN + 1], struct np_err *err)
+{
+	unsigned char r[NONCE_LEN / 2];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return np_fail_sys(err, -errno, "lab: getrandom: %s",
+				   strerror(errno));
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
 
 static double now_ms(void)
 {
@@ -205,8 +225,10 @@ static void qa_free(struct qemu_argv *a)
 
 static int build_qemu_argv(struct qemu_argv *a, const char *qemu,
 			   const struct np_lab_image *img, const char *cmdline,
-			   char **numa, const int *fds, bool shell)
+			   char **numa, const int *fds, int initrd_fd, bool shell)
 {
+	char initrd[64];
+
 	size_t nnuma = 0;
 
 	while (numa[nnuma])
@@ -231,8 +253,9 @@ static int build_qemu_argv(struct qemu_argv *a, const char *qemu,
 	}
 	qa(a, "-kernel");
 	qa(a, img->kernel);
+	np_proc_fd_path(initrd_fd, initrd, sizeof(initrd));
 	qa(a, "-initrd");
-	qa(a, img->initrd);
+	qa(a, qa_own(a, strdup(initrd)));
 	qa(a, "-append");
 	qa(a, cmdline);
 	qa(a, "-no-reboot");
@@ -250,7 +273,8 @@ static int build_qemu_argv(struct qemu_argv *a, const char *qemu,
 	return 0;
 }
 
-static pid_t start_qemu(char *const *argv, const int *fds, bool shell)
+static pid_t start_qemu(char *const *argv, const int *fds, int initrd_fd,
+			bool shell)
 {
 	pid_t parent = getpid(), pid = fork();
 
@@ -262,6 +286,7 @@ static pid_t start_qemu(char *const *argv, const int *fds, bool shell)
 		_exit(127);
 	for (int i = 0; i < NPORTS; i++)
 		fcntl(fds[i], F_SETFD, 0);
+	fcntl(initrd_fd, F_SETFD, 0);
 	if (!shell) {
 		int null = open("/dev/null", O_RDWR);
 
@@ -323,16 +348,17 @@ static char *tail_lines(const char *text, size_t len, int lines)
 	return strndup(text + start, len - start);
 }
 
-/* Console lines come with "\r\n"; the marker is on a line of its own. */
-static bool find_exit(const char *con, int *status)
+/* Console lines come with "\r\n"; the marker, "NP-LAB-EXIT <nonce>
+ * <status>", is on a line of its own.  Lines without this run's nonce
+ * are the command's own. */
+static bool find_exit(const char *con, const char *nonce, int *status)
 {
-	const char *p = con, *last = NULL;
+	char key[NONCE_LEN + 16];
+	const char *p;
 
-	while ((p = strstr(p, "NP-LAB-EXIT "))) {
-		last = p;
-		p++;
-	}
-	return last && sscanf(last, "NP-LAB-EXIT %d", status) == 1;
+	snprintf(key, sizeof(key), "NP-LAB-EXIT %s ", nonce);
+	p = strstr(con, key);
+	return p && sscanf(p + strlen(key), "%d", status) == 1;
 }
 
 static void strip_cr(char *s)
@@ -407,20 +433,23 @@ static int check_dump_dir(const char *dir, struct np_err *err)
 							 dir, strerror(errno)) : 0;
 }
 
-/* "NP-LAB-UPTIME init 1.23" and "... done 1.45": the guest's clock. */
-static double uptime_mark(const char *con, const char *what)
+/* "NP-LAB-UPTIME <nonce> init 1.23" and "... done 1.45": the guest's
+ * clock. */
+static double uptime_mark(const char *con, const char *nonce,
+			  const char *what)
 {
-	char key[64];
+	char key[NONCE_LEN + 64];
 	const char *p;
 	double v;
 
-	snprintf(key, sizeof(key), "NP-LAB-UPTIME %s ", what);
+	snprintf(key, sizeof(key), "NP-LAB-UPTIME %s %s ", nonce, what);
 	p = strstr(con, key);
 	return p && sscanf(p + strlen(key), "%lf", &v) == 1 ? v * 1e3 : 0;
 }
 
 static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
-		   struct np_lab_result *r, struct np_err *err)
+		   const char *nonce, struct np_lab_result *r,
+		   struct np_err *err)
 {
 	char *con = NULL, *qerr = NULL, *dump = NULL;
 	size_t clen = 0, qlen = 0, dlen = 0;
@@ -435,9 +464,9 @@ static int collect(int *fds, int qstatus, const struct np_lab_opts *opts,
 	np_read_fd_all(fds[PORT_QEMU], &qerr, &qlen);
 	if (con)
 		strip_cr(con);
-	r->kernel_ms = con ? uptime_mark(con, "init") : 0;
-	r->init_ms = con ? uptime_mark(con, "done") - r->kernel_ms : 0;
-	if (con && find_exit(con, &r->exit_status)) {
+	r->kernel_ms = con ? uptime_mark(con, nonce, "init") : 0;
+	r->init_ms = con ? uptime_mark(con, nonce, "done") - r->kernel_ms : 0;
+	if (con && find_exit(con, nonce, &r->exit_status)) {
 		r->outcome = NP_LAB_EXITED;
 		if (opts->dump_dir && !np_read_fd_all(fds[PORT_DUMP], &dump, &dlen))
 			e = unpack_dump(opts->dump_dir, dump, dlen, err);
@@ -506,25 +535,33 @@ static void close_ports(int *fds)
 
 static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		const struct np_lab_image *img, const char *qemu,
-		const char *cmdline, struct np_lab_result *r, struct np_err *err)
+		const char *cmdline, const char *nonce, struct np_lab_result *r,
+		struct np_err *err)
 {
 	struct qemu_argv a = { NULL, 0, 0, { NULL }, 0 };
 	char **numa = NULL;
-	int fds[NPORTS], status = 0, e;
+	int fds[NPORTS], status = 0, initrd_fd = -1, e;
 	unsigned timeout = opts->timeout_s ? opts->timeout_s : 120;
 	double t0 = now_ms();
 	pid_t pid;
 
+	for (int i = 0; i < NPORTS; i++)
+		fds[i] = -1;
 	e = np_lab_qemu_numa_args(spec, &numa, err);
 	if (!e)
 		e = open_ports(fds, err);
+	if (!e)
+		e = np_lab_run_initrd(img->initrd, nonce,
+				      opts->forward_stdin ? 0 : -1, &initrd_fd, err);
 	if (e) {
 		np_lab_argv_free(numa);
+		close_ports(fds);
 		return e;
 	}
-	if (build_qemu_argv(&a, qemu, img, cmdline, numa, fds, opts->shell)) {
+	if (build_qemu_argv(&a, qemu, img, cmdline, numa, fds, initrd_fd,
+			    opts->shell)) {
 		e = np_fail_sys(err, -ENOMEM, "out of memory");
-	} else if ((pid = start_qemu(a.v, fds, opts->shell)) < 0) {
+	} else if ((pid = start_qemu(a.v, fds, initrd_fd, opts->shell)) < 0) {
 		e = np_fail_sys(err, -errno, "lab: fork: %s", strerror(errno));
 	} else if (!wait_exit(pid, timeout * 1000.0, &status)) {
 		char *con = NULL;
@@ -544,26 +581,38 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 			    "within %u s", timeout);
 	} else {
 		r->boot_ms = now_ms() - t0;
-		e = collect(fds, status, opts, r, err);
+		e = collect(fds, status, opts, nonce, r, err);
 	}
 	qa_free(&a);
 	np_lab_argv_free(numa);
 	close_ports(fds);
+	close(initrd_fd);
 	return e;
 }
 
-int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
+int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts_in,
 	       char *const *argv, struct np_lab_result *r, struct np_err *err)
 {
+	static char *const shell_argv[] = { (char *)"sh", NULL };
+	struct np_lab_opts o = *opts_in, *opts = &o;
 	struct np_lab_image img;
-	char *qemu, *cmdline = NULL;
+	char *qemu, *cmdline = NULL, nonce[NONCE_LEN + 1];
 	double t0 = now_ms();
 	int e;
 
 	memset(r, 0, sizeof(*r));
+	/* A shell given its commands on stdin (a pipe, a file, /dev/null)
+	 * runs them as a command does: nothing typed ahead is lost, and it
+	 * ends at their end. */
+	if (o.shell && o.forward_stdin) {
+		o.shell = false;
+		argv = shell_argv;
+	}
 	e = np_lab_spec_validate(spec, err);
 	if (!e)
 		e = np_lab_check_inputs(opts, err);
+	if (!e)
+		e = make_nonce(nonce, err);
 	if (e)
 		return e;
 	if (opts->dump_dir && (e = check_dump_dir(opts->dump_dir, err)))
@@ -577,7 +626,7 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 		e = np_lab_image_prepare(opts, &img, err);
 	if (!e) {
 		r->image_ms = now_ms() - t0;
-		e = boot(spec, opts, &img, qemu, cmdline, r, err);
+		e = boot(spec, opts, &img, qemu, cmdline, nonce, r, err);
 		np_lab_image_release(&img);
 	}
 	r->total_ms = now_ms() - t0;

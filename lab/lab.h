@@ -102,6 +102,12 @@ struct np_lab_opts {
 	const char *dump_dir;    /* non-NULL: copy the guest's topology files here */
 	unsigned timeout_s;      /* 0: 120 */
 	bool shell;              /* interactive shell on this terminal */
+	/* Read this process's stdin (fd 0) to its end before the guest
+	 * starts and give it to the command as its stdin (without: the
+	 * command's stdin is /dev/null).  With shell, the shell reads its
+	 * commands from it instead of a terminal and its output comes back
+	 * as a command's does. */
+	bool forward_stdin;
 };
 
 /* How a run ended.  Only TIMED_OUT and NO_STATUS are the lab's "the guest

@@ -46,7 +46,8 @@ def guest(lab_args, cases, setup="", add=()):
             adds += ["--add", f]
         p = subprocess.run([NP, "lab"] + lab_args + adds +
                            ["--", "frames-cases.sh"],
-                           capture_output=True, text=True, timeout=300)
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=300)
     if not ok(p.returncode == 0, "lab %s exited %d: %s" %
               (lab_args, p.returncode, p.stderr[-500:])):
         return {}

@@ -4,6 +4,7 @@
 #include "cli/cli-opts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,7 +23,9 @@ void usage_lab(FILE *out)
 		"kernel) and runs CMD in it with numaplace, numactl and numastat on PATH;\n"
 		"prints CMD's output and exits with its status.  Pages really land on the\n"
 		"emulated nodes, but remote memory is not slower: check placement here,\n"
-		"measure its speed on real hardware.\n"
+		"measure its speed on real hardware.  Standard input, unless it is a\n"
+		"terminal, is read to its end before the guest starts and is CMD's (or\n"
+		"--shell's) input.\n"
 		"\n"
 		"    --nodes SPEC        CPUS:MEM per node, e.g. 2:512M,2:512M,0:1G (0 CPUs:\n"
 		"                        a memory-only node, like a CXL expander)\n"
@@ -177,6 +180,9 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	payload[o->nadd] = NULL;
 	o->run.payload = payload;
 	o->run.add_self = true;
+	/* A terminal stays the user's (use --shell to type into the guest);
+	 * a pipe, a file or /dev/null is the command's input. */
+	o->run.forward_stdin = fcntl(0, F_GETFD) != -1 && !isatty(0);
 	e = np_lab_run(spec, &o->run, cmd, &r, &err);
 	if (r.out_len)
 		fwrite(r.out, 1, r.out_len, stdout);
