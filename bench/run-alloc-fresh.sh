@@ -1,0 +1,28 @@
+#!/bin/sh
+# Issue 12, "frame allocator speed, stable": N fresh `bench alloc`
+# processes with ASLR and N under `setarch -R` (no ASLR), alternating, so
+# that a layout-dependent figure shows as a second mode across processes.
+# One line per process: aslr, numaplace's median ns for one frame and per
+# frame of a batch of 64, the load average when it started.
+#   sh bench/run-alloc-fresh.sh [numaplace [helper]]   (N=20 ROUNDS=15)
+set -eu
+NP=${1:-build/tools/numaplace/numaplace}
+[ $# -ge 2 ] && export NUMAPLACE_BENCH_HELPER="$2"
+N=${N:-20}
+ROUNDS=${ROUNDS:-15}
+one() {
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	"$@" "$NP" bench alloc --rounds "$ROUNDS" --json |
+	awk -v load="$load" -v mode="$mode" '
+		/"name": "numaplace"/ { np = 1 }
+		np && /"ns_per_op":/ { gsub(/[,]/, "", $2); s = $2 }
+		np && /"ns_per_op_batch64":/ { gsub(/[,]/, "", $2); b = $2; np = 0 }
+		END { printf "%-6s %8s %8s  load %s\n", mode, s, b, load }'
+}
+echo "aslr     single  batch64"
+i=0
+while [ "$i" -lt "$N" ]; do
+	mode=on; one env
+	mode=off; one setarch -R
+	i=$((i + 1))
+done
