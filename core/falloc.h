@@ -269,6 +269,18 @@ static inline void np_fa_count(_Atomic uint64_t *ctr)
 }
 
 /*
+ * The counter a hit from the cache's list for `node` goes to: numa_hit
+ * with local_node, or with other_node, as the cache's node is now.  A
+ * caller may keep it for its own fast path until the next
+ * np_fa_cache_set_node() on c, which can change the choice.
+ */
+static inline _Atomic uint64_t *np_fa_hit_counter(struct np_fa_cache *c,
+						  uint32_t node)
+{
+	return &c->st[node].hit[node == c->node];
+}
+
+/*
  * One frame of `node` and nowhere else (bind to one node), from the
  * cache when it has one.  node must be < fa->nnodes.
  */
@@ -280,7 +292,7 @@ static inline int np_fa_alloc_onnode(struct np_fa_cache *c, uint32_t node,
 	if (__builtin_expect(l->count == 0, 0))
 		return np_fa_refill_take(c, node, pfn);
 	*pfn = l->pfn[--l->count];
-	np_fa_count(&c->st[node].hit[node == c->node]);
+	np_fa_count(np_fa_hit_counter(c, node));
 	return 0;
 }
 

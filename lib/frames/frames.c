@@ -89,6 +89,15 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
  * kernel writes the number of the CPU the thread runs on (glibc's rseq
  * area; a constant 0 without rseq, so the node found when the cache was
  * made stays).
+ *
+ * The hot entry: the one node of that pool the thread last allocated a
+ * frame on, with everything the fast paths need already looked up (its
+ * list, its hit counter, its region), so that they load no pool table and
+ * no dependent pointer: a frame's free would otherwise wait for the
+ * table look-up of its node before it could touch the list.  hot_frames
+ * is 0 while there is none (no free matches it then); it is armed by
+ * alloc_onnode_slow(), dropped whenever serial changes, and hot_hit is
+ * chosen again whenever the cache's node changes (follow_cpu()).
  */
 static const uint32_t no_rseq_cpu;
 static __thread struct {
@@ -96,7 +105,20 @@ static __thread struct {
 	struct tcache *tc;
 	const volatile uint32_t *cpu_id;
 	uint32_t last_cpu;
+	uint32_t hot_node;               /* machine node id, NONE: none */
+	uint32_t hot_core;               /* its core node */
+	struct np_fa_list *hot_list;     /* the cache's list of hot_core */
+	_Atomic uint64_t *hot_hit;       /* np_fa_hit_counter(hot_core) */
+	uintptr_t hot_region;            /* address of the node's region */
+	uint64_t hot_pfn;                /* the region's first frame number */
+	uint64_t hot_frames;             /* frames in the region; 0: none */
 } tls __attribute__((tls_model("initial-exec")));
+
+static void hot_drop(void)
+{
+	tls.hot_node = NONE;
+	tls.hot_frames = 0;
+}
 
 static const volatile uint32_t *rseq_cpu_id(void)
 {
@@ -135,8 +157,12 @@ static void follow_cpu(struct np_frames *p, struct tcache *tc)
 	if (tls.cpu_id == &no_rseq_cpu)
 		return;
 	n = core_of_cpu(p, cpu);
-	if (n != NONE && n != tc->c.node)
+	if (n != NONE && n != tc->c.node) {
 		np_fa_cache_set_node(&tc->c, n);
+		/* local_node and other_node swap places for the hot list */
+		if (tls.hot_frames)
+			tls.hot_hit = np_fa_hit_counter(&tc->c, tls.hot_core);
+	}
 }
 
 /* The node of the CPU the thread is on; a CPU the topology does not know
@@ -203,6 +229,7 @@ static void thread_exit(void *unused)
 	}
 	pthread_mutex_unlock(&registry_lock);
 	tls.serial = 0;
+	hot_drop();
 	for (unsigned i = 0; i < RECENT_POOLS; i++)
 		recent[i].serial = 0;
 }
@@ -248,6 +275,7 @@ static struct tcache *tcache_slow(struct np_frames *p)
 found:
 	tls.serial = p->serial;
 	tls.tc = tc;
+	hot_drop();
 	tls.cpu_id = rseq_cpu_id();
 	follow_cpu(p, tc);
 	return tc;
@@ -619,8 +647,10 @@ void np_frames_destroy(struct np_frames *p)
 		p->tcs = tc->next;
 		free(tc);
 	}
-	if (tls.serial == p->serial)
+	if (tls.serial == p->serial) {
 		tls.serial = 0;
+		hot_drop();
+	}
 	if (p->reserve)
 		munmap(p->reserve, p->reserve_bytes);
 	pthread_mutex_destroy(&p->lock);
@@ -699,6 +729,21 @@ static void *fail_null(struct np_err *err, int rc, size_t bytes,
 	return NULL;
 }
 
+/* Makes node (core node core, in the pool) the thread's hot entry. */
+static void hot_arm(const struct np_frames *p, struct tcache *tc,
+		    unsigned node, uint32_t core)
+{
+	uint32_t slot = p->host_slot[node];
+
+	tls.hot_node = node;
+	tls.hot_core = core;
+	tls.hot_list = &tc->c.list[core];
+	tls.hot_hit = np_fa_hit_counter(&tc->c, core);
+	tls.hot_region = (uintptr_t)p->base + ((uintptr_t)slot << p->stride_shift);
+	tls.hot_pfn = (uint64_t)slot << (p->stride_shift - p->frame_shift);
+	tls.hot_frames = p->frames;
+}
+
 __attribute__((noinline, cold))
 static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
 			       unsigned node, struct np_err *err)
@@ -715,6 +760,7 @@ static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
 	    (order = order_of(p, bytes)) < 0)
 		return fail_null(err, NP_FA_EINVAL, bytes, "on a node");
 	if (order == 0) {
+		hot_arm(p, tc, node, core);
 		rc = np_fa_alloc_onnode(&tc->c, core, &pfn);
 	} else {
 		pol = (struct np_fa_policy){ NP_FA_BIND, 0, 1ull << core, 0, 0 };
@@ -723,25 +769,27 @@ static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
 	return rc ? fail_null(err, rc, bytes, "on a node") : frame_addr(p, pfn);
 }
 
-/* The fast path: one frame from the thread's list for the node; anything
- * else (first use, a CPU change, an empty list, more than a frame, bad
- * arguments) goes the slow way. */
+/*
+ * The fast path: one frame of the hot node, the thread still on the CPU
+ * its counters were chosen for, from a list that has one; anything else
+ * (first use, another node or pool, a CPU change, an empty list, more
+ * than a frame, bad arguments) goes the slow way, which arms the hot
+ * entry for the node asked.  Every load here is of the pool, the thread's
+ * own TLS or the list: none waits on another.
+ */
 void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node,
 			     struct np_err *err)
 {
-	uint32_t core;
+	if (__builtin_expect(tls.serial == p->serial && tls.hot_node == node &&
+			     bytes - 1 < p->frame_bytes &&
+			     *tls.cpu_id == tls.last_cpu, 1)) {
+		struct np_fa_list *l = tls.hot_list;
+		uint32_t n = l->count;
 
-	if (__builtin_expect(tls_fresh(p) && bytes - 1 < p->frame_bytes &&
-			     node < p->nhost, 1) &&
-	    (core = p->pool_core[node]) != NONE) {
-		struct np_fa_cache *c = &tls.tc->c;
-		struct np_fa_list *l = &c->list[core];
-
-		if (__builtin_expect(l->count != 0, 1)) {
-			uint64_t pfn = l->pfn[--l->count];
-
-			np_fa_count(&c->st[core].hit[core == c->node]);
-			return frame_addr(p, pfn);
+		if (__builtin_expect(n != 0, 1)) {
+			l->count = --n;
+			np_fa_count(tls.hot_hit);
+			return frame_addr(p, l->pfn[n]);
 		}
 	}
 	return alloc_onnode_slow(p, bytes, node, err);
@@ -772,7 +820,10 @@ static int free_slow(struct np_frames *p, void *addr, size_t bytes)
 	return np_fa_free(&tc->c, pfn, (unsigned)order) ? -EINVAL : 0;
 }
 
-int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
+/* A frame of any node of a pool this thread has a cache of (remote frees,
+ * a thread that only frees), else the slow way. */
+__attribute__((noinline))
+static int free_other(struct np_frames *p, void *addr, size_t bytes)
 {
 	uintptr_t off = (uintptr_t)addr - (uintptr_t)p->base;
 
@@ -786,6 +837,36 @@ int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 		return 0;
 	}
 	return free_slow(p, addr, bytes);
+}
+
+/*
+ * The fast path: a frame of the hot node's region goes on the hot list,
+ * which is that node's (a frame is only ever cached on its own node's
+ * list, whatever the CPU).  off rotated right by the frame shift is the
+ * frame's index in the region when off is a whole number of frames, and
+ * at least 2^43 when it is not (its low bits land on top), as for an
+ * address below the region (off wraps): one compare tests range and
+ * alignment and yields the index.
+ */
+int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
+{
+	uintptr_t off = (uintptr_t)addr - tls.hot_region;
+	unsigned s = p->frame_shift;             /* 12 or 21, never 0 */
+	uint64_t idx = (off >> s) | (off << ((64 - s) & 63));
+
+	if (__builtin_expect(tls.serial == p->serial &&
+			     bytes - 1 < p->frame_bytes &&
+			     idx < tls.hot_frames, 1)) {
+		struct np_fa_list *l = tls.hot_list;
+		uint32_t n = l->count;
+
+		l->pfn[n] = tls.hot_pfn + idx;
+		l->count = ++n;
+		if (__builtin_expect(n > l->high, 0))
+			np_fa_drain_batch(&tls.tc->c, l);
+		return 0;
+	}
+	return free_other(p, addr, bytes);
 }
 
 /*

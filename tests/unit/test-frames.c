@@ -14,9 +14,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/rseq.h>
 
 #include <numaplace/frames.h>
 
@@ -213,6 +215,160 @@ static void test_thread_exit_gives_back(void **state)
 	assert_int_equal(s.local_node, 300);
 	assert_int_equal(s.numa_miss + s.other_node, 0);
 	assert_int_equal(np_frames_stats(p, 7, &s), -EINVAL);
+	np_frames_destroy(p);
+}
+
+/*
+ * The fast free takes a frame of the hot node's region by one rotated
+ * compare: everything just outside it (below, past the last frame in the
+ * slot's padding, a byte off) must still be refused, and the counts of
+ * the fast paths must be exact without a refill or drain to fold them.
+ */
+static void test_hot_entry_edges(void **state)
+{
+	/* 1000 frames in a 4 MiB slot: 24 frames of padding after the region */
+	struct np_frames *p = pool_node0(4096, 1000 * 4096);
+	struct np_node_numastat s;
+	char **a = calloc(1000, sizeof(*a)), *lo, *hi;
+
+	(void)state;
+	assert_non_null(a);
+	/* every frame, so that lo and hi are the region's first and last */
+	lo = hi = a[0] = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+	assert_non_null(a[0]);
+	for (int i = 1; i < 1000; i++) {
+		a[i] = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+		assert_non_null(a[i]);
+		lo = a[i] < lo ? a[i] : lo;
+		hi = a[i] > hi ? a[i] : hi;
+	}
+	assert_ptr_equal(hi, lo + 999 * 4096);
+	assert_null(np_frames_alloc_onnode(p, 4096, 0, &aerr));
+	assert_int_equal(np_frames_stats(p, 0, &s), 0);
+	assert_int_equal(s.numa_hit, 1000);
+	assert_int_equal(s.local_node + s.other_node, 1000);
+	assert_int_equal(np_frames_free(p, lo - 4096, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, lo - 1, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi + 4096, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, lo + 1023 * 4096, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi + 1, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi + 2048, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi + 4095, 4096), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi, 0), -EINVAL);
+	assert_int_equal(np_frames_free(p, hi, 4097), -EINVAL);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(np_frames_free(p, a[i], 4096), 0);
+	assert_int_equal(np_frames_free_frames(p, 0), 1000);
+	assert_int_equal(np_frames_check(p), 0);
+	for (int i = 0; i < 1000; i++) {
+		a[0] = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+		assert_non_null(a[0]);
+		assert_int_equal(np_frames_free(p, a[0], 4096), 0);
+	}
+	assert_int_equal(np_frames_stats(p, 0, &s), 0);
+	assert_int_equal(s.numa_hit, 2000);
+	assert_int_equal(s.local_node + s.other_node, 2000);
+	assert_int_equal(s.numa_miss + s.numa_foreign, 0);
+	assert_int_equal(np_frames_check(p), 0);
+	free(a);
+	np_frames_destroy(p);
+}
+
+static bool on_cpu(unsigned cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0 &&
+	       sched_getcpu() == (int)cpu;
+}
+
+/*
+ * One frame by the local policy, then n of node 0 on the fast path: the
+ * policy's call is the first to see the new CPU, so the fast path must
+ * not keep counting for the CPU it armed on.
+ */
+static void alloc_free(struct np_frames *p, int n)
+{
+	struct np_frames_policy pol;
+	unsigned node = 99;
+	void *f;
+
+	assert_int_equal(np_frames_policy_make(p, &(struct np_policy){
+		NP_POLICY_LOCAL, 0, { NULL, 0, 0 } }, &pol, NULL), 0);
+	f = np_frames_alloc(p, 4096, &pol, &node, &aerr);
+	assert_non_null(f);
+	assert_int_equal(node, 0);
+	assert_int_equal(np_frames_free(p, f, 4096), 0);
+	for (int i = 0; i < n; i++) {
+		f = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+		assert_non_null(f);
+		assert_int_equal(np_frames_free(p, f, 4096), 0);
+	}
+}
+
+/*
+ * A thread that moves to a CPU of another node keeps its hot list (the
+ * frames are node 0's wherever it runs) but must score other_node there
+ * and local_node again back home.  This machine's topology, with CPU 1
+ * moved to a node 1 of its own without memory (a pool cannot have it, so
+ * the kernel is never asked about it).
+ */
+static void test_migration_counts(void **state)
+{
+	struct np_topo *t = machine(NULL);
+	struct np_node *n0, *n1;
+	struct np_frames *p = NULL;
+	unsigned node = 0, k = 0, far;
+	struct np_frames_opts o = { &node, 1, 256 * 4096, 4096, NULL, 0, 0 };
+	struct np_node_numastat s;
+	cpu_set_t saved;
+
+	(void)state;
+	if (t->nnodes != 1 || t->nodes[0].ncpus < 2 || __rseq_size == 0 ||
+	    sched_getaffinity(0, sizeof(saved), &saved) || !on_cpu(0) ||
+	    !on_cpu(t->nodes[0].cpus[1])) {
+		np_topo_free(t);
+		skip();
+	}
+	t->nodes = realloc(t->nodes, 2 * sizeof(*t->nodes));
+	assert_non_null(t->nodes);
+	t->nnodes = 2;
+	n0 = &t->nodes[0];
+	n1 = &t->nodes[1];
+	*n1 = (struct np_node){ .id = 1, .has_cpus = true, .ncpus = 1,
+				.total_bytes = 0, .free_bytes = 0 };
+	n1->cpus = malloc(sizeof(unsigned));
+	assert_non_null(n1->cpus);
+	n1->cpus[0] = n0->cpus[1];
+	for (size_t i = 0; i < n0->ncpus; i++)
+		if (i != 1)
+			n0->cpus[k++] = n0->cpus[i];
+	n0->ncpus = k;
+	far = n1->cpus[0];
+	free(t->distances);
+	t->distances = NULL;
+	o.topo = t;
+	assert_int_equal(np_frames_create(&o, &p, NULL), 0);
+	np_topo_free(t);
+
+	assert_true(on_cpu(0));
+	alloc_free(p, 100);
+	assert_true(on_cpu(far));
+	alloc_free(p, 30);
+	assert_true(on_cpu(0));
+	alloc_free(p, 7);
+	assert_int_equal(sched_setaffinity(0, sizeof(saved), &saved), 0);
+	assert_int_equal(np_frames_stats(p, 0, &s), 0);
+	assert_int_equal(s.numa_hit, 140);
+	assert_int_equal(s.local_node, 109);
+	assert_int_equal(s.other_node, 31);
+	assert_int_equal(s.numa_miss + s.numa_foreign, 0);
+	assert_int_equal(np_frames_stats(p, 1, &s), 0);
+	assert_int_equal(s.numa_hit + s.local_node + s.other_node +
+			 s.numa_miss + s.numa_foreign, 0);
+	assert_int_equal(np_frames_check(p), 0);
 	np_frames_destroy(p);
 }
 
@@ -423,6 +579,8 @@ int main(void)
 		cmocka_unit_test(test_every_frame_once),
 		cmocka_unit_test(test_sizes_and_bad_frees),
 		cmocka_unit_test(test_thread_exit_gives_back),
+		cmocka_unit_test(test_hot_entry_edges),
+		cmocka_unit_test(test_migration_counts),
 		cmocka_unit_test(test_remote_frees),
 		cmocka_unit_test(test_pools_alternate_and_replaced),
 		cmocka_unit_test(test_policies),
