@@ -297,6 +297,28 @@ static inline int np_fa_alloc_onnode(struct np_fa_cache *c, uint32_t node,
 }
 
 /*
+ * The local policy's one frame from the cache, when it has one: what
+ * np_fa_alloc() does for NP_FA_LOCAL at order 0 whenever the list of the
+ * cache's nearest node with memory is not empty -- the same frame, the
+ * same hit -- without resolving the policy.  NP_FA_ENOMEM, with nothing
+ * changed, when that list is empty: np_fa_alloc() then refills it or
+ * falls back.
+ */
+static inline int np_fa_alloc_local_cached(struct np_fa_cache *c,
+					   uint64_t *pfn, uint32_t *node)
+{
+	uint32_t n = c->local_pref;
+	struct np_fa_list *l = &c->list[n];
+
+	if (l->count == 0)
+		return NP_FA_ENOMEM;
+	*pfn = l->pfn[--l->count];
+	np_fa_count(np_fa_hit_counter(c, n));
+	*node = n;
+	return 0;
+}
+
+/*
  * Gives back one frame whose node the caller knows (np_fa_pfn_node(), or
  * the caller's own address layout); np_fa_check() finds a wrong one.
  */

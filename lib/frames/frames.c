@@ -926,14 +926,23 @@ void *np_frames_alloc(struct np_frames *p, size_t bytes,
 		      struct np_frames_policy *pol, unsigned *node,
 		      struct np_err *err)
 {
-	struct tcache *tc = tcache(p);
 	struct np_fa_policy fp;
 	enum np_fa_mode mode;
-	int order = order_of(p, bytes);
+	struct tcache *tc;
 	uint64_t pfn;
 	uint32_t got;
-	int rc;
+	int order, rc;
 
+	/* The fast case: one frame under the local policy, from the cache */
+	if ((pol->mode == NP_POLICY_DEFAULT || pol->mode == NP_POLICY_LOCAL) &&
+	    tls_fresh(p) && bytes - 1 < p->frame_bytes &&
+	    np_fa_alloc_local_cached(&tls.tc->c, &pfn, &got) == 0) {
+		if (node)
+			*node = p->core_host[got];
+		return frame_addr(p, pfn);
+	}
+	tc = tcache(p);
+	order = order_of(p, bytes);
 	if (!tc)
 		return np_fail_sys(err, -ENOMEM, "out of memory"), NULL;
 	if (order < 0 || core_mode(pol->mode, &mode))

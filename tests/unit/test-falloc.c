@@ -1282,6 +1282,7 @@ struct stress {
 	uint32_t nlive;
 	/* what happened, to prove the run covered it */
 	uint64_t allocs[NP_BUDDY_MAX_ORDER + 1], misses, enomem, strict_fail;
+	uint64_t local_cached;          /* np_fa_alloc_local_cached() hits */
 	uint64_t il_hits, remote_frees, checks, reattach;
 };
 
@@ -1448,7 +1449,14 @@ static void stress_alloc(unsigned ci, uint64_t r)
 	for (unsigned k = 0; k < ntry && want == UINT32_MAX; k++)
 		if (node_has(c, try[k], order))
 			want = try[k];
-	rc = np_fa_alloc(c, p, order, &pfn, &node);
+	/* the local policy's cached case must be np_fa_alloc()'s, count too */
+	if (order == 0 && p->mode == NP_FA_LOCAL && (r >> 13) % 2 &&
+	    np_fa_alloc_local_cached(c, &pfn, &node) == 0) {
+		S.local_cached++;
+		rc = 0;
+	} else {
+		rc = np_fa_alloc(c, p, order, &pfn, &node);
+	}
 	if (want == UINT32_MAX) {
 		assert_int_equal(rc, NP_FA_ENOMEM);
 		S.enomem++;
@@ -1587,6 +1595,7 @@ static void test_stress(void **state)
 		assert_true(S.allocs[k] > 0);
 	assert_true(S.misses > 0 && S.enomem > 0 && S.strict_fail > 0);
 	assert_true(S.il_hits > 0 && S.remote_frees > 0 && S.reattach > 0);
+	assert_true(S.local_cached > 0);
 	assert_int_equal(S.want[2][NP_FA_NUMA_HIT], 0);  /* memoryless */
 	assert_int_equal(S.want[2][NP_FA_NUMA_MISS], 0);
 	print_message("stress: %" PRIu64 " ops, %" PRIu64 " allocations, %"
