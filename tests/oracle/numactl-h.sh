@@ -16,7 +16,7 @@
 # 8192-CPU mask; without cc that is a skip.
 #
 # A dump without sys/devices/system/node is a kernel without NUMA: numactl
-# runs under no-numa-syscalls.c (built here with cc), which makes the NUMA
+# runs under numa-syscalls-refused.c (built here with cc), which makes the NUMA
 # system calls fail with ENOSYS as such a kernel does, with the dump's
 # sys/devices/system mounted over the host's.  numactl then prints "No
 # NUMA available on this system" and exits 1; the script prints that and
@@ -59,8 +59,8 @@ build() { # build OUT SRC [FLAGS...]
 }
 
 if [ "$mnt" = sys/devices/system ]; then
-	build "$tmp/no-numa-syscalls" no-numa-syscalls.c
-	wrap="$tmp/no-numa-syscalls"
+	build "$tmp/numa-syscalls-refused" numa-syscalls-refused.c
+	wrap="$tmp/numa-syscalls-refused ENOSYS"
 fi
 
 run_numactl() { # [LD_PRELOAD value]

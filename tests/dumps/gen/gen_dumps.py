@@ -1072,7 +1072,7 @@ def no_numa():
         "available on this system\" and exits 1 (numactl.c hardware(), because "
         "get_mempolicy() fails with ENOSYS). The oracle reproduces that by "
         "running the real numactl with those system calls refused with ENOSYS "
-        "(tests/oracle/no-numa-syscalls.c) and the dump's sys/devices/system "
+        "(tests/oracle/numa-syscalls-refused.c) and the dump's sys/devices/system "
         "mounted over the host's.")
     return m
 
