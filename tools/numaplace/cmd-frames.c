@@ -517,15 +517,7 @@ static int render(const struct frames_opts *o, const struct frames_run *r,
 		return NP_EXIT_RUNTIME;
 	}
 	if (o->json) {
-		json_object *j = json_result(o, r);
-		const char *s = j ? json_object_to_json_string_ext(j,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED) : NULL;
-
-		if (s)
-			fprintf(f, "%s\n", s);
-		else
-			e = -ENOMEM;
-		json_object_put(j);
+		e = np_json_write(f, json_result(o, r), false);
 	} else {
 		e = render_text(o, r, f);
 	}

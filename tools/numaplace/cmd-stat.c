@@ -439,16 +439,8 @@ static int render_json(const struct np_topo *t, FILE *out)
 {
 	bool oom = false;
 	json_object *root = json_stat(t, &oom);
-	const char *s = NULL;
 
-	if (root && !oom)
-		s = json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s)
-		fprintf(out, "%s\n", s);
-	json_object_put(root);
-	return s ? 0 : -ENOMEM;
+	return np_json_write(out, root, oom);
 }
 
 /* ---- the command ---- */

@@ -5,6 +5,7 @@
  * of the policy that covers them.
  */
 #include "cli/cli.h"
+#include "cli/cli-json.h"
 #include "cli/cli-opts.h"
 
 #include <errno.h>
@@ -74,6 +75,7 @@ int cmd_where(int argc, char **argv)
 
 	if (parse_where_opts(argc, argv, &opts, &rc) == CLI_EXIT)
 		return rc;
+	rc = NP_EXIT_OK;
 	root = opts.sysroot ? opts.sysroot : "/";
 	if (np_numa_maps_read(root, (pid_t)opts.pid, &maps, &err)) {
 		np_err_line("where: %s", err.msg);
@@ -86,17 +88,15 @@ int cmd_where(int argc, char **argv)
 		np_err_line("where: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	if (opts.json) {
-		json_object *o = placement_json(&w, (int)opts.pid, comm);
-
-		printf("%s\n", json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	} else {
+	if (opts.json &&
+	    np_json_write(stdout, placement_json(&w, (int)opts.pid, comm),
+			  false)) {
+		np_err_line("where: cannot render: out of memory");
+		rc = NP_EXIT_RUNTIME;
+	} else if (!opts.json) {
 		placement_print(stdout, &w, (int)opts.pid, comm);
 	}
 	np_placement_free(&w);
 	np_numa_maps_free(&maps);
-	return NP_EXIT_OK;
+	return rc;
 }

@@ -2,6 +2,8 @@
 /* JSON output helpers; see json-out.h. */
 #include "cli/cli-json.h"
 
+#include <errno.h>
+
 json_object *np_json_checked(json_object *o, bool *oom)
 {
 	if (!o)
@@ -20,4 +22,18 @@ void np_json_add(json_object *obj, const char *key, json_object *v, bool *oom)
 void np_json_add_u64(json_object *obj, const char *key, uint64_t v, bool *oom)
 {
 	np_json_add(obj, key, np_json_checked(json_object_new_uint64(v), oom), oom);
+}
+
+int np_json_write(FILE *out, json_object *root, bool oom)
+{
+	const char *s = NULL;
+
+	if (root && !oom)
+		s = json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s)
+		fprintf(out, "%s\n", s);
+	json_object_put(root);
+	return s ? 0 : -ENOMEM;
 }

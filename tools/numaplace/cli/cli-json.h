@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -19,5 +20,12 @@ json_object *np_json_checked(json_object *o, bool *oom);
 void np_json_add(json_object *obj, const char *key, json_object *v, bool *oom);
 
 void np_json_add_u64(json_object *obj, const char *key, uint64_t v, bool *oom);
+
+/*
+ * Writes root, pretty-printed as every command's --json is, and a newline
+ * to out, then frees root.  -ENOMEM (and nothing written) when root is
+ * NULL, oom is set or json-c cannot render it.
+ */
+int np_json_write(FILE *out, json_object *root, bool oom);
 
 #endif

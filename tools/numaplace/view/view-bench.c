@@ -250,14 +250,6 @@ int view_bench_alloc_json(FILE *out, const struct np_bench_alloc_result *r)
 {
 	bool oom = false;
 	json_object *root = json_bench(r, &oom);
-	const char *s = NULL;
 
-	if (root && !oom)
-		s = json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s)
-		fprintf(out, "%s\n", s);
-	json_object_put(root);
-	return s ? 0 : -ENOMEM;
+	return np_json_write(out, root, oom);
 }
