@@ -352,6 +352,18 @@ static int read_node_distance(const struct np_root *r, struct np_topo *t,
 	return e;
 }
 
+/* An optional file: 0 with *buf NULL when rel is absent below r (older
+ * kernels lack it), else as np_root_read(). */
+static int read_optional(const struct np_root *r, const char *rel,
+			 char **buf, size_t *len, struct np_err *err)
+{
+	*buf = NULL;
+	*len = 0;
+	if (np_root_exists(r, rel) == 0)
+		return 0;
+	return np_root_read(r, rel, buf, len, err);
+}
+
 static int read_node_numastat(const struct np_root *r, struct np_node *node,
 			      struct np_err *err)
 {
@@ -362,10 +374,8 @@ static int read_node_numastat(const struct np_root *r, struct np_node *node,
 	int e;
 
 	snprintf(rel, sizeof(rel), NODE_DIR "/node%u/numastat", node->id);
-	if (np_root_exists(r, rel) == 0)
-		return 0;
-	e = np_root_read(r, rel, &buf, &len, err);
-	if (e)
+	e = read_optional(r, rel, &buf, &len, err);
+	if (e || !buf)
 		return e;
 	e = np_parse_numastat(buf, len, &node->numastat, &why);
 	free(buf);
@@ -507,10 +517,8 @@ static int read_buddyinfo(const struct np_root *r, struct np_topo *t,
 	char *buf;
 	int e;
 
-	if (np_root_exists(r, BUDDYINFO) == 0)
-		return 0;
-	e = np_root_read(r, BUDDYINFO, &buf, &len, err);
-	if (e)
+	e = read_optional(r, BUDDYINFO, &buf, &len, err);
+	if (e || !buf)
 		return e;
 	e = np_parse_buddyinfo(buf, len, &b, &why);
 	free(buf);
@@ -535,10 +543,8 @@ static int read_default_hugepage(const struct np_root *r, struct np_topo *t,
 	char *buf;
 	int e;
 
-	if (np_root_exists(r, MEMINFO) == 0)
-		return 0;
-	e = np_root_read(r, MEMINFO, &buf, &len, err);
-	if (e)
+	e = read_optional(r, MEMINFO, &buf, &len, err);
+	if (e || !buf)
 		return e;
 	p = strstr(buf, "\nHugepagesize:");
 	if (p) {
