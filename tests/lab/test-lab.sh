@@ -169,6 +169,14 @@ RC=$(cat "$TMP/rc")
 if [ "$RC" = 7 ] && [ "$(cat "$TMP/out")" = "hi
 out" ] && [ "$(cat "$TMP/err")" = err ]; then ok
 else bad "exit 7 with stdin: got $RC, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"; fi
+# The guest command's output lost on a full disk is no success (main's one
+# output check covers the lab's passing on of it too).
+if [ -w /dev/full ]; then
+	RC=0
+	"$NP" lab -- echo hello >/dev/full 2>"$TMP/err" </dev/null || RC=$?
+	if [ "$RC" = 1 ] && [ "$(cat "$TMP/err")" = "numaplace: write to standard output: No space left on device" ]; then ok
+	else bad "lab -- echo hello >/dev/full: exit $RC, stderr '$(cat "$TMP/err")'"; fi
+fi
 # --shell reading a pipe (its input used to reach the console before the
 # shell read it, and a closed stdin left it waiting): every line is run,
 # and it ends at the input's end (not at the timeout).

@@ -186,7 +186,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	e = np_lab_run(spec, &o->run, cmd, &r, &err);
 	if (r.out_len)
 		fwrite(r.out, 1, r.out_len, stdout);
-	fflush(stdout);
+	np_flush_stdout();
 	if (r.err_len)
 		fwrite(r.err, 1, r.err_len, stderr);
 	if (o->verbose)

@@ -123,11 +123,12 @@ static int dispatch(int argc, char **argv)
  */
 static int finish_stdout(int rc)
 {
-	int err = 0;
+	int err;
 
-	errno = 0;
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err = errno ? errno : EIO;
+	np_flush_stdout();
+	err = np_stdout_errno();
+	if (!err && ferror(stdout))
+		err = EIO;
 	errno = 0;
 	if (fclose(stdout) != 0 && !err && errno != EBADF)
 		err = errno ? errno : EIO;

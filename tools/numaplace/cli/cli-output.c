@@ -6,11 +6,30 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* The first error writing stdout, kept: a failed flush discards the
+ * buffer, and errno is long overwritten when main checks stdout. */
+static int stdout_errno;
+
+void np_flush_stdout(void)
+{
+	int saved = errno;     /* callers report their own errno after this */
+
+	errno = 0;
+	if (fflush(stdout) != 0 && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+	errno = saved;
+}
+
+int np_stdout_errno(void)
+{
+	return stdout_errno;
+}
+
 void np_err_line(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
+	np_flush_stdout();
 	fputs("numaplace: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

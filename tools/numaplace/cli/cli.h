@@ -24,6 +24,14 @@ struct np_cmd {
 
 extern const struct np_cmd np_commands[];
 
+/*
+ * Flushes stdout (before anything goes to stderr, so the two stay in
+ * order) and keeps the first error for main's one check of stdout, which
+ * np_stdout_errno() gives (0: none).
+ */
+void np_flush_stdout(void);
+int np_stdout_errno(void);
+
 /* "numaplace: <msg>" on stderr, one line. */
 void np_err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
