@@ -3,21 +3,27 @@
 # processes with ASLR and N under `setarch -R` (no ASLR), alternating, so
 # that a layout-dependent figure shows as a second mode across processes.
 # One line per process: aslr, numaplace's median ns for one frame and per
-# frame of a batch of 64, the load average when it started.
+# frame of a batch of 64, the load average when it started, and the steal
+# time while it ran (/proc/stat, in USER_HZ ticks: time the hypervisor
+# gave this guest's CPUs to someone else; a shared host's noise).
 #   sh bench/run-alloc-fresh.sh [numaplace [helper]]   (N=20 ROUNDS=15)
 set -eu
 NP=${1:-build/tools/numaplace/numaplace}
 [ $# -ge 2 ] && export NUMAPLACE_BENCH_HELPER="$2"
 N=${N:-20}
 ROUNDS=${ROUNDS:-15}
+steal() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
 one() {
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	"$@" "$NP" bench alloc --rounds "$ROUNDS" --json |
-	awk -v load="$load" -v mode="$mode" '
+	s0=$(steal)
+	out=$("$@" "$NP" bench alloc --rounds "$ROUNDS" --json)
+	s1=$(steal)
+	printf '%s\n' "$out" |
+	awk -v load="$load" -v mode="$mode" -v steal=$((s1 - s0)) '
 		/"name": "numaplace"/ { np = 1 }
 		np && /"ns_per_op":/ { gsub(/[,]/, "", $2); s = $2 }
 		np && /"ns_per_op_batch64":/ { gsub(/[,]/, "", $2); b = $2; np = 0 }
-		END { printf "%-6s %8s %8s  load %s\n", mode, s, b, load }'
+		END { printf "%-6s %8s %8s  load %s  steal %s\n", mode, s, b, load, steal }'
 }
 echo "aslr     single  batch64"
 i=0
