@@ -3,9 +3,9 @@
  * Inside a helper: one allocator, its measuring threads pinned one per
  * CPU and alive for the whole run, each measurement a warm-up, a start
  * line every thread has reached, then the calibrated number of frames.
- * This is the only library code a helper runs (bench-helper.c is its
- * main()), so ending it with _exit() is the helper's business, not a
- * host's.
+ * This is the only library code a helper runs (its main() is
+ * tools/bench-helper/bench-helper.c), so ending it with _exit() is the
+ * helper's business, not a host's.
  */
 #include "bench/bench-internal.h"
 

@@ -402,7 +402,8 @@ int np_topo_to_text(const struct np_topo *t, unsigned flags, const char *note,
 	*out = NULL;
 	if (!t->nnodes)
 		return -EINVAL;
-	/* numactl's hardware() on a kernel without NUMA (then exit(1)). */
+	/* numactl's hardware() on a kernel without NUMA; numactl then
+	 * exits 1, and so does the CLI (cmd-topo.c). */
 	if (t->not_numa)
 		sb_puts(&sb, "No NUMA available on this system\n");
 	else

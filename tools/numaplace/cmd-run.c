@@ -294,8 +294,9 @@ static int make_plan(const struct np_topo *t, const struct run_opts *o,
 	/* numactl: "No NUMA available on this system", exit 1.  CPUs can
 	 * still be bound (--physcpubind); nodes mean nothing. */
 	if (!rc && t->not_numa && (o->mode_set || o->cpunodes_str)) {
-		np_err_line("run: the kernel has no NUMA (no "
-			    "/sys/devices/system/node): %s has no node to use",
+		/* t->origin is the root the library read: "/" here */
+		np_err_line("run: the kernel has no NUMA (no node directory "
+			    "below %s): %s has no node to use", t->origin,
 			    o->mode_set ? mode_option(o->mode) :
 			    "--cpunodebind");
 		return NP_EXIT_RUNTIME;
