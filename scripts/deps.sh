@@ -6,13 +6,16 @@
 # (linux-image-amd64: its post-install step takes about two minutes, once)
 # and a static busybox for the guest.  `numaplace bench alloc` compares
 # with mimalloc, jemalloc and memkind, loaded with dlopen in child processes.
+# `bench mem` and `ab` draw their plots with gnuplot; the accuracy script
+# under bench/ also runs mbw as a peer of `bench mem`.
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc libc6-dev make python3
 libhwloc-dev hwloc libnuma-dev numactl libjson-c-dev libcmocka-dev
 util-linux mount
 qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static xz-utils tar
-libmimalloc2.0 libjemalloc2 libmemkind0"
+libmimalloc2.0 libjemalloc2 libmemkind0
+gnuplot-nox mbw"
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
 fi
