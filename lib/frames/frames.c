@@ -38,9 +38,25 @@
 #define HUGE_2M (2u << 20)
 #define NONE UINT32_MAX
 
-/* A thread's cache for one pool. */
+/*
+ * A thread's cache for one pool.
+ *
+ * slot: the one frame the thread freed last on its hot node, held aside
+ * from the list, or NULL.  A thread that frees a frame and allocates
+ * again at once (the common pattern) then hands the same address back
+ * through one pointer: the list's count, which every push and pop would
+ * otherwise store and load again, stays out of that chain.  The frame is
+ * the core's "allocated" while it sits here, so everything that counts or
+ * returns a cache's frames counts or returns it too (slot_flush(),
+ * np_frames_free_frames()).  slot_core is its core node: the hot entry's
+ * when it was armed (hot_arm() empties the slot before it changes).
+ * Only the owner stores it; np_frames_free_frames() reads it from other
+ * threads, hence relaxed atomics (plain moves on x86).
+ */
 struct tcache {
 	struct np_fa_cache c;
+	void *_Atomic slot;
+	uint32_t slot_core;
 	struct np_frames *pool;
 	pthread_t owner;
 	struct tcache *next;
@@ -206,6 +222,18 @@ static void recent_add(const struct np_frames *p, struct tcache *tc)
 	recent[0].tc = tc;
 }
 
+/* Returns the slot's frame to its list (the owner only). */
+static void slot_flush(const struct np_frames *p, struct tcache *tc)
+{
+	char *a = atomic_load_explicit(&tc->slot, memory_order_relaxed);
+
+	if (!a)
+		return;
+	atomic_store_explicit(&tc->slot, NULL, memory_order_relaxed);
+	np_fa_free_onnode(&tc->c, (uint64_t)(a - p->base) >> p->frame_shift,
+			  tc->slot_core);
+}
+
 static void thread_exit(void *unused)
 {
 	pthread_t self = pthread_self();
@@ -221,6 +249,7 @@ static void thread_exit(void *unused)
 				pp = &tc->next;
 				continue;
 			}
+			slot_flush(p, tc);
 			np_fa_cache_detach(&tc->c);
 			*pp = tc->next;
 			free(tc);
@@ -261,6 +290,8 @@ static struct tcache *tcache_slow(struct np_frames *p)
 			tc = NULL;
 		}
 		if (tc) {
+			tc->slot = NULL;
+			tc->slot_core = NONE;
 			tc->pool = p;
 			tc->owner = self;
 			tc->next = p->tcs;
@@ -735,6 +766,10 @@ static void hot_arm(const struct np_frames *p, struct tcache *tc,
 {
 	uint32_t slot = p->host_slot[node];
 
+	if (tc->slot_core != core) {
+		slot_flush(p, tc);
+		tc->slot_core = core;
+	}
 	tls.hot_node = node;
 	tls.hot_core = core;
 	tls.hot_list = &tc->c.list[core];
@@ -783,9 +818,18 @@ void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node,
 	if (__builtin_expect(tls.serial == p->serial && tls.hot_node == node &&
 			     bytes - 1 < p->frame_bytes &&
 			     *tls.cpu_id == tls.last_cpu, 1)) {
+		struct tcache *tc = tls.tc;
 		struct np_fa_list *l = tls.hot_list;
-		uint32_t n = l->count;
+		void *a = atomic_load_explicit(&tc->slot, memory_order_relaxed);
+		uint32_t n;
 
+		if (a) {
+			atomic_store_explicit(&tc->slot, NULL,
+					      memory_order_relaxed);
+			np_fa_count(tls.hot_hit);
+			return a;
+		}
+		n = l->count;
 		if (__builtin_expect(n != 0, 1)) {
 			l->count = --n;
 			np_fa_count(tls.hot_hit);
@@ -857,9 +901,16 @@ int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 	if (__builtin_expect(tls.serial == p->serial &&
 			     bytes - 1 < p->frame_bytes &&
 			     idx < tls.hot_frames, 1)) {
+		struct tcache *tc = tls.tc;
 		struct np_fa_list *l = tls.hot_list;
-		uint32_t n = l->count;
+		uint32_t n;
 
+		if (!atomic_load_explicit(&tc->slot, memory_order_relaxed)) {
+			atomic_store_explicit(&tc->slot, addr,
+					      memory_order_relaxed);
+			return 0;
+		}
+		n = l->count;
 		l->pfn[n] = tls.hot_pfn + idx;
 		l->count = ++n;
 		if (__builtin_expect(n > l->high, 0))
@@ -983,9 +1034,20 @@ int np_frames_stats(struct np_frames *p, unsigned node,
 
 uint64_t np_frames_free_frames(struct np_frames *p, unsigned node)
 {
-	if (node >= p->nhost || p->host_core[node] == NONE)
+	uint32_t core;
+	uint64_t n;
+
+	if (node >= p->nhost || (core = p->host_core[node]) == NONE)
 		return 0;
-	return np_fa_node_free_frames(&p->fa, p->host_core[node]);
+	n = np_fa_node_free_frames(&p->fa, core);
+	/* and the threads' slots: free, though the core has them out */
+	pthread_mutex_lock(&p->lock);
+	for (struct tcache *tc = p->tcs; tc; tc = tc->next)
+		if (tc->slot_core == core &&
+		    atomic_load_explicit(&tc->slot, memory_order_relaxed))
+			n++;
+	pthread_mutex_unlock(&p->lock);
+	return n;
 }
 
 /* Frame i of the listed ones: one node for all its base pages, -1 when
@@ -1075,8 +1137,10 @@ void np_frames_thread_drain(struct np_frames *p)
 {
 	struct tcache *tc = tcache(p);
 
-	if (tc)
+	if (tc) {
+		slot_flush(p, tc);
 		np_fa_cache_drain(&tc->c);
+	}
 }
 
 int np_frames_parse_size(const char *s, uint64_t *bytes, struct np_err *err)

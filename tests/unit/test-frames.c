@@ -181,6 +181,58 @@ static void test_sizes_and_bad_frees(void **state)
 	np_frames_destroy(p);
 }
 
+/* Another thread takes every frame it can, gives them back, and says how
+ * many it got. */
+static void *take_all(void *arg)
+{
+	struct np_frames *p = arg;
+	void **a = calloc(FRAMES + 1, sizeof(*a));
+	uintptr_t n = 0;
+
+	while (n <= FRAMES && (a[n] = np_frames_alloc_onnode(p, 4096, 0, &aerr)))
+		n++;
+	for (uintptr_t i = 0; i < n; i++)
+		np_frames_free(p, a[i], 4096);
+	free(a);
+	return (void *)n;
+}
+
+/*
+ * The first frame a thread frees waits in its cache's slot, the next
+ * ones on its list: the next allocation is the slot's frame (a list
+ * alone would give the last freed), the pool counts it free, and a drain
+ * returns it so that another thread can take every frame.
+ */
+static void test_last_freed_slot(void **state)
+{
+	struct np_frames *p = pool_node0(4096, FRAMES * 4096);
+	char *a, *b;
+	pthread_t t;
+	void *got;
+
+	(void)state;
+	a = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+	b = np_frames_alloc_onnode(p, 4096, 0, &aerr);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(np_frames_free(p, a, 4096), 0);   /* the slot */
+	assert_int_equal(np_frames_free(p, b, 4096), 0);   /* the list */
+	assert_int_equal(np_frames_free_frames(p, 0), FRAMES);
+	assert_ptr_equal(np_frames_alloc_onnode(p, 4096, 0, &aerr), a);
+	assert_ptr_equal(np_frames_alloc_onnode(p, 4096, 0, &aerr), b);
+	assert_int_equal(np_frames_free_frames(p, 0), FRAMES - 2);
+	assert_int_equal(np_frames_free(p, b, 4096), 0);
+	assert_int_equal(np_frames_free(p, a, 4096), 0);
+	/* b in the slot, a and a batch on the list: all given back */
+	np_frames_thread_drain(p);
+	assert_int_equal(pthread_create(&t, NULL, take_all, p), 0);
+	assert_int_equal(pthread_join(t, &got), 0);
+	assert_int_equal((uintptr_t)got, FRAMES);
+	assert_int_equal(np_frames_free_frames(p, 0), FRAMES);
+	assert_int_equal(np_frames_check(p), 0);
+	np_frames_destroy(p);
+}
+
 static void *worker(void *arg)
 {
 	struct np_frames *p = arg;
@@ -580,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_and_bad_frees),
 		cmocka_unit_test(test_thread_exit_gives_back),
 		cmocka_unit_test(test_hot_entry_edges),
+		cmocka_unit_test(test_last_freed_slot),
 		cmocka_unit_test(test_migration_counts),
 		cmocka_unit_test(test_remote_frees),
 		cmocka_unit_test(test_pools_alternate_and_replaced),
