@@ -9,7 +9,8 @@
 # initramfs (/np-run/nonce) and is deleted before the command starts, so a
 # command cannot forge the marker.  np.shell=1 gives an interactive shell
 # on the console instead; np.dump=1 also sends a tar (base64) of the
-# guest's topology files on ttyS3.
+# guest's topology files on ttyS3.  np.lab=1 marks the kernel as a lab
+# guest for the programs in it (numaplace bench mem).
 export PATH=/opt/numaplace/bin:/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root TERM=${TERM:-linux}
 nonce=$(cat /np-run/nonce 2>/dev/null)

@@ -78,6 +78,14 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 int np_pages_nodes(const void *addr, size_t len, size_t page_bytes,
 		   int *nodes, struct np_err *err);
 
+/*
+ * Bytes of [addr, addr + len) of the calling process in transparent huge
+ * pages: AnonHugePages (smaps) of the mappings that start in the range
+ * (a range that starts its own mappings, as an mmap'ed region does).
+ * 0 when none, or when smaps cannot be read.
+ */
+uint64_t np_pages_thp_bytes(const void *addr, size_t len);
+
 /* The command name of a process (proc/<pid>/comm below root). */
 int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len);
 

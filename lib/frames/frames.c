@@ -553,17 +553,8 @@ static int init_core(struct np_frames *p, const struct np_topo *t,
 
 static void thp_measure(struct np_frames *p)
 {
-	struct np_numa_maps m;
-	uintptr_t lo = (uintptr_t)p->base;
-	uintptr_t hi = lo + ((uintptr_t)p->nslots << p->stride_shift);
-
-	p->thp_bytes = 0;
-	if (np_numa_maps_read("/", getpid(), &m, NULL))
-		return;
-	for (size_t i = 0; i < m.n; i++)
-		if (m.maps[i].start >= lo && m.maps[i].start < hi)
-			p->thp_bytes += m.maps[i].thp_bytes;
-	np_numa_maps_free(&m);
+	p->thp_bytes = np_pages_thp_bytes(p->base,
+					  (size_t)p->nslots << p->stride_shift);
 }
 
 static int check_opts(const struct np_frames_opts *o, struct np_err *err)

@@ -295,6 +295,21 @@ int np_numa_maps_read(const char *root, pid_t pid, struct np_numa_maps *out,
 	return e;
 }
 
+uint64_t np_pages_thp_bytes(const void *addr, size_t len)
+{
+	struct np_numa_maps m;
+	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
+	uint64_t bytes = 0;
+
+	if (np_numa_maps_read("/", getpid(), &m, NULL))
+		return 0;
+	for (size_t i = 0; i < m.n; i++)
+		if (m.maps[i].start >= lo && m.maps[i].start < hi)
+			bytes += m.maps[i].thp_bytes;
+	np_numa_maps_free(&m);
+	return bytes;
+}
+
 int np_policy_nodes(const char *policy, struct np_idset *nodes, char *mode,
 		    size_t mode_len)
 {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * numaplace bench: the sub-commands (alloc), their options, the call
- * into the library (include/numaplace/bench.h, which runs the benchmark
- * in helper processes) and the view (view/view-bench.c).
+ * numaplace bench: the sub-commands (alloc here; mem in cmd-bench-mem.c),
+ * their options, the call into the library (include/numaplace/bench.h,
+ * which runs bench alloc in helper processes) and the views
+ * (view/view-bench.c, view/view-bench-mem.c).
  */
 #include "cli/cli.h"
 #include "cli/cli-opts.h"
@@ -61,7 +62,9 @@ void usage_bench(FILE *out)
 		"    -h, --help           show this help\n"
 		"\n"
 		"The threads run on the first N CPUs this task may use.  Exit status 1\n"
-		"when numaplace's pool cannot be made or fails; 2 for bad options.\n");
+		"when numaplace's pool cannot be made or fails; 2 for bad options.\n"
+		"\n");
+	usage_bench_mem(out);
 }
 
 /* ---- bench alloc ---- */
@@ -196,6 +199,7 @@ static const struct bench_cmd {
 	int (*run)(int argc, char **argv);   /* argv[0] is the name */
 } bench_cmds[] = {
 	{ "alloc", bench_alloc },
+	{ "mem", bench_mem },
 	{ NULL, NULL },
 };
 

@@ -24,6 +24,22 @@ void np_json_add_u64(json_object *obj, const char *key, uint64_t v, bool *oom)
 	np_json_add(obj, key, np_json_checked(json_object_new_uint64(v), oom), oom);
 }
 
+void np_json_add_num(json_object *obj, const char *key, double v, bool *oom)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), v >= 1e6 ? "%.0f" : "%.3f", v);
+	np_json_add(obj, key, np_json_checked(json_object_new_double_s(v, s), oom),
+		    oom);
+}
+
+void np_json_add_str(json_object *obj, const char *key, const char *s,
+		     bool *oom)
+{
+	np_json_add(obj, key, np_json_checked(json_object_new_string(s), oom),
+		    oom);
+}
+
 int np_json_write(FILE *out, json_object *root, bool oom)
 {
 	const char *s = NULL;

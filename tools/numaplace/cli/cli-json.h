@@ -21,6 +21,13 @@ void np_json_add(json_object *obj, const char *key, json_object *v, bool *oom);
 
 void np_json_add_u64(json_object *obj, const char *key, uint64_t v, bool *oom);
 
+/* A measured figure: three decimals (none from 10^6 up), well below the
+ * noise; %.17g would only add digits. */
+void np_json_add_num(json_object *obj, const char *key, double v, bool *oom);
+
+void np_json_add_str(json_object *obj, const char *key, const char *s,
+		     bool *oom);
+
 /*
  * Writes root, pretty-printed as every command's --json is, and a newline
  * to out, then frees root.  -ENOMEM (and nothing written) when root is

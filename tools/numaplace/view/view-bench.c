@@ -128,17 +128,6 @@ int view_bench_alloc_text(FILE *out, const struct np_bench_alloc_result *r)
 
 /* ---- JSON ---- */
 
-/* Three decimals (none for rates) are well below the noise; %.17g would
- * only add digits. */
-static void add_num(json_object *obj, const char *key, double v, bool *oom)
-{
-	char s[64];
-
-	snprintf(s, sizeof(s), v >= 1e6 ? "%.0f" : "%.3f", v);
-	np_json_add(obj, key, np_json_checked(json_object_new_double_s(v, s), oom),
-		    oom);
-}
-
 static void add_summary(json_object *o, const char *key,
 			const struct np_stats_summary *s, bool *oom)
 {
@@ -146,18 +135,11 @@ static void add_summary(json_object *o, const char *key,
 	const double v[] = { s->p25, s->p75, s->min, s->max };
 	char name[64];
 
-	add_num(o, key, s->median, oom);
+	np_json_add_num(o, key, s->median, oom);
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "%s%s", key, suffix[i]);
-		add_num(o, name, v[i], oom);
+		np_json_add_num(o, name, v[i], oom);
 	}
-}
-
-static void add_string(json_object *o, const char *key, const char *s,
-		       bool *oom)
-{
-	np_json_add(o, key, np_json_checked(json_object_new_string(s), oom),
-		    oom);
 }
 
 /* The widest configuration's figures, and one thread's beside them. */
@@ -174,12 +156,12 @@ static void json_figures(json_object *o, const struct np_bench_alloc_entry *en,
 
 	for (int m = 0; m < NP_BENCH_NMODES; m++) {
 		add_summary(o, keys[m], &en->summary[top][m], oom);
-		add_num(o, rate[m], 1e9 / en->summary[top][m].median, oom);
-		add_num(o, ratio[m], en->ratio[top][m], oom);
+		np_json_add_num(o, rate[m], 1e9 / en->summary[top][m].median, oom);
+		np_json_add_num(o, ratio[m], en->ratio[top][m], oom);
 		if (top)
 			add_summary(o, one[m], &en->summary[0][m], oom);
 		if (top)
-			add_num(o, scaling[m], en->scaling[m], oom);
+			np_json_add_num(o, scaling[m], en->scaling[m], oom);
 	}
 }
 
@@ -188,12 +170,12 @@ static json_object *json_entry(const struct np_bench_alloc_entry *en,
 {
 	json_object *o = np_json_checked(json_object_new_object(), oom);
 
-	add_string(o, "name", en->name, oom);
+	np_json_add_str(o, "name", en->name, oom);
 	np_json_add(o, "measured",
 		    np_json_checked(json_object_new_boolean(en->measured), oom),
 		    oom);
 	if (!en->measured) {
-		add_string(o, "error", en->why, oom);
+		np_json_add_str(o, "error", en->why, oom);
 		return o;
 	}
 	json_figures(o, en, top, oom);
@@ -233,7 +215,7 @@ static json_object *json_bench(const struct np_bench_alloc_result *r,
 	np_json_add(root, "nodes", json_uint_array(r->nodes, r->threads, oom),
 		    oom);
 	np_json_add_u64(root, "pool_bytes_per_node", r->pool_bytes_per_node, oom);
-	add_string(root, "pool_backing", r->pool_backing, oom);
+	np_json_add_str(root, "pool_backing", r->pool_backing, oom);
 	for (size_t i = 0; list && i < r->nentries; i++) {
 		json_object *o = json_entry(&r->entries[i], r->nconfigs - 1, oom);
 
