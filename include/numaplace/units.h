@@ -9,6 +9,7 @@
 #ifndef NUMAPLACE_UNITS_H
 #define NUMAPLACE_UNITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -22,6 +23,10 @@ int np_parse_decimal(const char *s, uint64_t max, uint64_t *out);
 /* A number <= max at *s, followed by anything: *s moves past its digits.
  * -EINVAL when *s does not start with a digit, -ERANGE above max. */
 int np_scan_decimal(const char **s, uint64_t max, uint64_t *out);
+
+/* Bytes as a short human size with binary units: "16 KiB", "1.5 GiB",
+ * "512 B" (one decimal unless whole).  Returns buf. */
+const char *np_format_bytes(char *buf, size_t len, uint64_t bytes);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <numaplace/pages.h>
+#include <numaplace/stats.h>
 
 #include "linux/linux-task.h"
 #include "util/util-err.h"
@@ -82,21 +83,6 @@ void *np_mem_chase_link(void *buf, const uint32_t *order, size_t nlines)
 	return base + (size_t)order[0] * NP_MEM_LINE_BYTES;
 }
 
-double np_mem_median(double *v, size_t n)
-{
-	/* insertion sort: a handful of repetitions */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			double t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	if (!n)
-		return 0;
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* ---- the chase, on a pinned thread ---- */
 
 struct chase_job {
@@ -156,6 +142,16 @@ static int chase_on(unsigned cpu, struct chase_job *j, const void *buf,
 	return 0;
 }
 
+static int median(const double *v, size_t n, double *out, struct np_err *err)
+{
+	struct np_stats_summary sum;
+	int e = np_stats_summarize(v, n, &sum, err);
+
+	if (!e)
+		*out = sum.median;
+	return e;
+}
+
 /* ---- the latency of one pair ---- */
 
 int np_mem_latency(const struct np_bench_mem_result *r,
@@ -179,16 +175,9 @@ int np_mem_latency(const struct np_bench_mem_result *r,
 		e = chase_on(p->cpus[0], &j, reg.addr, reg.bytes, err);
 	if (!e)
 		e = np_mem_region_check(&reg, "the latency buffer", err);
+	if (!e)
+		e = median(out->reps_ns, r->latency_reps, &out->ns, err);
 	if (!e) {
-		double *v = malloc(r->latency_reps * sizeof(*v));
-
-		if (!v) {
-			np_mem_region_unmap(&reg);
-			return np_fail_sys(err, -ENOMEM, "out of memory");
-		}
-		memcpy(v, out->reps_ns, r->latency_reps * sizeof(*v));
-		out->ns = np_mem_median(v, r->latency_reps);
-		free(v);
 		out->cpu = p->cpus[0];
 		out->huge_bytes = np_pages_thp_bytes(reg.addr, reg.bytes);
 	}
@@ -236,7 +225,7 @@ static int sweep_point(const struct np_bench_mem_result *r, unsigned cpu,
 	if (!e)
 		e = chase_on(cpu, &j, reg->addr, bytes, err);
 	if (!e)
-		*ns = np_mem_median(v, r->latency_reps);
+		e = median(v, r->latency_reps, ns, err);
 	free(v);
 	return e;
 }

@@ -152,7 +152,4 @@ int np_mem_sweep(const struct np_bench_mem_result *r,
 		 const struct np_mem_pair *p, struct np_bench_mem_sweep *out,
 		 struct np_err *err);
 
-/* The median of n values (sorted in place). */
-double np_mem_median(double *v, size_t n);
-
 #endif

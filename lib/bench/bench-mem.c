@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <numaplace/policy.h>
+#include <numaplace/units.h>
 
 #include "bench/bench-mem-internal.h"
 #include "util/util-err.h"
@@ -322,19 +323,22 @@ static void find_llc(struct plan *pl, struct np_bench_mem_result *r)
 static int check_size(const char *what, uint64_t bytes,
 		      const struct np_bench_mem_result *r, struct np_err *err)
 {
+	char a[32], b[32];
+
+	np_format_bytes(a, sizeof(a), bytes);
 	if (bytes < MIN_BYTES)
-		return np_fail_input(err, -EINVAL, "%s of %llu bytes: at least "
-				     "%u KiB", what, (unsigned long long)bytes,
-				     MIN_BYTES / 1024);
+		return np_fail_input(err, -EINVAL, "%s of %s: at least %u KiB",
+				     what, a, MIN_BYTES / 1024);
 	if (r->llc_bytes && bytes < r->llc_bytes)
-		return np_fail_input(err, -EINVAL, "%s of %.1f MiB: below the "
-				     "%.1f MiB L%u cache, it would measure the "
-				     "cache (at least the cache; 4x by "
-				     "STREAM's rule)", what, bytes / MIB,
-				     r->llc_bytes / MIB, r->llc_level);
+		return np_fail_input(err, -EINVAL, "%s of %s: below the %s L%u "
+				     "cache, it would measure the cache (at "
+				     "least the cache; 4x by STREAM's rule)",
+				     what, a, np_format_bytes(b, sizeof(b),
+							      r->llc_bytes),
+				     r->llc_level);
 	if (bytes / NP_MEM_LINE_BYTES > UINT32_MAX)
-		return np_fail_input(err, -EINVAL, "%s of %.0f MiB: at most "
-				     "256 GiB", what, bytes / MIB);
+		return np_fail_input(err, -EINVAL, "%s of %s: at most 256 GiB",
+				     what, a);
 	return 0;
 }
 

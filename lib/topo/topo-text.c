@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <numaplace/units.h>
+
 #include "util/util-strbuf.h"
 
 /*
@@ -117,24 +119,6 @@ static void size_label(char *buf, size_t len, uint64_t bytes)
 	snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
 }
 
-/* Bytes as a short human size with binary units: "25 MiB", "1.5 GiB". */
-static void human_bytes(char *buf, size_t len, uint64_t bytes)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
-					     "PiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (double)(uint64_t)v)
-		snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-}
-
 static const char *node_kind(const struct np_node *n)
 {
 	/* A node that lists CPUs has CPUs, whatever a has_cpu mask (or a
@@ -186,12 +170,12 @@ static void verbose_memory(struct strbuf *sb, const struct np_topo *t,
 		verbose_no_memory(sb, t, n);
 		return;
 	}
-	human_bytes(a, sizeof(a), n->total_bytes);
+	np_format_bytes(a, sizeof(a), n->total_bytes);
 	if (n->free_bytes == NP_UNKNOWN) {
 		sb_printf(sb, "  memory:    %s total, free unknown\n", a);
 		return;
 	}
-	human_bytes(b, sizeof(b), n->free_bytes);
+	np_format_bytes(b, sizeof(b), n->free_bytes);
 	sb_printf(sb, "  memory:    %s total, %s free", a, b);
 	if (n->total_bytes)
 		sb_printf(sb, " (%.1f%%)", 100.0 * (double)n->free_bytes /
@@ -219,7 +203,7 @@ static void verbose_hugepages(struct strbuf *sb, const struct np_node *n)
 	for (size_t i = 0; i < n->nhugepages; i++) {
 		const struct np_hugepages *hp = &n->hugepages[i];
 
-		human_bytes(label, sizeof(label), hp->size_bytes);
+		np_format_bytes(label, sizeof(label), hp->size_bytes);
 		sb_printf(sb, "%s%s pages: ", i ? "             " :
 			  "  hugepages: ", label);
 		verbose_count(sb, hp->total);
@@ -261,8 +245,8 @@ static void verbose_buddy(struct strbuf *sb, const struct np_node *n)
 		if ((n->page_size_bytes << k) >= (2u << 20))
 			large += bytes;
 	}
-	human_bytes(a, sizeof(a), large);
-	human_bytes(b, sizeof(b), total);
+	np_format_bytes(a, sizeof(a), large);
+	np_format_bytes(b, sizeof(b), total);
 	sb_printf(sb, "\n    in blocks of 2 MiB or more: %s of %s", a, b);
 	if (total)
 		sb_printf(sb, " (%.0f%%)", 100.0 * (double)large / (double)total);
@@ -303,7 +287,7 @@ static void verbose_cpu_structure(struct strbuf *sb, const struct np_node *n)
 	for (unsigned i = 0; i < s->ncache_levels; i++) {
 		const struct np_cache_level *c = &s->cache_levels[i];
 
-		human_bytes(size, sizeof(size), c->size_bytes);
+		np_format_bytes(size, sizeof(size), c->size_bytes);
 		sb_printf(sb, "%sL%u%s %s x%u", i ? ", " : "  caches:    ",
 			  c->depth, c->type == 'd' ? "d" : c->type == 'i' ?
 			  "i" : "", size, c->count);

@@ -27,7 +27,7 @@ if [ "$RC" = 0 ] && grep -q '^bench alloc: 4 KiB frames, allocations of 64 KiB, 
    [ "$(grep -cE '^(numaplace|numa_alloc_onnode|glibc|mimalloc|jemalloc|memkind) +[0-9]' "$TMP/out")" = 6 ]; then ok
 else bad "bench alloc --size 64K: $(cat "$TMP/out" "$TMP/err")"; fi
 
-expect_error 2 "^numaplace: bench: which benchmark\? \(alloc;" bench
+expect_error 2 "^numaplace: bench: which benchmark\? \(alloc, mem;" bench
 expect_error 2 "^numaplace: bench: 'foo' is not a benchmark" bench foo
 # Counts read through the shared option parser, in its wording (that of
 # every command): the range of --threads is the CPUs this task may use.

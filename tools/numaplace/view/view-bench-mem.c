@@ -6,6 +6,8 @@
 
 #include <json-c/json.h>
 
+#include <numaplace/units.h>
+
 #include "cli/cli-json.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -24,21 +26,6 @@ static bool ran(const struct np_bench_mem_result *r, unsigned k)
 static size_t npairs(const struct np_bench_mem_result *r)
 {
 	return r->ncpu_nodes * r->nmem_nodes;
-}
-
-/* "16 KiB", "1.5 MiB", "2 GiB" */
-static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
-{
-	const char *unit[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)b;
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, v == (uint64_t)v ? "%.0f %s" : "%.1f %s", v, unit[u]);
-	return buf;
 }
 
 /* The kernel everything is summed up by: triad, as STREAM. */
@@ -91,7 +78,7 @@ static void text_pages(FILE *out, const struct np_bench_mem_result *r)
 	else
 		fprintf(out, "2 MiB pages asked (MADV_HUGEPAGE)");
 	fprintf(out, ": %s of %s in huge pages (smaps)",
-		fmt_bytes(a, sizeof(a), huge), fmt_bytes(b, sizeof(b), mem));
+		np_format_bytes(a, sizeof(a), huge), np_format_bytes(b, sizeof(b), mem));
 }
 
 static void text_state(FILE *out, const struct np_bench_mem_result *r)
@@ -118,19 +105,20 @@ static void text_head(FILE *out, const struct np_bench_mem_result *r)
 	fprintf(out, "bench mem: ");
 	if (r->bw) {
 		fprintf(out, "3 arrays of %s each ",
-			fmt_bytes(a, sizeof(a), r->array_bytes));
+			np_format_bytes(a, sizeof(a), r->array_bytes));
 		if (!r->size_given)
 			fprintf(out, "(4x the %s L%u cache, STREAM's rule)",
-				fmt_bytes(c, sizeof(c), r->llc_bytes),
+				np_format_bytes(c, sizeof(c), r->llc_bytes),
 				r->llc_level);
 		else if (r->llc_bytes)
 			fprintf(out, "(as asked; the L%u cache is %s)",
-				r->llc_level, fmt_bytes(c, sizeof(c),
+				r->llc_level, np_format_bytes(c, sizeof(c),
 							r->llc_bytes));
 		else
 			fprintf(out, "(as asked; the cache size is unknown)");
-		fprintf(out, ", best of %u repetitions after a discarded "
+		fprintf(out, ", best of %u repetition%s after a discarded "
 			"first, %s stores\n", r->ntimes - 1,
+			r->ntimes == 2 ? "" : "s",
 			r->nt ? "non-temporal" : "regular");
 		text_threads(out, r);
 	} else {
@@ -208,7 +196,7 @@ static void text_latency(FILE *out, const struct np_bench_mem_result *r,
 		"through one random cycle over %s,\nlines shuffled within %u "
 		"KiB groups; median of %u x %llu loads, one thread; rows: CPU "
 		"node, columns: memory node)\n",
-		fmt_bytes(a, sizeof(a), r->latency_bytes),
+		np_format_bytes(a, sizeof(a), r->latency_bytes),
 		NP_BENCH_MEM_TLB_GROUP_BYTES / 1024, r->latency_reps,
 		(unsigned long long)r->loads);
 	for (size_t x = 0; x < npairs(r); x++)
@@ -228,11 +216,11 @@ static void text_sweep(FILE *out, const struct np_bench_mem_result *r)
 		"huge pages");
 	for (size_t i = 0; i < s->n; i++)
 		fprintf(out, "%10s %12.2f %12.2f\n",
-			fmt_bytes(a, sizeof(a), s->base[i].bytes),
+			np_format_bytes(a, sizeof(a), s->base[i].bytes),
 			s->base[i].ns, s->huge[i].ns);
 	fprintf(out, "huge pages: %s of the %s buffer were huge (THP, smaps)\n",
-		fmt_bytes(a, sizeof(a), s->huge_bytes),
-		fmt_bytes(b, sizeof(b), s->buffer_bytes));
+		np_format_bytes(a, sizeof(a), s->huge_bytes),
+		np_format_bytes(b, sizeof(b), s->buffer_bytes));
 }
 
 int view_bench_mem_text(FILE *out, const struct np_bench_mem_result *r)
@@ -531,8 +519,8 @@ static void plot_sweep(FILE *out, const struct np_bench_mem_result *r)
 		"plot $sweep using 1:2 with linespoints title \"4 KiB pages\", "
 		"\\\n  $sweep using 1:3 with linespoints title \"huge pages "
 		"(%s of %s huge)\"\n", s->cpu_node, s->mem_node,
-		fmt_bytes(a, sizeof(a), s->huge_bytes),
-		fmt_bytes(b, sizeof(b), s->buffer_bytes));
+		np_format_bytes(a, sizeof(a), s->huge_bytes),
+		np_format_bytes(b, sizeof(b), s->buffer_bytes));
 }
 
 int view_bench_mem_gnuplot(FILE *out, const struct np_bench_mem_result *r,
