@@ -11,6 +11,7 @@
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,13 +99,42 @@ int np_mem_validate_sum(double sum, size_t count, double value, char *why,
 
 /* ---- the threads ---- */
 
+/*
+ * A spinning barrier: every measuring thread owns its CPU, and a thread
+ * put to sleep in a futex (pthread_barrier_wait) wakes when the scheduler
+ * gets to it -- late by a time slice on a CPU it shares, which the wall
+ * time of the repetition then counts.  OpenMP's barrier spins too.
+ */
+struct spin_barrier {
+	atomic_uint arrived;
+	atomic_uint phase;
+	unsigned n;
+};
+
+static void spin_wait(struct spin_barrier *b)
+{
+	unsigned phase = atomic_load_explicit(&b->phase, memory_order_acquire);
+
+	if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1
+	    == b->n) {
+		atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->phase, 1, memory_order_release);
+		return;
+	}
+	while (atomic_load_explicit(&b->phase, memory_order_acquire) == phase) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+}
+
 struct stream {
 	double *a, *b, *c;
 	size_t n;
 	unsigned threads, ntimes, kernels;
 	bool nt;
 	bool measure;             /* phase: first touch, or the timing */
-	pthread_barrier_t bar;
+	struct spin_barrier bar;
 	/* [(thread * ntimes + rep) * NP_MEM_NKERNELS + k] */
 	uint64_t *t0, *t1;
 	double *sums;             /* [thread * ntimes + rep] */
@@ -151,7 +181,7 @@ static void measure(struct worker *w)
 
 			if (!(s->kernels & 1u << k))
 				continue;
-			pthread_barrier_wait(&s->bar);
+			spin_wait(&s->bar);
 			s->t0[at] = now_ns();
 			sum = np_mem_kernel(k, s->nt, s->a, s->b, s->c, w->lo,
 					    w->hi);
@@ -305,8 +335,7 @@ static int stream_alloc(struct stream *s, struct np_err *err)
 	s->sums = calloc((size_t)s->threads * s->ntimes, sizeof(*s->sums));
 	if (!s->t0 || !s->t1 || !s->sums)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
-	if (pthread_barrier_init(&s->bar, NULL, s->threads))
-		return np_fail_sys(err, -ENOMEM, "out of memory");
+	s->bar.n = s->threads;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	return 0;
@@ -315,7 +344,6 @@ static int stream_alloc(struct stream *s, struct np_err *err)
 static void stream_free(struct stream *s, bool inited)
 {
 	if (inited) {
-		pthread_barrier_destroy(&s->bar);
 		pthread_mutex_destroy(&s->lock);
 		pthread_cond_destroy(&s->cond);
 	}
