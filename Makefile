@@ -92,6 +92,7 @@ bench: deps build
 	@sh bench/run-topo.sh $(NUMAPLACE)
 	@sh bench/run-lab.sh $(NUMAPLACE)
 	@sh bench/run-alloc.sh $(NUMAPLACE)
+	@sh bench/run-mem.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -136,6 +136,8 @@ int main(int argc, char **argv)
 			ns[r] = (now() - t) * 1e9 / loads;
 	}
 	qsort(ns, reps, sizeof(*ns), cmp_double);
+	for (long r = 0; r < reps; r++)
+		printf("rep %.2f\n", ns[r]);
 	printf("ns %.2f\nend %p\n", reps % 2 ? ns[reps / 2] :
 	       (ns[reps / 2 - 1] + ns[reps / 2]) / 2, (void *)p);
 	return 0;
