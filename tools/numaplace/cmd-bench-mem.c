@@ -168,46 +168,39 @@ static void progress_end(const struct mem_opts *o)
 	}
 }
 
-static int render(const struct mem_opts *o,
-		  const struct np_bench_mem_result *r, char **out, size_t *len)
-{
-	FILE *f = open_memstream(out, len);
-	int e;
+struct rendering {
+	const struct mem_opts *o;
+	const struct np_bench_mem_result *r;
+	unsigned panels;          /* of the plot */
+};
 
-	if (!f) {
-		np_err_line("bench mem: cannot render: out of memory");
-		return NP_EXIT_RUNTIME;
-	}
-	e = o->json ? view_bench_mem_json(f, r) :
-	    o->csv ? view_bench_mem_csv(f, r) : view_bench_mem_text(f, r);
-	if (ferror(f))
-		e = -ENOMEM;
-	if (fclose(f) && !e)
-		e = -ENOMEM;
-	if (e) {
-		np_err_line("bench mem: cannot render: out of memory");
-		return NP_EXIT_RUNTIME;
-	}
-	return 0;
+static int report_view(FILE *f, const void *ctx)
+{
+	const struct rendering *x = ctx;
+
+	return x->o->json ? view_bench_mem_json(f, x->r) :
+	       x->o->csv ? view_bench_mem_csv(f, x->r) :
+	       view_bench_mem_text(f, x->r);
+}
+
+static int plot_view(FILE *f, const void *ctx)
+{
+	struct rendering *x = (struct rendering *)ctx;
+
+	return view_bench_mem_gnuplot(f, x->r, &x->panels);
 }
 
 static int plot(const struct mem_opts *o, const struct np_bench_mem_result *r)
 {
+	struct rendering x = { o, r, 1 };
 	struct np_err err = { 0 };
 	char *script = NULL;
 	size_t len = 0;
-	unsigned panels = 1;
-	FILE *f = open_memstream(&script, &len);
-	int e = f ? view_bench_mem_gnuplot(f, r, &panels) : -ENOMEM;
+	int e = np_render("bench mem: --plot", plot_view, &x, &script, &len);
 
-	if (f && (fclose(f) || e))
-		e = -ENOMEM;
-	if (e) {
-		free(script);
-		np_err_line("bench mem: --plot: out of memory");
-		return NP_EXIT_RUNTIME;
-	}
-	e = np_plot_render(script, len, o->plot, panels * PLOT_PANEL_PX,
+	if (e)
+		return e;
+	e = np_plot_render(script, len, o->plot, x.panels * PLOT_PANEL_PX,
 			   PLOT_PANEL_PX, &err);
 	free(script);
 	if (e) {
@@ -244,7 +237,8 @@ int bench_mem(int argc, char **argv)
 	}
 	rc = o.plot ? plot(&o, r) : 0;
 	if (!rc)
-		rc = render(&o, r, &out, &len);
+		rc = np_render("bench mem", report_view,
+			       &(struct rendering){ &o, r, 0 }, &out, &len);
 	np_bench_mem_result_free(r);
 	if (!rc)
 		rc = np_emit(out, len);

@@ -116,26 +116,17 @@ static enum cli_next parse_alloc_opts(int argc, char **argv,
 	return *rc ? CLI_EXIT : CLI_CONTINUE;
 }
 
-static int render(const struct alloc_opts *o,
-		  const struct np_bench_alloc_result *r, char **out, size_t *len)
-{
-	FILE *f = open_memstream(out, len);
-	int e;
+struct rendering {
+	const struct alloc_opts *o;
+	const struct np_bench_alloc_result *r;
+};
 
-	if (!f) {
-		np_err_line("bench alloc: cannot render: out of memory");
-		return NP_EXIT_RUNTIME;
-	}
-	e = o->json ? view_bench_alloc_json(f, r) : view_bench_alloc_text(f, r);
-	if (ferror(f))
-		e = -ENOMEM;
-	if (fclose(f) && !e)
-		e = -ENOMEM;
-	if (e) {
-		np_err_line("bench alloc: cannot render: out of memory");
-		return NP_EXIT_RUNTIME;
-	}
-	return 0;
+static int view(FILE *f, const void *ctx)
+{
+	const struct rendering *x = ctx;
+
+	return x->o->json ? view_bench_alloc_json(f, x->r) :
+	       view_bench_alloc_text(f, x->r);
 }
 
 /* The helper beside this build, for a numaplace run from its build tree
@@ -161,7 +152,8 @@ static int run_alloc(const struct alloc_opts *o)
 		np_err_line("bench alloc: %s", err.msg);
 		return np_exit_code(&err);
 	}
-	e = render(o, r, &out, &len);
+	e = np_render("bench alloc", view, &(struct rendering){ o, r }, &out,
+		      &len);
 	np_bench_alloc_result_free(r);
 	if (!e)
 		e = np_emit(out, len);

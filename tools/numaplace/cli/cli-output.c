@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The first error writing stdout, kept: a failed flush discards the
@@ -63,4 +64,23 @@ int np_emit(const char *buf, size_t len)
 		return NP_EXIT_RUNTIME;
 	}
 	return NP_EXIT_OK;
+}
+
+int np_render(const char *cmd, int (*view)(FILE *f, const void *ctx),
+	      const void *ctx, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	int e = f ? view(f, ctx) : -ENOMEM;
+
+	if (f && ferror(f))
+		e = -ENOMEM;
+	if (f && fclose(f) && !e)
+		e = -ENOMEM;
+	if (e) {
+		free(*out);
+		*out = NULL;
+		np_err_line("%s: cannot render: out of memory", cmd);
+		return NP_EXIT_RUNTIME;
+	}
+	return 0;
 }

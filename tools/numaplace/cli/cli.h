@@ -56,6 +56,15 @@ int np_exit_code(const struct np_err *err);
  */
 int np_emit(const char *buf, size_t len);
 
+/*
+ * Renders into memory: view(f, ctx) writes to a memory stream whose text
+ * lands in *out (*len bytes; the caller frees it).  0, or, when the view
+ * failed or memory ran out, "<cmd>: cannot render: out of memory" on
+ * stderr and NP_EXIT_RUNTIME.
+ */
+int np_render(const char *cmd, int (*view)(FILE *f, const void *ctx),
+	      const void *ctx, char **out, size_t *len);
+
 int cmd_topo(int argc, char **argv);
 void usage_topo(FILE *out);
 int cmd_lab(int argc, char **argv);
