@@ -19,14 +19,9 @@
 
 #include <numaplace/stats.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "assert-double.h"
 
-#define assert_exact(got, want)                                              \
-	do {                                                                 \
-		double g_ = (got), w_ = (want);                              \
-		if (g_ != w_)                                                \
-			fail_msg("%s: %.17g, expected %.17g", #got, g_, w_); \
-	} while (0)
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static void summarize(const double *v, size_t n, struct np_stats_summary *s)
 {
