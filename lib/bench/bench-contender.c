@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/util-spawn.h"
+
 static void wait_for(pid_t pid, int *status)
 {
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
@@ -105,11 +107,8 @@ static int spawn_helper(const char *helper, const char *name,
 			       NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t pipe_default;
 	int e;
 
-	sigemptyset(&pipe_default);
-	sigaddset(&pipe_default, SIGPIPE);
 	e = posix_spawn_file_actions_init(&fa);
 	if (e)
 		return -e;
@@ -125,12 +124,7 @@ static int spawn_helper(const char *helper, const char *name,
 	if (!e)
 		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	if (!e)
-		e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-					     POSIX_SPAWN_SETSIGDEF);
-	if (!e)
-		e = posix_spawnattr_setsigmask(&attr, mask);
-	if (!e)
-		e = posix_spawnattr_setsigdefault(&attr, &pipe_default);
+		e = np_spawnattr_clean(&attr, mask);
 	if (!e)
 		e = posix_spawn(pid, helper, &fa, &attr, argv, envp);
 	posix_spawnattr_destroy(&attr);

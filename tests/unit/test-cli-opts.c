@@ -99,6 +99,7 @@ static enum cli_next parse(struct opts *o, unsigned flags, char **argv,
 		CLI_CALLBACK('c', "call", o, "X", remember, 7),
 		CLI_CALLBACK(0, "call-flag", o, NULL, remember, 9),
 		CLI_CALLBACK('s', NULL, o, "S", remember, 11),
+		CLI_CALLBACK_OPTARG('o', "opt", o, "SEED", remember, 13),
 		CLI_END(),
 	};
 	const struct cli_parser p = { "t", usage_t, options, flags };
@@ -140,6 +141,36 @@ static void test_every_kind_stores(void **state)
 	/* getopt moved the operands behind the options, in order */
 	assert_int_equal(operand, 20 - 2);
 	assert_int_equal(optind, operand);
+}
+
+/* An optional argument comes with '=' (or glued to -o), never as the
+ * next word: "--opt 5" is --opt without one and an operand 5. */
+static void test_optional_argument(void **state)
+{
+	struct opts o = { 0 };
+	int operand = -1, code = -1;
+
+	(void)state;
+	assert_int_equal(parse(&o, 0, ARGV("--opt"), &operand, &code),
+			 CLI_CONTINUE);
+	assert_int_equal(o.calls, 1);
+	assert_int_equal(o.data, 13);
+	assert_null(o.arg);
+	assert_int_equal(parse(&o, 0, ARGV("--opt=7"), &operand, &code),
+			 CLI_CONTINUE);
+	assert_string_equal(o.arg, "7");
+	assert_int_equal(parse(&o, 0, ARGV("-o9"), &operand, &code),
+			 CLI_CONTINUE);
+	assert_string_equal(o.arg, "9");
+	assert_int_equal(parse(&o, 0, ARGV("--opt", "5"), &operand, &code),
+			 CLI_CONTINUE);
+	assert_null(o.arg);
+	assert_int_equal(operand, 2);                /* "5" */
+	/* the callback's verdict on the value stands */
+	assert_int_equal(parse(&o, 0, ARGV("--opt=fail"), &operand, &code),
+			 CLI_EXIT);
+	assert_int_equal(code, 42);
+	assert_string_equal(err_line, "");
 }
 
 static void test_operands(void **state)
@@ -273,6 +304,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_kind_stores),
+		cmocka_unit_test(test_optional_argument),
 		cmocka_unit_test(test_operands),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_bad_input),

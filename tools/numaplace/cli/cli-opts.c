@@ -18,8 +18,8 @@
  */
 #define LONG_ONLY_VAL 256
 
-/* Room for ':'/'+', "h", and "x:" per option, and the NUL. */
-#define SHORTOPTS_LEN (2 + 1 + 2 * CLI_MAX_OPTIONS + 1)
+/* Room for ':'/'+', "h", and "x::" per option, and the NUL. */
+#define SHORTOPTS_LEN (2 + 1 + 3 * CLI_MAX_OPTIONS + 1)
 
 static int option_val(const struct cli_option *opts, size_t i)
 {
@@ -65,13 +65,17 @@ static bool build_getopt(const struct cli_parser *p, char *shortopts,
 	shortopts[s++] = ':';
 	shortopts[s++] = 'h';
 	for (i = 0; opts[i].kind != CLI_OPT_END; i++) {
-		int has_arg = opts[i].argname ? required_argument : no_argument;
+		int has_arg = !opts[i].argname ? no_argument :
+			opts[i].arg_optional ? optional_argument :
+			required_argument;
 
 		if (i == CLI_MAX_OPTIONS)
 			return false;
 		if (opts[i].short_name) {
 			shortopts[s++] = (char)opts[i].short_name;
-			if (has_arg == required_argument)
+			if (has_arg != no_argument)
+				shortopts[s++] = ':';
+			if (has_arg == optional_argument)
 				shortopts[s++] = ':';
 		}
 		if (opts[i].long_name)

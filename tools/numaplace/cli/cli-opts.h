@@ -67,6 +67,10 @@ struct cli_option {
 	uintptr_t data;          /* CLI_OPT_BIT: the bits; CLI_OPT_CALLBACK:
 				  * anything the callback wants */
 	cli_option_fn *callback; /* CLI_OPT_CALLBACK */
+	bool arg_optional;       /* CLI_OPT_CALLBACK with an argname: the
+				  * argument may be left out ("--shuffle" or
+				  * "--shuffle=7", never "--shuffle 7"); the
+				  * callback then gets NULL */
 };
 
 /*
@@ -111,6 +115,11 @@ struct cli_option {
 	{ .kind = CLI_OPT_CALLBACK, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argname = (arg), .data = (uintptr_t)(d), \
 	  .callback = (fn) }
+/* The same with an optional argument, getopt's "x::" (see arg_optional). */
+#define CLI_CALLBACK_OPTARG(s, l, v, arg, fn, d) \
+	{ .kind = CLI_OPT_CALLBACK, .short_name = (s), .long_name = (l), \
+	  .value = (v), .argname = (arg), .data = (uintptr_t)(d), \
+	  .callback = (fn), .arg_optional = true }
 #define CLI_END() { .kind = CLI_OPT_END }
 
 /* At most this many options per table, -h/--help not counted. */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What every process the library starts with posix_spawn gets, so that
+ * none inherits the caller's signal state by accident.
+ */
+#ifndef NP_UTIL_SPAWN_H
+#define NP_UTIL_SPAWN_H
+
+#include <signal.h>
+#include <spawn.h>
+
+/*
+ * Sets attr (initialized by the caller) so that the child starts with
+ * the signal mask *mask (NULL: nothing blocked) and SIGPIPE at its
+ * default action, whatever the caller ignores.  0 or a positive errno,
+ * as the posix_spawnattr_* calls return them.
+ */
+int np_spawnattr_clean(posix_spawnattr_t *attr, const sigset_t *mask);
+
+#endif
