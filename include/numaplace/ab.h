@@ -38,8 +38,9 @@
  *             does not compile or has no capture group, a metric that
  *             matched nothing in a run's output or matched text that is
  *             not a number (err names the run and the side)
- *   -ENOENT   input: a command that is not found (posix_spawnp's errno;
- *             other spawn errors are classed by np_fail_errno's rule)
+ *   -ENOENT   input: a command that is not found (looked up in PATH
+ *             before the first run; a spawn that fails later is classed
+ *             by np_fail_errno's rule)
  *   -ECANCELED system: a run exited non-zero or died of a signal (err
  *             says which run, which side, which status)
  *   -ENOMEM, other  system: pipes, /dev/null, reading the output
@@ -123,8 +124,8 @@ void np_ab_argv_free(char **argv);
 
 /*
  * Checks what np_ab_run() would refuse before running anything: runs 0,
- * a command that does not split, a metric that does not compile or has
- * no group.  0 or -EINVAL (input), -ENOMEM.
+ * a command that does not split or is not found, a metric that does not
+ * compile or has no group.  0, -EINVAL or -ENOENT (input), -ENOMEM.
  */
 int np_ab_check(const struct np_ab_opts *o, struct np_err *err);
 

@@ -113,8 +113,15 @@ static int ab_prepare(struct ab *ab, const struct np_ab_opts *o,
 		return np_fail_input(err, -EINVAL, "at most %u runs and %u "
 				     "warm-up runs per side", NP_AB_RUNS_MAX,
 				     NP_AB_RUNS_MAX);
-	for (int s = 0; s < 2 && !e; s++)
+	for (int s = 0; s < 2 && !e; s++) {
 		e = command_argv(o, s, &ab->argv[s], err);
+		if (!e && np_spawn_find(ab->argv[s][0]))
+			e = np_fail_input(err, -ENOENT, "command %s: '%s' is not "
+					  "found%s", side_name[s],
+					  ab->argv[s][0],
+					  strchr(ab->argv[s][0], '/') ? "" :
+					  " in PATH");
+	}
 	if (!e && o->metric) {
 		e = compile_metric(o->metric, &ab->re, err);
 		ab->have_re = !e;
@@ -350,8 +357,7 @@ static void describe_failure(const struct ab *ab, int s, int wstatus,
 			    "(%s)", where, ab->o->cmd[s], WTERMSIG(wstatus),
 			    strsignal(WTERMSIG(wstatus)));
 	else
-		np_fail_sys(err, -ECANCELED, "%s: '%s' exited with status %d "
-			    "(--ignore-failure measures failed runs too)",
+		np_fail_sys(err, -ECANCELED, "%s: '%s' exited with status %d",
 			    where, ab->o->cmd[s], WEXITSTATUS(wstatus));
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "util/util-err.h"
+#include "util/util-spawn.h"
 
 extern char **environ;
 
@@ -159,26 +160,6 @@ static int gnuplot_missing(struct np_err *err)
 			   "package %s): it draws the plots", GNUPLOT_PACKAGE);
 }
 
-/* Whether an executable gnuplot is in a directory of PATH. */
-static int find_gnuplot(struct np_err *err)
-{
-	const char *path = getenv("PATH");
-	char file[PATH_MAX];
-
-	if (!path || !*path)
-		path = "/usr/bin:/bin";
-	for (const char *p = path; *p;) {
-		size_t n = strcspn(p, ":");
-
-		snprintf(file, sizeof(file), "%.*s/%s", (int)n, n ? p : ".",
-			 GNUPLOT);
-		if (access(file, X_OK) == 0)
-			return 0;
-		p += n + (p[n] == ':');
-	}
-	return gnuplot_missing(err);
-}
-
 int np_output_plot_check(const char *path, struct np_err *err)
 {
 	int e = refuse_directory(path, err);
@@ -188,8 +169,9 @@ int np_output_plot_check(const char *path, struct np_err *err)
 	if (np_output_plot_format(path) == NP_PLOT_UNKNOWN)
 		return np_fail_input(err, -EINVAL, "%s: a plot is drawn as .svg "
 				     "or .png: name the file so", path);
-	e = find_gnuplot(err);
-	return e ? e : np_output_check(path, err);
+	if (np_spawn_find(GNUPLOT))
+		return gnuplot_missing(err);
+	return np_output_check(path, err);
 }
 
 /* A memfd holding a, then b. */

@@ -17,4 +17,12 @@
  */
 int np_spawnattr_clean(posix_spawnattr_t *attr, const sigset_t *mask);
 
+/*
+ * Whether posix_spawnp would find `name`: a name with a '/' must be an
+ * executable file there, any other an executable file in a directory of
+ * PATH (unset or empty: /usr/bin:/bin; an empty entry: the current
+ * directory).  0, or -ENOENT.
+ */
+int np_spawn_find(const char *name);
+
 #endif

@@ -207,8 +207,10 @@ static const struct run_error {
 	  NP_ERR_SYSTEM, "run 2 of 4 (B): 'sh -c 'kill -TERM $$'' was killed "
 	  "by signal 15" },
 	{ "true", "no-such-command-numaplace", NULL, 2, 0, -ENOENT,
-	  NP_ERR_INPUT, "run 2 of 4 (B): cannot run "
-	  "'no-such-command-numaplace'" },
+	  NP_ERR_INPUT, "command B: 'no-such-command-numaplace' is not found "
+	  "in PATH" },
+	{ "./no/such/file", "true", NULL, 2, 0, -ENOENT, NP_ERR_INPUT,
+	  "command A: './no/such/file' is not found" },
 	{ "true", "echo 'x", NULL, 2, 0, -EINVAL, NP_ERR_INPUT,
 	  "command B: the ' at character 6 is never closed" },
 	{ "true", "true", NULL, 0, 0, -EINVAL, NP_ERR_INPUT, "no runs" },

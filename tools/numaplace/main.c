@@ -27,6 +27,8 @@ const struct np_cmd np_commands[] = {
 	  "allocate node-placed frames under a policy, verified, with counters" },
 	{ "bench", cmd_bench, usage_bench,
 	  "benchmarks: frame allocation against numa_alloc_onnode and malloc" },
+	{ "ab", cmd_ab, usage_ab,
+	  "run two commands alternately: is B faster than A, and by how much" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -79,6 +79,8 @@ int cmd_frames(int argc, char **argv);
 void usage_frames(FILE *out);
 int cmd_bench(int argc, char **argv);
 void usage_bench(FILE *out);
+int cmd_ab(int argc, char **argv);
+void usage_ab(FILE *out);
 /* bench's sub-commands (cmd-bench.c has their table) */
 int bench_mem(int argc, char **argv);
 void usage_bench_mem(FILE *out);
