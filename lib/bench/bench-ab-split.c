@@ -122,7 +122,7 @@ int np_ab_split(const char *line, const char *what, char ***argv,
 	w.word = malloc(strlen(line) + 1);
 	if (!w.word)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; line[i] && !e; i++)
+	for (size_t i = 0; !e && line[i]; i++)
 		e = scan(&w, line, &i, what, err);
 	if (!e)
 		e = end_word(&w);
