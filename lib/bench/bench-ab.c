@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <regex.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,13 +166,14 @@ void np_ab_order(unsigned runs, bool shuffle, uint64_t seed,
 
 uint64_t np_ab_random_seed(void)
 {
-	static unsigned calls;
+	static atomic_uint calls;   /* two calls in one nanosecond differ */
 	struct timespec t;
 	struct np_rand rng;
 
 	clock_gettime(CLOCK_REALTIME, &t);
 	np_rand_seed(&rng, (uint64_t)t.tv_sec * 1000000000u ^
-		     (uint64_t)t.tv_nsec ^ (uint64_t)getpid() << 32 ^ ++calls);
+		     (uint64_t)t.tv_nsec ^ (uint64_t)getpid() << 32 ^
+		     atomic_fetch_add(&calls, 1));
 	return np_rand_next(&rng);
 }
 
