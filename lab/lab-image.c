@@ -25,6 +25,7 @@
 
 #include "lab-embedded.h"
 #include "linux/linux-root.h"
+#include "util/util-fd.h"
 
 /* numaplace opens it with dlopen, so ldd does not list it. */
 #define HWLOC_LIB "/lib/x86_64-linux-gnu/libhwloc.so.15"
@@ -221,23 +222,6 @@ static int publish_tmpfile(int fd, const char *path)
 	return np_link_tmpfile(fd, path);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 #define COPY_CHUNK (1u << 20)   /* a multiple of 8: see hash_bytes() */
 
 /*
@@ -275,7 +259,7 @@ static int stream_range(int in_fd, off_t off, uint64_t len, int out_fd,
 			break;
 		if (hash)
 			*hash = hash_bytes(*hash, buf, got);
-		if (out_fd >= 0 && (*werr = write_all(out_fd, buf, got)))
+		if (out_fd >= 0 && (*werr = np_write_all(out_fd, buf, got)))
 			break;
 		len -= got;
 	}
@@ -383,7 +367,7 @@ static int run_decompressor(const struct codec *c, int in_fd, int out_fd,
 			continue;
 		if (n <= 0)
 			break;
-		*write_err = write_all(out_fd, buf, (size_t)n);
+		*write_err = np_write_all(out_fd, buf, (size_t)n);
 		if (*write_err)
 			break;   /* closing the pipe stops the tool */
 	}
@@ -968,7 +952,7 @@ static int write_pad(int fd, size_t len)
 {
 	static const char zeros[4];
 
-	return write_all(fd, zeros, (4 - len % 4) % 4);
+	return np_write_all(fd, zeros, (4 - len % 4) % 4);
 }
 
 /* cpio "newc": a 110-byte ASCII header, the name, data, 4-byte padding. */
@@ -983,9 +967,9 @@ int np_lab_cpio_header(int fd, unsigned ino, unsigned mode, unsigned rmajor,
 		 "%08X%08X%08X%08X%08X%08X", ino, mode, 0, 0,
 		 S_ISDIR(mode) ? 2 : 1, 0, (unsigned)len, 0, 0, rmajor, rminor,
 		 (unsigned)nlen, 0);
-	e = write_all(fd, hdr, 110);
+	e = np_write_all(fd, hdr, 110);
 	if (!e)
-		e = write_all(fd, name, nlen);
+		e = np_write_all(fd, name, nlen);
 	return e ? e : write_pad(fd, 110 + nlen);
 }
 
@@ -1007,7 +991,7 @@ static int write_cpio(int fd, const struct image *im, struct np_err *err)
 		if (!e && en->host)
 			e = entry_stream(en, fd, NULL, err);
 		else if (!e && en->len)
-			e = write_all(fd, en->data, en->len);
+			e = np_write_all(fd, en->data, en->len);
 		if (!e)
 			e = write_pad(fd, en->len);
 	}
@@ -1297,7 +1281,7 @@ int np_lab_run_initrd(const char *initrd, const char *nonce, int stdin_fd,
 			}
 			if (n == 0)
 				break;
-			if ((e = write_all(in, buf, (size_t)n))) {
+			if ((e = np_write_all(in, buf, (size_t)n))) {
 				np_fail_sys(err, e, "lab: standard input: %s",
 					    strerror(-e));
 				break;
@@ -1328,7 +1312,7 @@ int np_lab_run_initrd(const char *initrd, const char *nonce, int stdin_fd,
 		werr = np_lab_cpio_header(fd, 2, S_IFREG | 0600, 0, 0,
 					  "np-run/nonce", strlen(nonce));
 	if (!e && !werr)
-		werr = write_all(fd, nonce, strlen(nonce));
+		werr = np_write_all(fd, nonce, strlen(nonce));
 	if (!e && !werr)
 		werr = write_pad(fd, strlen(nonce));
 	if (!e && !werr && in >= 0) {

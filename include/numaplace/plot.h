@@ -23,6 +23,13 @@ extern "C" {
 int np_plot_check_path(const char *path, struct np_err *err);
 
 /*
+ * Whether gnuplot is there to draw (an executable "gnuplot" in PATH), for
+ * a caller that plots at the end of a long run and would rather refuse
+ * before it.  0, or -ENOENT (system) with np_plot_render()'s message.
+ */
+int np_plot_available(struct np_err *err);
+
+/*
  * Runs gnuplot on `script` (len bytes, gnuplot 5 syntax, without `set
  * terminal` and `set output`, which are set here from path's extension:
  * svg, or pngcairo for .png) and puts the result at path.  width and

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "util/util-err.h"
+#include "util/util-fd.h"
+#include "util/util-spawn.h"
 
 extern char **environ;
 
@@ -54,21 +56,6 @@ int np_plot_check_path(const char *path, struct np_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The memfd gnuplot reads: terminal, output, the script, the end. */
 static int script_fd(const char *script, size_t len, const char *tmp,
 		     const char *term, unsigned w, unsigned h)
@@ -81,11 +68,11 @@ static int script_fd(const char *script, size_t len, const char *tmp,
 		return -errno;
 	snprintf(head, sizeof(head), "set terminal %s size %u,%u\n"
 		 "set output '%s'\n", term, w, h, tmp);
-	e = write_all(fd, head, strlen(head));
+	e = np_write_all(fd, head, strlen(head));
 	if (!e)
-		e = write_all(fd, script, len);
+		e = np_write_all(fd, script, len);
 	if (!e)
-		e = write_all(fd, "\nunset output\n", 14);
+		e = np_write_all(fd, "\nunset output\n", 14);
 	if (!e && lseek(fd, 0, SEEK_SET) < 0)
 		e = -errno;
 	if (e) {
@@ -143,6 +130,17 @@ static int spawn_gnuplot(int in, int errfd, int *status)
 	return 0;
 }
 
+static int not_installed(struct np_err *err)
+{
+	return np_fail_sys(err, -ENOENT, "gnuplot: not installed (Debian: "
+			   "gnuplot-nox)");
+}
+
+int np_plot_available(struct np_err *err)
+{
+	return np_spawn_find("gnuplot") ? not_installed(err) : 0;
+}
+
 static int run(const char *script, size_t len, const char *tmp,
 	       const char *path, unsigned w, unsigned h, struct np_err *err)
 {
@@ -163,8 +161,7 @@ static int run(const char *script, size_t len, const char *tmp,
 	close(in);
 	close(errfd);
 	if (e == -ENOENT)
-		return np_fail_sys(err, e, "gnuplot: not installed (Debian: "
-				   "gnuplot-nox)");
+		return not_installed(err);
 	if (e)
 		return np_fail_sys(err, e, "gnuplot: %s", strerror(-e));
 	if (!WIFEXITED(status) || WEXITSTATUS(status))

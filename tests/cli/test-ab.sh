@@ -155,18 +155,20 @@ bad_input "^numaplace: ab: --alpha: '0.6' is not a number above 0 and at most 0.
 bad_input "^numaplace: ab: --shuffle=-1: the seed is a number from 0 to 18446744073709551615$" --shuffle=-1 true true
 bad_input "^numaplace: ab: --resamples: '999' is not a number from 10000 to 1000000$" --resamples 999 true true
 bad_input "^numaplace: ab: --higher-is-better needs --metric" --higher-is-better true true
-expect_error 2 "^numaplace: ab: x.pdf: a plot is drawn as .svg or .png: name the file so$" \
+expect_error 2 "^numaplace: ab: --plot: x.pdf: a plot is an .svg or a .png file$" \
 	ab --plot x.pdf true true
-expect_error 2 "^numaplace: ab: $TMP/no/dir/s.csv: No such file or directory$" \
+expect_error 2 "^numaplace: ab: --export-csv: $TMP/no/dir/s.csv: No such file or directory$" \
 	ab --export-csv "$TMP/no/dir/s.csv" true true
-expect_error 2 "^numaplace: ab: $TMP: is a directory$" ab --plot "$TMP" true true
+expect_error 2 "^numaplace: ab: --export-csv: $TMP: is a directory$" ab --export-csv "$TMP" true true
+mkdir -p d.svg
+expect_error 2 "^numaplace: ab: --plot: $TMP/d.svg: is a directory$" ab --plot "$TMP/d.svg" true true
 
 # gnuplot missing: one line, exit 1, before any run, no file
 mkdir -p nopath
 RC=0
 PATH="$TMP/nopath" "$NP" ab --plot g.svg /bin/true /bin/true >out 2>err || RC=$?
 if [ "$RC" = 1 ] && [ ! -s out ] && [ "$(wc -l <err)" = 1 ] && [ ! -e g.svg ] &&
-   grep -q "^numaplace: ab: gnuplot is not installed (Debian package gnuplot-nox): it draws the plots$" err; then ok
+   grep -q "^numaplace: ab: --plot: gnuplot: not installed (Debian: gnuplot-nox)$" err; then ok
 else bad "ab without gnuplot: exit $RC: $(cat err)"; fi
 
 # no temporary file is ever left behind

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The A/B runner (lib/bench/bench-ab.c, bench-ab-split.c) and the output
- * files it writes through (lib/util/util-output.c): word splitting, the
- * run order, real runs of real commands, the metric, failures, and files
- * that are whole or absent.
+ * files `ab` writes through (lib/util/util-output.c, util-plot.c): word
+ * splitting, the run order, real runs of real commands, the metric,
+ * failures, and files that are whole or absent.
  *
  * The expected words were checked against dash, which performs the same
  * quote removal when the string has nothing to expand:
@@ -27,6 +27,7 @@
 
 #include <numaplace/ab.h>
 #include <numaplace/output.h>
+#include <numaplace/plot.h>
 
 /* "[a][b]" for the words of line, split as command A. */
 static void words(const char *line, char *buf, size_t len)
@@ -328,26 +329,31 @@ static void test_output_replace(void **state)
 	assert_int_equal(np_output_check(path, &err), -ENOENT);
 }
 
+/* What `ab --plot` relies on: gnuplot found (or not) before the run, a
+ * plot drawn whole, and nothing left when gnuplot refuses the script. */
 static void test_output_plot(void **state)
 {
 	const char script[] = "set xrange [0:1]\nplot x\n";
 	const char bad[] = "plot $NO_SUCH_BLOCK using 1:2\n";
 	char path[PATH_MAX], names[256], head[8] = { 0 };
+	const char *saved = getenv("PATH");
+	char *keep = strdup(saved ? saved : "/usr/bin:/bin");
 	struct np_err err = { 0 };
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(np_output_plot_format("a/b.SVG"), NP_PLOT_SVG);
-	assert_int_equal(np_output_plot_format("b.png"), NP_PLOT_PNG);
-	assert_int_equal(np_output_plot_format("b.pdf"), NP_PLOT_UNKNOWN);
-	assert_int_equal(np_output_plot_format("a.svg/b"), NP_PLOT_UNKNOWN);
-	snprintf(path, sizeof(path), "%s/p.pdf", dir);
-	assert_int_equal(np_output_plot_check(path, &err), -EINVAL);
-	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_int_equal(np_plot_available(&err), 0);
+	setenv("PATH", dir, 1);                  /* no gnuplot there */
+	assert_int_equal(np_plot_available(&err), -ENOENT);
+	assert_int_equal(err.cls, NP_ERR_SYSTEM);
+	assert_string_equal(err.msg, "gnuplot: not installed (Debian: "
+			    "gnuplot-nox)");
+	setenv("PATH", keep, 1);
+	free(keep);
 
 	snprintf(path, sizeof(path), "%s/p.png", dir);
-	if (np_output_plot(path, script, strlen(script), &err))
-		fail_msg("np_output_plot: %s", err.msg);
+	if (np_plot_render(script, strlen(script), path, 200, 100, &err))
+		fail_msg("np_plot_render: %s", err.msg);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	assert_int_equal(fread(head, 1, 4, f), 4);
@@ -355,11 +361,10 @@ static void test_output_plot(void **state)
 	assert_memory_equal(head, "\x89PNG", 4);
 	unlink(path);
 
-	/* a script gnuplot refuses: its reason, and no file at all */
 	snprintf(path, sizeof(path), "%s/bad.svg", dir);
-	assert_int_equal(np_output_plot(path, bad, strlen(bad), &err), -EIO);
+	assert_int_equal(np_plot_render(bad, strlen(bad), path, 200, 100, &err),
+			 -EIO);
 	assert_int_equal(err.cls, NP_ERR_SYSTEM);
-	assert_non_null(strstr(err.msg, "gnuplot failed drawing"));
 	list_dir(names, sizeof(names));
 	assert_string_equal(names, "out.csv ");
 }

@@ -3,7 +3,8 @@
  * numaplace ab: run two commands alternately and say whether B differs
  * from A.  The options in, the experiment (numaplace/ab.h) and the
  * comparison (numaplace/stats.h) from the library, the layouts from
- * view/view-ab*.c, the files through numaplace/output.h.
+ * view/view-ab*.c, the CSV through numaplace/output.h and the plot
+ * through numaplace/plot.h, both written whole or not at all.
  */
 #include "cli/cli.h"
 #include "cli/cli-opts.h"
@@ -15,6 +16,7 @@
 
 #include <numaplace/ab.h>
 #include <numaplace/output.h>
+#include <numaplace/plot.h>
 #include <numaplace/stats.h>
 #include <numaplace/units.h>
 
@@ -22,6 +24,8 @@
 
 #define RUNS_DEFAULT 10        /* per side, hyperfine's least */
 #define ALPHA_MAX 0.5
+#define PLOT_WIDTH_PX 960
+#define PLOT_HEIGHT_PX 540
 
 void usage_ab(FILE *out)
 {
@@ -161,20 +165,26 @@ static enum cli_next parse_ab_opts(int argc, char **argv, struct ab_cli *o,
 	return CLI_CONTINUE;
 }
 
+/* "ab: --plot: <why>": one line, the exit code by the error's class. */
+static int refuse(const char *opt, const struct np_err *err)
+{
+	np_err_line("ab: %s%s%s", opt ? opt : "", opt ? ": " : "", err->msg);
+	return np_exit_code(err);
+}
+
 /* Everything that can be refused is refused before the first run. */
 static int check_before_running(struct ab_cli *o)
 {
 	struct np_err err = { 0 };
-	int e = np_ab_check(&o->run, &err);
 
-	if (!e && o->csv)
-		e = np_output_check(o->csv, &err);
-	if (!e && o->plot)
-		e = np_output_plot_check(o->plot, &err);
-	if (e) {
-		np_err_line("ab: %s", err.msg);
-		return np_exit_code(&err);
-	}
+	if (np_ab_check(&o->run, &err))
+		return refuse(NULL, &err);
+	if (o->csv && np_output_check(o->csv, &err))
+		return refuse("--export-csv", &err);
+	if (o->plot && (np_plot_check_path(o->plot, &err) ||
+			np_output_check(o->plot, &err) ||
+			np_plot_available(&err)))
+		return refuse("--plot", &err);
 	if (o->run.shuffle && !o->seed_given)
 		o->run.seed = np_ab_random_seed();
 	return 0;
@@ -194,50 +204,51 @@ static void clear_progress(const struct ab_cli *o)
 		fputs("\r\033[K", stderr);
 }
 
-/* One layout into a buffer of its own. */
-static int render(int (*view)(FILE *, const struct view_ab *),
-		  const struct view_ab *v, char **buf, size_t *len)
+/* The layouts, for np_render (ctx is the struct view_ab). */
+static int text_view(FILE *f, const void *ctx)
 {
-	FILE *f = open_memstream(buf, len);
-	int e;
-
-	if (!f)
-		return -ENOMEM;
-	e = view(f, v);
-	if (ferror(f))
-		e = -ENOMEM;
-	if (fclose(f) && !e)
-		e = -ENOMEM;
-	return e;
+	return view_ab_text(f, ctx);
 }
 
-/* The files first, stdout last: each file whole or absent. */
+static int json_view(FILE *f, const void *ctx)
+{
+	return view_ab_json(f, ctx);
+}
+
+static int csv_view(FILE *f, const void *ctx)
+{
+	return view_ab_csv(f, ctx);
+}
+
+static int plot_view(FILE *f, const void *ctx)
+{
+	return view_ab_plot(f, ctx);
+}
+
+/* All rendered first; then the plot, the CSV, stdout: each file whole
+ * or absent, and nothing on stdout when a file failed. */
 static int write_outputs(const struct ab_cli *o, const struct view_ab *v)
 {
 	char *out = NULL, *csv = NULL, *plot = NULL;
 	size_t out_len = 0, csv_len = 0, plot_len = 0;
 	struct np_err err = { 0 };
-	int e, rc;
+	int rc;
 
-	e = render(o->json ? view_ab_json : view_ab_text, v, &out, &out_len);
-	if (!e && o->csv)
-		e = render(view_ab_csv, v, &csv, &csv_len);
-	if (!e && o->plot)
-		e = render(view_ab_plot, v, &plot, &plot_len);
-	if (e) {
-		np_err_line("ab: cannot render: out of memory");
-		rc = NP_EXIT_RUNTIME;
+	rc = np_render("ab", o->json ? json_view : text_view, v, &out,
+		       &out_len);
+	if (!rc && o->csv)
+		rc = np_render("ab: --export-csv", csv_view, v, &csv, &csv_len);
+	if (!rc && o->plot)
+		rc = np_render("ab: --plot", plot_view, v, &plot, &plot_len);
+	if (rc)
 		goto out;
-	}
-	e = o->plot ? np_output_plot(o->plot, plot, plot_len, &err) : 0;
-	if (!e && o->csv)
-		e = np_output_replace(o->csv, csv, csv_len, &err);
-	if (e) {
-		np_err_line("ab: %s", err.msg);
-		rc = np_exit_code(&err);
-		goto out;
-	}
-	rc = np_emit(out, out_len);
+	if (o->plot && np_plot_render(plot, plot_len, o->plot, PLOT_WIDTH_PX,
+				      PLOT_HEIGHT_PX, &err))
+		rc = refuse("--plot", &err);
+	else if (o->csv && np_output_replace(o->csv, csv, csv_len, &err))
+		rc = refuse("--export-csv", &err);
+	else
+		rc = np_emit(out, out_len);
 out:
 	free(out);
 	free(csv);

@@ -160,6 +160,8 @@ int view_ab_text(FILE *out, const struct view_ab *v)
 
 /* ---- JSON ---- */
 
+/* Ten digits: a wall time to the nanosecond, a p-value to what it
+ * means (np_json_add_num's three decimals would lose both). */
 static void add_num(json_object *o, const char *key, double x, bool *oom)
 {
 	char s[40];
@@ -167,13 +169,6 @@ static void add_num(json_object *o, const char *key, double x, bool *oom)
 	snprintf(s, sizeof(s), "%.10g", x);
 	np_json_add(o, key, np_json_checked(json_object_new_double_s(x, s),
 					    oom), oom);
-}
-
-static void add_str(json_object *o, const char *key, const char *s,
-		    bool *oom)
-{
-	np_json_add(o, key, s ? np_json_checked(json_object_new_string(s),
-						oom) : NULL, oom);
 }
 
 static void add_bool(json_object *o, const char *key, bool b, bool *oom)
@@ -209,7 +204,7 @@ static json_object *json_samples(const struct view_ab *v, bool *oom)
 		json_object *o = np_json_checked(json_object_new_object(), oom);
 
 		np_json_add_u64(o, "run", i + 1, oom);
-		add_str(o, "side", side_name[smp->side], oom);
+		np_json_add_str(o, "side", side_name[smp->side], oom);
 		add_num(o, "value", smp->value, oom);
 		add_num(o, "wall_s", smp->wall_s, oom);
 		np_json_add_u64(o, "exit_status", (uint64_t)smp->status, oom);
@@ -238,22 +233,22 @@ static void json_experiment(json_object *root, const struct view_ab *v,
 {
 	const struct np_ab_opts *o = v->run;
 
-	add_str(root, "schema", "numaplace-ab/1", oom);
+	np_json_add_str(root, "schema", "numaplace-ab/1", oom);
 	np_json_add(root, "commands", json_pair(
 		"A", np_json_checked(json_object_new_string(o->cmd[0]), oom),
 		"B", np_json_checked(json_object_new_string(o->cmd[1]), oom),
 		oom), oom);
 	add_bool(root, "shell", o->shell, oom);
-	add_str(root, "measure", o->metric ? "metric" : "wall_s", oom);
-	add_str(root, "metric", o->metric, oom);
+	np_json_add_str(root, "measure", o->metric ? "metric" : "wall_s", oom);
+	/* null without a metric, without a shuffle */
+	np_json_add(root, "metric", o->metric ? np_json_checked(
+		json_object_new_string(o->metric), oom) : NULL, oom);
 	add_bool(root, "higher_is_better", v->higher_is_better, oom);
 	np_json_add_u64(root, "runs_per_side", o->runs, oom);
 	np_json_add_u64(root, "warmup_per_side", o->warmup, oom);
-	add_str(root, "order", o->shuffle ? "shuffle" : "alternate", oom);
-	if (o->shuffle)
-		np_json_add_u64(root, "shuffle_seed", o->seed, oom);
-	else
-		np_json_add(root, "shuffle_seed", NULL, oom);
+	np_json_add_str(root, "order", o->shuffle ? "shuffle" : "alternate", oom);
+	np_json_add(root, "shuffle_seed", o->shuffle ? np_json_checked(
+		json_object_new_uint64(o->seed), oom) : NULL, oom);
 	add_num(root, "alpha", v->alpha, oom);
 }
 
@@ -280,22 +275,22 @@ static void json_statistics(json_object *root, const struct view_ab *v,
 	add_num(mw, "u_a", s->mw.u_x, oom);
 	add_num(mw, "u_b", s->mw.u_y, oom);
 	add_num(mw, "p", s->mw.p, oom);
-	add_str(mw, "method", s->mw.method == NP_STATS_MW_EXACT ? "exact" :
+	np_json_add_str(mw, "method", s->mw.method == NP_STATS_MW_EXACT ? "exact" :
 		"normal", oom);
 	np_json_add(root, "mann_whitney", mw, oom);
 	add_num(cd, "value", s->cliffs_delta, oom);
-	add_str(cd, "magnitude", np_stats_cliffs_magnitude(s->cliffs_delta),
+	np_json_add_str(cd, "magnitude", np_stats_cliffs_magnitude(s->cliffs_delta),
 		oom);
 	np_json_add(root, "cliffs_delta", cd, oom);
 	add_bool(root, "significant", s->significant, oom);
-	add_str(ch, "direction", !s->significant ? "none" : s->gain > 0 ?
+	np_json_add_str(ch, "direction", !s->significant ? "none" : s->gain > 0 ?
 		"faster" : "slower", oom);
 	add_num(ch, "gain_percent", 100 * s->gain, oom);
 	add_num(ch, "gain_ci_low_percent", 100 * s->gain_lo, oom);
 	add_num(ch, "gain_ci_high_percent", 100 * s->gain_hi, oom);
 	np_json_add(root, "change", ch, oom);
 	view_ab_verdict(verdict, sizeof(verdict), v);
-	add_str(root, "verdict", verdict, oom);
+	np_json_add_str(root, "verdict", verdict, oom);
 }
 
 int view_ab_json(FILE *out, const struct view_ab *v)
