@@ -53,3 +53,18 @@ step "numaplace lab --preset 4n: numaplace frames on every node, verified"
 	done
 	echo "$ numaplace frames --pool 32M --policy interleave --alloc 16M --verify"
 	numaplace frames --pool 32M --policy interleave --alloc 16M --verify' 2>&1
+
+# What each node pair delivers, measured in the same 4-node guest: the
+# bandwidth and latency matrices (MLC's layout).  Emulated: TCG puts the
+# pages on the nodes asked (bench mem checks every page before timing) but
+# does not make remote memory slower, so the matrix is flat here; on real
+# hardware the same command shows the NUMA penalty.
+step "numaplace lab --preset 4n -- numaplace bench mem --size 16M --ntimes 3 --latency --loads 100000"
+"$NP" lab --preset 4n -- numaplace bench mem --size 16M --ntimes 3 --latency \
+	--loads 100000 2>&1
+
+# Is B really faster than A?  Two commands that differ (a 20 ms and a 30 ms
+# sleep), alternated, with the ratio of medians, its bootstrap interval
+# and a rank test, ending in one verdict line.
+step "numaplace ab --runs 10 'sleep 0.02' 'sleep 0.03'"
+"$NP" ab --runs 10 'sleep 0.02' 'sleep 0.03'

@@ -86,4 +86,26 @@ if command -v gnuplot >/dev/null 2>&1; then
 		grep -q '<svg' "$TMP/s4.svg" && ok || bad "seed004: no SVG plot"
 fi
 
+# ---- seed000 in a 2-node guest, through numaplace ab --------------------
+# 20 runs per side as the script's default; every run checked its pages
+# (np-randread --expect) or ab would have stopped with its failure.
+rc=0
+"$NP" lab --preset 2s --timeout 300 --add "$EXP/seed000/run.sh" \
+	--add "$RANDREAD" -- sh -c 'sh "$(command -v run.sh)" --size 8M \
+	--reads 100000 --csv /tmp/ab.csv 2>/dev/null && echo "--- csv" &&
+	cat /tmp/ab.csv' >"$TMP/s0" 2>"$TMP/err" || rc=$?
+if [ "$rc" = 0 ]; then ok; else bad "seed000 in 2s: exit $rc: $(tail -5 "$TMP/err")"; fi
+grep -q '^seed000: 2 threads on nodes 0,1, 8M each' "$TMP/s0" && ok ||
+	bad "seed000: no header: $(head -3 "$TMP/s0")"
+grep -q '^emulated: ' "$TMP/s0" && ok || bad "seed000: no 'emulated' line"
+# the verdict: one of ab's two forms, last before the CSV
+verdict=$(sed -n '/^--- csv$/q;p' "$TMP/s0" | grep -v '^$' | tail -1)
+case $verdict in
+"no significant difference at α = 0.05 (ratio "*|"B is "*" faster ("*|"B is "*" slower ("*) ok ;;
+*) bad "seed000: last line is not a verdict: '$verdict'" ;;
+esac
+# every measured run is in the CSV: 20 per side
+n=$(sed -n '/^--- csv$/,$p' "$TMP/s0" | grep -Ec '(^|,)(A|B),')
+[ "$n" = 40 ] && ok || bad "seed000: $n measured runs in the CSV, want 40: $(sed -n '/^--- csv$/,$p' "$TMP/s0" | head -5)"
+
 summary

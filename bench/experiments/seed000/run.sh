@@ -5,10 +5,13 @@
 # thread's memory on its own node (B: what a NUMA-aware allocator gives),
 # alternated by `numaplace ab`, which ends in one verdict line.
 #
-#   sh run.sh [--size SIZE] [--reads N] [--threads N] [--runs N]
+#   sh run.sh [--size SIZE] [--reads N] [--threads N] [--runs N] [--thp]
 #             [--csv FILE] [--plot FILE.svg]
 #
-# Defaults: 1G per thread, 2*10^7 reads, 2 threads, 20 runs per side.
+# Defaults: 1G per thread, 2*10^7 reads, 2 threads, 20 runs per side, 4 KiB
+# pages (--thp: transparent huge pages, with which the kernel may put part
+# of a buffer on another node even under --localalloc; that run then stops
+# the experiment).
 # Each run checks its pages before it is timed (np-randread --expect); a
 # run whose pages are not where its side says stops the experiment.
 # Environment: NUMAPLACE (default: numaplace on PATH), NP_RANDREAD
@@ -16,11 +19,16 @@
 set -eu
 NP=${NUMAPLACE:-numaplace}
 RANDREAD=${NP_RANDREAD:-np-randread}
-SIZE=1G READS=20000000 THREADS=2 RUNS=20 CSV= PLOT=
+SIZE=1G READS=20000000 THREADS=2 RUNS=20 CSV= PLOT= THP=
 NODES=/sys/devices/system/node
 
 die() { echo "seed000: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
+	if [ "$1" = --thp ]; then
+		THP=--thp
+		shift
+		continue
+	fi
 	[ $# -ge 2 ] || die "$1: needs a value (see the head of $0)"
 	case $1 in
 	--size) SIZE=$2 ;;
@@ -67,7 +75,7 @@ if grep -q 'np\.shell=' /proc/cmdline 2>/dev/null; then
 	echo "emulated: a numaplace lab guest; TCG does not model remote \
 latency, so no difference is expected"
 fi
-args="--threads $THREADS --size $SIZE --reads $READS"
+args="--threads $THREADS --size $SIZE --reads $READS${THP:+ $THP}"
 set -- --runs "$RUNS" --warmup 1 --metric 'ns_per_read: ([0-9.]+)'
 [ -n "$CSV" ] && set -- "$@" --export-csv "$CSV"
 [ -n "$PLOT" ] && set -- "$@" --plot "$PLOT"
