@@ -191,6 +191,7 @@ int vm_split_over(struct vm_ctx *c, const struct vm_need *q, struct vm_split *s)
 
 struct cand_key {
 	unsigned memonly;
+	uint64_t remote_mib;     /* memory outside the largest cell */
 	uint64_t dist;
 	double spread;           /* VM_RANK_SPREAD: the least share left */
 	uint64_t slack_mib, slack_cpu;
@@ -233,6 +234,8 @@ static int key_cmp(enum vm_rank rank, const struct cand_key *a,
 		return a->memonly < b->memonly ? -1 : 1;
 	if (rank == VM_RANK_PACK)
 		return 0;
+	if (rank == VM_RANK_BEST && a->remote_mib != b->remote_mib)
+		return a->remote_mib < b->remote_mib ? -1 : 1;
 	if (rank == VM_RANK_SPREAD && a->spread != b->spread)
 		return a->spread > b->spread ? -1 : 1;
 	if (rank == VM_RANK_SPREAD && a->slack_mib != b->slack_mib)
@@ -270,8 +273,10 @@ static void explain_set(struct search *s, const size_t *idx, const char *what,
 	for (size_t a = 0; a < s->k; a++)
 		sb_printf(sb, "%s%u", a ? "," : "", s->c->h->nodes[idx[a]].id);
 	if (key)
-		sb_printf(sb, ": fits, distance %llu, %llu MiB and %llu vCPUs "
-			  "left over%s\n", (unsigned long long)key->dist,
+		sb_printf(sb, ": fits, %llu MiB off its largest cell, distance "
+			  "%llu, %llu MiB and %llu vCPUs left over%s\n",
+			  (unsigned long long)key->remote_mib,
+			  (unsigned long long)key->dist,
 			  (unsigned long long)key->slack_mib,
 			  (unsigned long long)key->slack_cpu,
 			  key->memonly ? ", memory-only tier" : "");
@@ -299,6 +304,14 @@ static void consider(struct search *s, const size_t *idx)
 		return;
 	}
 	key_of(s->c, s->q, idx, s->k, &key);
+	{
+		uint64_t max = 0;
+
+		for (size_t a = 0; a < s->k; a++)
+			if (s->trial.mem_mib[a] > max)
+				max = s->trial.mem_mib[a];
+		key.remote_mib = s->q->mib - max;
+	}
 	explain_set(s, idx, NULL, &key);
 	if (!s->found || key_cmp(s->rank, &key, &s->best_key) < 0) {
 		memcpy(s->best, idx, s->k * sizeof(*idx));

@@ -35,6 +35,9 @@ struct vm_ctx {
 	double oc;               /* cpu_overcommit, >= 1 */
 	size_t *nfree;           /* [nnodes] CPUs not taken */
 	struct strbuf *explain;  /* NULL unless asked */
+	/* the exact search's decision for the VM being planned: -1 none,
+	 * 0 left out, else a mask of node positions */
+	long force_mask;
 };
 
 /* Ranking of node sets (which strategy asks). */

@@ -6,8 +6,10 @@
  * best-fit places the largest VMs first (first-fit decreasing keeps the
  * small ones for the gaps); when VMs are refused it plans again with the
  * largest ones last, as many times as that places more, so that a big VM
- * does not cost several small ones; for a handful of VMs on a small host
- * it tries every order.  The plan kept is the one with the most VMs
+ * does not cost several small ones.  For a handful of VMs on up to 8
+ * nodes it tries every order, and on up to 4 nodes it also searches every
+ * placement in the decreasing order (each VM on each node subset, split
+ * by the fill rule, or left out), bounded by the best plan so far.  The plan kept is the one with the most VMs
  * placed, then the least remote memory, then the least distance.
  */
 #include "vm/vm-plan-internal.h"
@@ -26,6 +28,8 @@
 /* every order of at most this many VMs on at most EXACT_NODES nodes */
 #define EXACT_VMS 6
 #define EXACT_NODES 8
+/* and every placement of each of them on at most this many nodes */
+#define EXACT_SEARCH_NODES 4
 /* plans again with the largest refused VMs last at most this often */
 #define RETRIES 8
 
@@ -433,6 +437,36 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 
 /* ---- one VM, any strategy ------------------------------------------------- */
 
+/* The exact search's decision (force_mask) for this VM. */
+static int forced(struct vm_ctx *c, const struct vm_need *q,
+		  struct np_plan_vm *vm)
+{
+	struct vm_split s = { 0 };
+	size_t k = 0;
+	int e;
+
+	for (size_t i = 0; i < c->h->nnodes; i++)
+		k += (c->force_mask >> i) & 1;
+	if (!k) {
+		vm->reason = vm_refusal(c, q);
+		if (vm->reason && strncmp(vm->reason, "needs", 5))
+			return 0;
+		free(vm->reason);
+		return refuse_fmt(vm, "left out: it fits, but only at the cost "
+				  "of more VMs than itself (an exhaustive "
+				  "search of every placement)");
+	}
+	if (vm_split_alloc(&s, k))
+		return -ENOMEM;
+	k = 0;
+	for (size_t i = 0; i < c->h->nnodes; i++)
+		if ((c->force_mask >> i) & 1)
+			s.idx[k++] = i;
+	e = vm_split_over(c, q, &s) ? place(c, q, &s, vm) : -EINVAL;
+	vm_split_free(&s);
+	return e;
+}
+
 static enum vm_rank rank_of(enum np_plan_strategy s)
 {
 	return s == NP_PLAN_SPREAD ? VM_RANK_SPREAD :
@@ -466,6 +500,8 @@ static int plan_one(struct vm_ctx *c, const struct vm_need *q,
 		}
 		return on_node(c, q, pick, why, vm);
 	}
+	if (c->force_mask >= 0)
+		return forced(c, q, vm);
 	e = vm_find_set(c, q, rank_of(st), &s);
 	if (e < 0)
 		return e;
@@ -503,6 +539,7 @@ static int ctx_init(struct vm_ctx *c, struct np_plan_host *h,
 	c->o = o;
 	c->oc = o->cpu_overcommit >= 1 ? o->cpu_overcommit : 1;
 	c->explain = NULL;
+	c->force_mask = -1;
 	c->nfree = calloc(h->nnodes ? h->nnodes : 1, sizeof(*c->nfree));
 	if (!c->nfree)
 		return -ENOMEM;
@@ -607,8 +644,10 @@ static int explain_tail(struct strbuf *sb, const struct np_plan_vm *vm,
 		sb_idlist(sb, vm->nodes.ids, vm->nodes.n);
 		if (st == NP_PLAN_BEST_FIT)
 			sb_printf(sb, ": the fewest nodes (%zu) that fit, then "
-				  "the least distance between them (%llu), then "
+				  "the least memory off its largest cell (%llu "
+				  "MiB), the least distance between them (%llu), "
 				  "the tightest fit\n", vm->nodes.n,
+				  (unsigned long long)np_plan_vm_remote_mib(vm),
 				  (unsigned long long)vm_dist_sum(vm));
 		else
 			sb_printf(sb, " (%s)\n", np_plan_strategy_name(st));
@@ -621,7 +660,7 @@ static int explain_tail(struct strbuf *sb, const struct np_plan_vm *vm,
 static int run_pass(const struct np_plan_host *base,
 		    const struct np_vm_specs *specs, const struct vm_need *needs,
 		    const size_t *order, const struct np_plan_opts *o,
-		    const struct keep *k, struct pass *out)
+		    const struct keep *k, const long *masks, struct pass *out)
 {
 	struct turn t = { 0 };
 	struct vm_ctx c;
@@ -655,6 +694,7 @@ static int run_pass(const struct np_plan_host *base,
 			explain_head(&sb, &specs->v[i]);
 			c.explain = &sb;
 		}
+		c.force_mask = masks ? masks[i] : -1;
 		e = plan_with_keep(&c, &needs[i], &t, k, vm);
 		out->h = c.h;
 		if (!e && o->explain) {
@@ -714,7 +754,7 @@ static int try_order(const struct plan_in *in, const size_t *order,
 {
 	struct pass p;
 	int e = run_pass(in->base, in->specs, in->needs, order, in->o, in->k,
-			 &p);
+			 NULL, &p);
 
 	if (!e)
 		keep_better(best, &p);
@@ -777,6 +817,130 @@ static int decreasing(const struct vm_need *needs, size_t n, size_t *out)
 	return 0;
 }
 
+/* ---- the exact search for a few VMs on a small host -------------------- */
+
+struct exact {
+	struct vm_ctx c;
+	const struct plan_in *in;
+	const size_t *order;
+	size_t n;
+	long masks[EXACT_VMS], best_masks[EXACT_VMS];
+	size_t best_placed;
+	uint64_t best_remote, best_dist;
+	bool found;
+};
+
+/* Takes (sign 1) or gives back (-1) what split s holds. */
+static void light_apply(struct vm_ctx *c, const struct vm_need *q,
+			const struct vm_split *s, int sign)
+{
+	for (size_t j = 0; j < s->k; j++) {
+		struct np_plan_node *n = &c->h->nodes[s->idx[j]];
+		uint64_t m = s->mem_mib[j];
+
+		if (q->huge_bytes) {
+			long h = np_plan_node_huge_index(n, q->huge_bytes);
+			uint64_t pages = m / (q->huge_bytes >> 20);
+
+			n->huge[h].free += sign > 0 ? -pages : pages;
+		} else {
+			n->free_mib += sign > 0 ? -m : m;
+		}
+		if (q->dedicated)
+			c->nfree[s->idx[j]] += sign > 0 ? -(size_t)s->vcpus[j] :
+					       s->vcpus[j];
+		else
+			n->shared_vcpus += sign > 0 ? s->vcpus[j] :
+					   -(uint64_t)s->vcpus[j];
+	}
+}
+
+static void exact_dfs(struct exact *x, size_t a, size_t placed,
+		      uint64_t remote, uint64_t dist)
+{
+	size_t nn = x->c.h->nnodes;
+	const struct vm_need *q;
+	size_t i;
+
+	if (placed + (x->n - a) < x->best_placed ||
+	    (placed + (x->n - a) == x->best_placed && remote > x->best_remote))
+		return;
+	if (a == x->n) {
+		if (placed > x->best_placed || remote < x->best_remote ||
+		    (remote == x->best_remote && dist < x->best_dist)) {
+			x->best_placed = placed;
+			x->best_remote = remote;
+			x->best_dist = dist;
+			memcpy(x->best_masks, x->masks, sizeof(x->masks));
+			x->found = true;
+		}
+		return;
+	}
+	i = x->order[a];
+	q = &x->in->needs[i];
+	for (long m = 1; m < 1L << nn; m++) {
+		struct vm_split s = { 0 };
+		size_t k = (size_t)__builtin_popcountl((unsigned long)m), j = 0;
+		uint64_t max = 0, d = 0;
+		bool ok = !q->max_nodes || k <= q->max_nodes;
+
+		for (size_t b = 0; ok && b < nn; b++)
+			if ((m >> b) & 1)
+				ok = vm_node_eligible(&x->c, b, q);
+		if (!ok || vm_split_alloc(&s, k))
+			continue;
+		for (size_t b = 0; b < nn; b++)
+			if ((m >> b) & 1)
+				s.idx[j++] = b;
+		if (vm_split_over(&x->c, q, &s)) {
+			for (j = 0; j < k; j++) {
+				max = s.mem_mib[j] > max ? s.mem_mib[j] : max;
+				for (size_t b = j + 1; b < k; b++)
+					d += vm_dist(x->c.h, s.idx[j], s.idx[b]) +
+					     vm_dist(x->c.h, s.idx[b], s.idx[j]);
+			}
+			light_apply(&x->c, q, &s, 1);
+			x->masks[i] = m;
+			exact_dfs(x, a + 1, placed + 1, remote + q->mib - max,
+				  dist + d);
+			light_apply(&x->c, q, &s, -1);
+		}
+		vm_split_free(&s);
+	}
+	x->masks[i] = 0;
+	exact_dfs(x, a + 1, placed, remote, dist);
+}
+
+/* Every placement of every VM (each node subset, its split by the fill
+ * rule, or left out), bounded by the best plan so far; when one beats
+ * it, that plan is made. */
+static int exact(const struct plan_in *in, const size_t *order,
+		 struct pass *best)
+{
+	struct exact x = { .in = in, .order = order, .n = in->specs->n,
+			   .best_placed = best->placed,
+			   .best_remote = best->remote_mib,
+			   .best_dist = best->dist };
+	struct np_plan_host *h = np_plan_host_clone(in->base);
+	struct pass p;
+	int e;
+
+	if (!h || ctx_init(&x.c, h, in->o)) {
+		np_plan_host_free(h);
+		return -ENOMEM;
+	}
+	exact_dfs(&x, 0, 0, 0, 0);
+	free(x.c.nfree);
+	np_plan_host_free(h);
+	if (!x.found)
+		return 0;
+	e = run_pass(in->base, in->specs, in->needs, order, in->o, in->k,
+		     x.best_masks, &p);
+	if (!e)
+		keep_better(best, &p);
+	return e;
+}
+
 /* best-fit: decreasing first; then the m largest moved last (smallest of
  * them first) while that places more. */
 static int best_fit(const struct plan_in *in, struct pass *best)
@@ -811,6 +975,9 @@ static int best_fit(const struct plan_in *in, struct pass *best)
 		memcpy(order, desc, n * sizeof(*order));
 		e = all_orders(in, order, n, best);
 	}
+	if (!e && n <= EXACT_VMS && in->base->nnodes <= EXACT_SEARCH_NODES &&
+	    !in->k->on)
+		e = exact(in, desc, best);
 out:
 	free(desc);
 	free(order);
@@ -975,7 +1142,8 @@ static int subtract_existing(struct np_plan_host **base,
 	order = calloc(existing->n, sizeof(*order));
 	e = order ? decreasing(needs, existing->n, order) : -ENOMEM;
 	if (!e)
-		e = run_pass(*base, existing, needs, order, &eo, &none, &p);
+		e = run_pass(*base, existing, needs, order, &eo, &none, NULL,
+			     &p);
 	free(order);
 	free(needs);
 	if (e)
@@ -1026,8 +1194,8 @@ int np_plan_make(const struct np_plan_host *host,
 		order = calloc(specs->n ? specs->n : 1, sizeof(*order));
 		for (size_t i = 0; order && i < specs->n; i++)
 			order[i] = i;
-		e = order ? run_pass(base, specs, needs, order, opts, &k, &best) :
-			-ENOMEM;
+		e = order ? run_pass(base, specs, needs, order, opts, &k, NULL,
+				     &best) : -ENOMEM;
 	}
 	p = e ? NULL : calloc(1, sizeof(*p));
 	if (!p) {
