@@ -84,6 +84,7 @@ int np_vm_file_read(const char *path, char **text, size_t *len,
 struct np_plan_hugepages {
 	uint64_t size_bytes;
 	uint64_t free;              /* pages */
+	uint64_t total;             /* pages in the pool; 0: not set up */
 };
 
 struct np_plan_node {

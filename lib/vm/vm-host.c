@@ -161,6 +161,7 @@ static int fill_node(const struct np_topo *t, const struct np_node *s,
 		for (size_t k = 0; k < s->nhugepages; k++) {
 			d->huge[k].size_bytes = s->hugepages[k].size_bytes;
 			d->huge[k].free = s->hugepages[k].free;
+			d->huge[k].total = s->hugepages[k].total;
 		}
 		d->nhuge = s->nhugepages;
 	}

@@ -986,11 +986,17 @@ out:
 
 /* ---- checks and the whole plan ----------------------------------------- */
 
+/* A pool of that size set up on some node (pages in it, used or not):
+ * else no VM of that kind can ever run here, which is the input's fault. */
 static bool host_has_huge(const struct np_plan_host *h, uint64_t bytes)
 {
-	for (size_t i = 0; i < h->nnodes; i++)
-		if (np_plan_node_huge_index(&h->nodes[i], bytes) >= 0)
+	for (size_t i = 0; i < h->nnodes; i++) {
+		long k = np_plan_node_huge_index(&h->nodes[i], bytes);
+
+		if (k >= 0 && (h->nodes[i].huge[k].total ||
+			       h->nodes[i].huge[k].free))
 			return true;
+	}
 	return false;
 }
 
