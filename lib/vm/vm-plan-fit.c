@@ -260,6 +260,11 @@ struct search {
 	bool found;
 	unsigned shown;
 	struct vm_split trial;
+	uint64_t *mem;           /* [nelig] memory available, by elig */
+	/* grow_to(): NULL until needed */
+	size_t *grow, grown, *cur;
+	uint64_t *add;
+	bool *in;
 };
 
 static void explain_set(struct search *s, const size_t *idx, const char *what,
@@ -360,46 +365,61 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* From each seed, the nearest node added until k: least added distance,
- * then most memory available, then lowest position. */
+/*
+ * From each seed, the nearest node added step by step: least added
+ * distance (both directions), then most memory available, then lowest
+ * position.  The order a seed grows in does not depend on k, so each k
+ * takes prefixes of it (grow[seed * nelig + step]); the orders are grown
+ * as far as the largest k asked so far (twice that, to amortise), with
+ * each seed's added distances kept up to date: O(nelig) per step.
+ */
+static int grow_to(struct search *s, size_t len)
+{
+	size_t ne = s->nelig;
+
+	if (len > ne)
+		len = ne;
+	if (!s->grow) {
+		s->grow = calloc(ne * ne, sizeof(*s->grow));
+		s->add = calloc(ne * ne, sizeof(*s->add));
+		s->in = calloc(ne * ne, sizeof(*s->in));
+		s->cur = calloc(ne, sizeof(*s->cur));
+		if (!s->grow || !s->add || !s->in || !s->cur)
+			return -ENOMEM;
+		for (size_t seed = 0; seed < ne; seed++)
+			s->cur[seed] = seed;
+	}
+	for (size_t seed = 0; seed < ne; seed++) {
+		size_t *g = &s->grow[seed * ne];
+		uint64_t *add = &s->add[seed * ne];
+		bool *in = &s->in[seed * ne];
+
+		for (size_t m = s->grown; m < len; m++) {
+			size_t cur = s->cur[seed], best = SIZE_MAX;
+
+			g[m] = s->elig[cur];
+			in[cur] = true;
+			for (size_t e = 0; e < ne; e++) {
+				if (in[e])
+					continue;
+				add[e] += vm_dist(s->c->h, s->elig[cur], s->elig[e]) +
+					  vm_dist(s->c->h, s->elig[e], s->elig[cur]);
+				if (best == SIZE_MAX || add[e] < add[best] ||
+				    (add[e] == add[best] &&
+				     s->mem[e] > s->mem[best]))
+					best = e;
+			}
+			s->cur[seed] = best == SIZE_MAX ? cur : best;
+		}
+	}
+	s->grown = len;
+	return 0;
+}
+
 static void grown_sets(struct search *s)
 {
-	size_t idx[s->k];
-	bool in[s->c->h->nnodes];
-
-	for (size_t seed = 0; seed < s->nelig; seed++) {
-		memset(in, 0, sizeof(in));
-		idx[0] = s->elig[seed];
-		in[idx[0]] = true;
-		for (size_t m = 1; m < s->k; m++) {
-			size_t best = SIZE_MAX;
-			uint64_t best_d = 0, best_mem = 0;
-
-			for (size_t e = 0; e < s->nelig; e++) {
-				size_t j = s->elig[e];
-				uint64_t d = 0, mem;
-
-				if (in[j])
-					continue;
-				for (size_t a = 0; a < m; a++)
-					d += vm_dist(s->c->h, idx[a], j) +
-					     vm_dist(s->c->h, j, idx[a]);
-				mem = vm_mem_avail(s->c, j, s->q);
-				if (best == SIZE_MAX || d < best_d ||
-				    (d == best_d && mem > best_mem)) {
-					best = j;
-					best_d = d;
-					best_mem = mem;
-				}
-			}
-			idx[m] = best;
-			in[best] = true;
-		}
-		size_t sorted[s->k];
-		memcpy(sorted, idx, sizeof(sorted));
-		qsort(sorted, s->k, sizeof(*sorted), cmp_size);
-		consider(s, sorted);
-	}
+	for (size_t seed = 0; seed < s->nelig; seed++)
+		consider(s, &s->grow[seed * s->nelig]);
 }
 
 static int cmp_u64_desc(const void *a, const void *b)
@@ -445,10 +465,17 @@ static int search_k(struct search *s, size_t k)
 		vm_split_free(&s->trial);
 		return -ENOMEM;
 	}
-	if (k == 1 || binom_capped(s->nelig, k, EXACT_SETS) <= EXACT_SETS)
+	if (k == 1 || binom_capped(s->nelig, k, EXACT_SETS) <= EXACT_SETS) {
 		all_subsets(s);
-	else
+	} else {
+		if (s->grown < k && grow_to(s, 2 * k)) {
+			vm_split_free(&s->trial);
+			free(s->best);
+			s->best = NULL;
+			return -ENOMEM;
+		}
 		grown_sets(s);
+	}
 	return 0;
 }
 
@@ -459,18 +486,20 @@ int vm_find_set(struct vm_ctx *c, const struct vm_need *q, enum vm_rank rank,
 	size_t *elig = calloc(n ? n : 1, sizeof(*elig));
 	uint64_t *ms = calloc(n ? n : 1, sizeof(*ms));
 	uint64_t *cs = calloc(n ? n : 1, sizeof(*cs));
+	uint64_t *mem = calloc(n ? n : 1, sizeof(*mem));
 	struct search s = { c, q, rank, 0, elig, 0, NULL, { 0 }, false, 0,
-			    { 0 } };
+			    { 0 }, mem, NULL };
 	int rc = 0;
 
-	if (!elig || !ms || !cs) {
+	if (!elig || !ms || !cs || !mem) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	s.nelig = eligible_nodes(c, q, elig);
 	kmax = q->max_nodes && q->max_nodes < s.nelig ? q->max_nodes : s.nelig;
 	for (size_t a = 0; a < s.nelig; a++) {
-		ms[a] = vm_mem_avail(c, elig[a], q);
+		mem[a] = vm_mem_avail(c, elig[a], q);
+		ms[a] = mem[a];
 		cs[a] = vm_cpu_avail(c, elig[a], q);
 	}
 	qsort(ms, s.nelig, sizeof(*ms), cmp_u64_desc);
@@ -491,6 +520,8 @@ int vm_find_set(struct vm_ctx *c, const struct vm_need *q, enum vm_rank rank,
 		if (s.found) {
 			rc = vm_split_alloc(out, k) ? -ENOMEM : 1;
 			if (rc == 1) {
+				/* grown sets are in growing order */
+				qsort(s.best, k, sizeof(*s.best), cmp_size);
 				memcpy(out->idx, s.best, k * sizeof(*s.best));
 				vm_split_over(c, q, out);
 			}
@@ -500,6 +531,11 @@ int vm_find_set(struct vm_ctx *c, const struct vm_need *q, enum vm_rank rank,
 		s.best = NULL;
 	}
 out:
+	free(s.grow);
+	free(s.add);
+	free(s.in);
+	free(s.cur);
+	free(mem);
 	free(elig);
 	free(ms);
 	free(cs);
