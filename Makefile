@@ -93,6 +93,7 @@ bench: deps build
 	@sh bench/run-lab.sh $(NUMAPLACE)
 	@sh bench/run-alloc.sh $(NUMAPLACE)
 	@sh bench/run-mem.sh $(NUMAPLACE)
+	@sh bench/run-plan.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -73,11 +73,18 @@ int np_vm_spec_from_libvirt(const char *xml, size_t len, const char *origin,
 			    bool replace, struct np_vm_specs *out,
 			    struct np_err *err);
 
+/* Reads a user-named VM or plan file whole (a regular file; NUL-terminated
+ * text in *text, caller frees): "<path>: <why>" in err, class input for a
+ * missing file or a directory. */
+int np_vm_file_read(const char *path, char **text, size_t *len,
+		    struct np_err *err);
+
 /* ---- the host ------------------------------------------------------------ */
 
 struct np_plan_hugepages {
 	uint64_t size_bytes;
 	uint64_t free;              /* pages */
+	uint64_t total;             /* pages in the pool; 0: not set up */
 };
 
 struct np_plan_node {
@@ -90,6 +97,13 @@ struct np_plan_node {
 	/* core[i]: a number shared by cpus[i]'s SMT siblings (from hwloc or
 	 * sysfs core ids), or NULL when the input does not say */
 	unsigned *core;
+	/* cpu_taken[i]: cpus[i] is held by a dedicated vCPU (an existing VM
+	 * or one planned); NULL until the planner or a plan file takes one */
+	bool *cpu_taken;
+	/* vCPUs of shared-CPU VMs already on this node: they float over the
+	 * CPUs not taken, at most cpu_overcommit per CPU */
+	uint64_t shared_vcpus;
+	uint64_t total_mib;         /* MemTotal (or free_mib when unknown) */
 	bool memory_only;           /* no CPUs: a farther tier (CXL) */
 };
 
@@ -164,6 +178,11 @@ struct np_plan_vm {
 	size_t ncells;
 	uint32_t *guest_distances;      /* [ncells * ncells], mirroring the host */
 	char *explain;                  /* opts.explain: candidates and choice */
+	/* memory interleaved over nodes (strategy interleave): no guest
+	 * cells (ncells 0), vCPUs float over the CPUs of every node */
+	bool interleaved;
+	bool dedicated;                 /* vcpu_cpus[v] hold one CPU each */
+	uint64_t hugepage_bytes;        /* 0: base pages */
 };
 
 struct np_plan {
@@ -189,10 +208,25 @@ int np_plan_make(const struct np_plan_host *host,
 		 struct np_err *err);
 void np_plan_free(struct np_plan *p);
 
+/* Memory of a placed VM outside its largest cell's node, in MiB: what the
+ * plan makes remote (0 for a VM on one node). */
+uint64_t np_plan_vm_remote_mib(const struct np_plan_vm *vm);
+
+/* Subtracts the placed VMs of a plan JSON file (what np_plan_emit_json
+ * wrote) from host: memory and hugepages per node, dedicated CPUs taken,
+ * shared vCPUs counted.  -EINVAL (input) naming origin and the element
+ * for a malformed file or a node or CPU the host does not have. */
+int np_plan_host_subtract_json(struct np_plan_host *host, const char *text,
+			       size_t len, const char *origin,
+			       struct np_err *err);
+
 /* ---- emitters (malloc'd NUL-terminated text in *out) ---------------------- */
 
 /* The plan JSON (NP_PLAN_FORMAT_VERSION), every VM and the host left. */
 int np_plan_emit_json(const struct np_plan *p, char **out, struct np_err *err);
+/* One VM's object of the plan JSON, alone (for --out DIR). */
+int np_plan_emit_json_vm(const struct np_plan *p, const struct np_plan_vm *vm,
+			 char **out, struct np_err *err);
 /* QEMU arguments for one VM, one per line, and the vCPU pins to apply
  * after start as comment lines. */
 int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,

@@ -971,3 +971,63 @@ int np_wi_set_weight(const char *root, unsigned node, unsigned weight,
 	np_root_close(&r);
 	return e;
 }
+
+/*
+ * SMT siblings below a root, for the VM planner: core[i] is the lowest
+ * CPU that shares cpus[i]'s package and core id (cpuN/topology/
+ * physical_package_id and core_id).  -ENOENT when a CPU has no topology
+ * directory (the dump did not capture it): the caller then knows nothing
+ * of cores, which is no error.  Other failures are the root's.
+ */
+int np_linux_cpu_core_ids(const char *root, const unsigned *cpus, size_t n,
+			  unsigned *core, struct np_err *err)
+{
+	struct np_root r;
+	uint64_t *key = calloc(n ? n : 1, sizeof(*key));
+	int e = key ? np_root_open(&r, root, err) : -ENOMEM;
+
+	if (e) {
+		free(key);
+		return e;
+	}
+	for (size_t i = 0; !e && i < n; i++) {
+		static const char *const files[] = { "physical_package_id",
+						     "core_id" };
+		uint64_t v[2];
+
+		for (int f = 0; !e && f < 2; f++) {
+			char rel[128], *buf = NULL;
+			size_t len;
+
+			snprintf(rel, sizeof(rel), CPU_DIR "/cpu%u/topology/%s",
+				 cpus[i], files[f]);
+			e = np_root_exists(&r, rel);
+			if (e == 0) {
+				e = -ENOENT;
+				break;
+			}
+			if (e < 0)
+				break;
+			e = np_root_read(&r, rel, &buf, &len, err);
+			const char *why = NULL;
+
+			if (!e && np_parse_u64(buf, len, &v[f], &why))
+				e = np_root_fail(&r, rel, -EINVAL, err,
+						 why ? why : "not a number");
+			free(buf);
+		}
+		if (!e)
+			key[i] = v[0] << 32 | (v[1] & 0xffffffffu);
+	}
+	for (size_t i = 0; !e && i < n; i++) {
+		core[i] = cpus[i];
+		for (size_t j = 0; j < i; j++)
+			if (key[j] == key[i]) {
+				core[i] = core[j];
+				break;
+			}
+	}
+	free(key);
+	np_root_close(&r);
+	return e;
+}

@@ -536,3 +536,31 @@ int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 	*out = t;
 	return 0;
 }
+
+int np_topo_hwloc_core_ids(const struct np_topo *t, const unsigned *cpus,
+			   size_t n, unsigned *core)
+{
+	hwloc_topology_t topo = (hwloc_topology_t)t->hwloc;
+
+	if (!topo || !H)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		hwloc_obj_t obj = NULL;
+		bool found = false;
+
+		while (!found && (obj = np_hwloc_next(H, topo, HWLOC_OBJ_CORE,
+						      obj)))
+			if (obj->cpuset && H->bitmap_isset(obj->cpuset, cpus[i]))
+				found = true;
+		if (!found)
+			return -ENOENT;
+		/* a core's number is its lowest PU, as the sysfs reading */
+		core[i] = cpus[i];
+		for (size_t j = 0; j < i; j++)
+			if (H->bitmap_isset(obj->cpuset, cpus[j])) {
+				core[i] = core[j];
+				break;
+			}
+	}
+	return 0;
+}

@@ -64,5 +64,15 @@ int np_topo_from_json_named(const char *name, const char *buf, size_t len,
 int np_topo_from_hwloc_xml(const char *name, const char *buf, size_t len,
 			   struct np_topo **out, struct np_err *err);
 
+/*
+ * SMT siblings of cpus[0..n): core[i] is a number shared by the CPUs of
+ * one core.  From a loaded hwloc (np_topo_hwloc_core_ids: -ENOENT when
+ * hwloc is not loaded) or from sysfs below a root (np_linux_cpu_core_ids
+ * in linux-topo.c: -ENOENT when the root has no cpuN/topology files).
+ */
+int np_topo_hwloc_core_ids(const struct np_topo *t, const unsigned *cpus,
+			   size_t n, unsigned *core);
+int np_linux_cpu_core_ids(const char *root, const unsigned *cpus, size_t n,
+			  unsigned *core, struct np_err *err);
 
 #endif

@@ -29,6 +29,8 @@ const struct np_cmd np_commands[] = {
 	  "benchmarks: frame allocation against numa_alloc_onnode and malloc" },
 	{ "ab", cmd_ab, usage_ab,
 	  "run two commands alternately: is B faster than A, and by how much" },
+	{ "plan", cmd_plan, usage_plan,
+	  "fit VMs to NUMA nodes: nodes, pins, guest NUMA cells (JSON, table)" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };
