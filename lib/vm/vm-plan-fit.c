@@ -7,7 +7,8 @@
  * k-subset of the eligible nodes while there are at most EXACT_SETS of
  * them, else, from each eligible node as a seed, the set grown by the
  * nearest node (least added distance) each step: n candidates of k nodes
- * instead of C(n, k).  A k is skipped at once when the k largest nodes
+ * instead of C(n, k) (from the MAX_SEEDS nodes with the most memory
+ * available when there are more).  A k is skipped at once when the k largest nodes
  * together lack the memory or the CPUs.
  */
 #include "vm/vm-plan-internal.h"
@@ -21,6 +22,10 @@
 #include <numaplace/units.h>
 
 #define EXACT_SETS 4096
+/* grown sets start from at most this many seeds: the nodes with the most
+ * memory available to the VM (a set's remote memory, ranked right after
+ * its node count, is decided by its largest node) */
+#define MAX_SEEDS 64
 #define EXPLAIN_MAX_CANDIDATES 12
 
 uint32_t vm_dist(const struct np_plan_host *h, size_t a, size_t b)
@@ -197,8 +202,10 @@ struct cand_key {
 	uint64_t slack_mib, slack_cpu;
 };
 
+/* dist: the set's distance when the caller knows it, else UINT64_MAX */
 static void key_of(const struct vm_ctx *c, const struct vm_need *q,
-		   const size_t *idx, size_t k, struct cand_key *key)
+		   const size_t *idx, size_t k, uint64_t dist,
+		   struct cand_key *key)
 {
 	uint64_t mem = 0, cpu = 0, tot = 0;
 	double cpu_tot = 0;
@@ -208,7 +215,7 @@ static void key_of(const struct vm_ctx *c, const struct vm_need *q,
 		const struct np_plan_node *n = &c->h->nodes[idx[a]];
 
 		key->memonly += n->memory_only;
-		for (size_t b = a + 1; b < k; b++)
+		for (size_t b = a + 1; dist == UINT64_MAX && b < k; b++)
 			key->dist += vm_dist(c->h, idx[a], idx[b]) +
 				     vm_dist(c->h, idx[b], idx[a]);
 		mem += vm_mem_avail(c, idx[a], q);
@@ -216,6 +223,8 @@ static void key_of(const struct vm_ctx *c, const struct vm_need *q,
 		tot += n->total_mib;
 		cpu_tot += q->dedicated ? n->ncpus : n->ncpus * c->oc;
 	}
+	if (dist != UINT64_MAX)
+		key->dist = dist;
 	key->slack_mib = mem - q->mib;
 	key->slack_cpu = cpu - q->vcpus;
 	{
@@ -261,9 +270,10 @@ struct search {
 	unsigned shown;
 	struct vm_split trial;
 	uint64_t *mem;           /* [nelig] memory available, by elig */
-	/* grow_to(): NULL until needed */
-	size_t *grow, grown, *cur;
+	/* grow_to(): NULL until needed; seed t starts at elig[seeds[t]] */
+	size_t *grow, grown, *cur, *seeds, nseeds;
 	uint64_t *add;
+	uint64_t *gdist;         /* [t * nelig + m]: distance of prefix m + 1 */
 	bool *in;
 };
 
@@ -289,7 +299,7 @@ static void explain_set(struct search *s, const size_t *idx, const char *what,
 		sb_printf(sb, ": %s\n", what);
 }
 
-static void consider(struct search *s, const size_t *idx)
+static void consider(struct search *s, const size_t *idx, uint64_t dist)
 {
 	uint64_t mem = 0, cpu = 0;
 	struct cand_key key;
@@ -308,7 +318,7 @@ static void consider(struct search *s, const size_t *idx)
 		explain_set(s, idx, "no split fits", NULL);
 		return;
 	}
-	key_of(s->c, s->q, idx, s->k, &key);
+	key_of(s->c, s->q, idx, s->k, dist, &key);
 	{
 		uint64_t max = 0;
 
@@ -346,7 +356,7 @@ static void all_subsets(struct search *s)
 	for (;;) {
 		for (size_t a = 0; a < s->k; a++)
 			idx[a] = s->elig[pick[a]];
-		consider(s, idx);
+		consider(s, idx, UINT64_MAX);
 		size_t a = s->k;
 		while (a > 0 && pick[a - 1] == s->nelig - s->k + a - 1)
 			a--;
@@ -373,6 +383,30 @@ static int cmp_size(const void *a, const void *b)
  * as far as the largest k asked so far (twice that, to amortise), with
  * each seed's added distances kept up to date: O(nelig) per step.
  */
+/* Positions in elig of the seeds: most memory first, then lowest. */
+static int pick_seeds(struct search *s)
+{
+	size_t ne = s->nelig;
+
+	s->nseeds = ne < MAX_SEEDS ? ne : MAX_SEEDS;
+	s->seeds = calloc(ne, sizeof(*s->seeds));
+	if (!s->seeds)
+		return -ENOMEM;
+	for (size_t e = 0; e < ne; e++)
+		s->seeds[e] = e;
+	for (size_t a = 0; a < s->nseeds; a++) {
+		size_t best = a;
+
+		for (size_t b = a + 1; b < ne; b++)
+			if (s->mem[s->seeds[b]] > s->mem[s->seeds[best]])
+				best = b;
+		size_t t = s->seeds[a];
+		s->seeds[a] = s->seeds[best];
+		s->seeds[best] = t;
+	}
+	return 0;
+}
+
 static int grow_to(struct search *s, size_t len)
 {
 	size_t ne = s->nelig;
@@ -380,25 +414,30 @@ static int grow_to(struct search *s, size_t len)
 	if (len > ne)
 		len = ne;
 	if (!s->grow) {
-		s->grow = calloc(ne * ne, sizeof(*s->grow));
-		s->add = calloc(ne * ne, sizeof(*s->add));
-		s->in = calloc(ne * ne, sizeof(*s->in));
-		s->cur = calloc(ne, sizeof(*s->cur));
-		if (!s->grow || !s->add || !s->in || !s->cur)
+		if (pick_seeds(s))
 			return -ENOMEM;
-		for (size_t seed = 0; seed < ne; seed++)
-			s->cur[seed] = seed;
+		s->grow = calloc(s->nseeds * ne, sizeof(*s->grow));
+		s->add = calloc(s->nseeds * ne, sizeof(*s->add));
+		s->in = calloc(s->nseeds * ne, sizeof(*s->in));
+		s->cur = calloc(s->nseeds, sizeof(*s->cur));
+		s->gdist = calloc(s->nseeds * ne, sizeof(*s->gdist));
+		if (!s->grow || !s->add || !s->in || !s->cur || !s->gdist)
+			return -ENOMEM;
+		for (size_t t = 0; t < s->nseeds; t++)
+			s->cur[t] = s->seeds[t];
 	}
-	for (size_t seed = 0; seed < ne; seed++) {
-		size_t *g = &s->grow[seed * ne];
-		uint64_t *add = &s->add[seed * ne];
-		bool *in = &s->in[seed * ne];
+	for (size_t t = 0; t < s->nseeds; t++) {
+		size_t *g = &s->grow[t * ne];
+		uint64_t *add = &s->add[t * ne];
+		bool *in = &s->in[t * ne];
 
 		for (size_t m = s->grown; m < len; m++) {
-			size_t cur = s->cur[seed], best = SIZE_MAX;
+			size_t cur = s->cur[t], best = SIZE_MAX;
 
 			g[m] = s->elig[cur];
 			in[cur] = true;
+			s->gdist[t * ne + m] = m ? s->gdist[t * ne + m - 1] +
+				add[cur] : 0;
 			for (size_t e = 0; e < ne; e++) {
 				if (in[e])
 					continue;
@@ -409,7 +448,7 @@ static int grow_to(struct search *s, size_t len)
 				     s->mem[e] > s->mem[best]))
 					best = e;
 			}
-			s->cur[seed] = best == SIZE_MAX ? cur : best;
+			s->cur[t] = best == SIZE_MAX ? cur : best;
 		}
 	}
 	s->grown = len;
@@ -418,8 +457,9 @@ static int grow_to(struct search *s, size_t len)
 
 static void grown_sets(struct search *s)
 {
-	for (size_t seed = 0; seed < s->nelig; seed++)
-		consider(s, &s->grow[seed * s->nelig]);
+	for (size_t t = 0; t < s->nseeds; t++)
+		consider(s, &s->grow[t * s->nelig],
+			 s->gdist[t * s->nelig + s->k - 1]);
 }
 
 static int cmp_u64_desc(const void *a, const void *b)
@@ -535,6 +575,8 @@ out:
 	free(s.add);
 	free(s.in);
 	free(s.cur);
+	free(s.seeds);
+	free(s.gdist);
 	free(mem);
 	free(elig);
 	free(ms);

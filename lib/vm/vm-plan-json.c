@@ -264,7 +264,10 @@ static int finish(struct jw *w, json_object *root, char **out,
 	return *out ? 0 : np_fail_sys(err, -ENOMEM, "out of memory");
 }
 
-int np_plan_emit_json(const struct np_plan *p, char **out, struct np_err *err)
+/* The plan JSON of p with every VM (vm NULL) or one VM alone: that one
+ * is a plan of its own, readable as --existing, without the host. */
+static int emit(const struct np_plan *p, const struct np_plan_vm *vm,
+		char **out, struct np_err *err)
 {
 	struct jw w = { false };
 	json_object *root = jw_check(&w, json_object_new_object());
@@ -275,37 +278,34 @@ int np_plan_emit_json(const struct np_plan *p, char **out, struct np_err *err)
 		jw_add(&w, root, "version", jw_u64(&w, NP_PLAN_FORMAT_VERSION));
 		jw_add(&w, root, "strategy", jw_check(&w,
 			json_object_new_string(np_plan_strategy_name(p->strategy))));
-		jw_add(&w, root, "placed", jw_u64(&w, p->placed));
-		jw_add(&w, root, "refused", jw_u64(&w, p->nvms - p->placed));
+		if (!vm) {
+			jw_add(&w, root, "placed", jw_u64(&w, p->placed));
+			jw_add(&w, root, "refused", jw_u64(&w,
+							   p->nvms - p->placed));
+		}
 		for (size_t i = 0; i < p->nvms; i++)
-			jw_push(&w, vms, vm_object(&w, &p->vms[i]));
+			if (!vm || vm == &p->vms[i])
+				jw_push(&w, vms, vm_object(&w, &p->vms[i]));
 		jw_add(&w, root, "vms", vms);
 		vms = NULL;
-		jw_add(&w, root, "host_left", host_left(&w, p->left));
-		jw_add(&w, root, "largest_fit", largest(&w, p));
+		if (!vm) {
+			jw_add(&w, root, "host_left", host_left(&w, p->left));
+			jw_add(&w, root, "largest_fit", largest(&w, p));
+		}
 	}
 	json_object_put(vms);
 	return finish(&w, root, out, err);
 }
 
+int np_plan_emit_json(const struct np_plan *p, char **out, struct np_err *err)
+{
+	return emit(p, NULL, out, err);
+}
+
 int np_plan_emit_json_vm(const struct np_plan *p, const struct np_plan_vm *vm,
 			 char **out, struct np_err *err)
 {
-	struct jw w = { false };
-	json_object *root = jw_check(&w, json_object_new_object());
-	json_object *vms = jw_check(&w, json_object_new_array());
-
-	*out = NULL;
-	if (root && vms) {
-		jw_add(&w, root, "version", jw_u64(&w, NP_PLAN_FORMAT_VERSION));
-		jw_add(&w, root, "strategy", jw_check(&w,
-			json_object_new_string(np_plan_strategy_name(p->strategy))));
-		jw_push(&w, vms, vm_object(&w, vm));
-		jw_add(&w, root, "vms", vms);
-		vms = NULL;
-	}
-	json_object_put(vms);
-	return finish(&w, root, out, err);
+	return emit(p, vm, out, err);
 }
 
 /* ---- reading a plan back: VMs already running -------------------------- */

@@ -226,6 +226,23 @@ static int set_defaults(struct np_vm_specs *s, size_t from, const char *origin,
 	return check_unique(s, 0, origin, err);
 }
 
+/* The specs appended from `from` on get their defaults, or, when the
+ * reading failed (e), are taken back: the list is as it was. */
+static int finish_specs(struct np_vm_specs *out, size_t from,
+			const char *origin, int e, struct np_err *err)
+{
+	if (!e)
+		e = set_defaults(out, from, origin, err);
+	if (e)
+		while (out->n > from)
+			spec_clear(&out->v[--out->n]);
+	if (e && !out->n) {
+		free(out->v);
+		out->v = NULL;
+	}
+	return e;
+}
+
 static json_object *parse_json(const char *text, size_t len, const char *origin,
 			       struct np_err *err, int *e)
 {
@@ -293,12 +310,7 @@ int np_vm_specs_from_json(const char *text, size_t len, const char *origin,
 			np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	json_object_put(root);
-	if (!e)
-		e = set_defaults(out, from, origin, err);
-	if (e)
-		while (out->n > from)
-			spec_clear(&out->v[--out->n]);
-	return e;
+	return finish_specs(out, from, origin, e, err);
 }
 
 /* ---- seed 004's lines ----------------------------------------------------- */
@@ -373,12 +385,7 @@ int np_vm_specs_from_lines(const char *text, size_t len, const char *origin,
 	if (!e && out->n == from)
 		e = np_fail_input(err, -EINVAL, "%s: no VM (expected lines "
 				  "\"CPUS MEM_MIB\")", origin);
-	if (!e)
-		e = set_defaults(out, from, origin, err);
-	if (e)
-		while (out->n > from)
-			spec_clear(&out->v[--out->n]);
-	return e;
+	return finish_specs(out, from, origin, e, err);
 }
 
 int np_vm_file_read(const char *path, char **text, size_t *len,

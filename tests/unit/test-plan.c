@@ -113,7 +113,9 @@ static void expect_json_error(const char *json, const char *want)
 	assert_int_equal(err.cls, NP_ERR_INPUT);
 	if (!strstr(err.msg, want))
 		fail_msg("%s: '%s' does not say '%s'", json, err.msg, want);
+	/* the list is as it was: empty, nothing to free */
 	assert_int_equal(s.n, 0);
+	assert_null(s.v);
 }
 
 static void test_spec_json_errors(void **state)
