@@ -45,6 +45,19 @@ cpus = [pin[1] for pin in d["vcpu_pins"]]
 assert len(set(cpus)) == 8 and all(isinstance(c, int) for c in cpus)
 '; then ok; else bad "plan vms.json: $(cat err)"; fi
 
+# SMT siblings from an hwloc XML topology (as from the dump's sysfs):
+# dedicated vCPUs take a whole core (0 and its sibling 32) first
+printf '[{"name":"a","vcpus":3,"memory_mib":1000,"dedicated_cpus":true,"max_nodes":1}]' >smt.json
+for src in "--topology $SMT/hwloc.xml" "--sysroot $SMT"; do
+	# shellcheck disable=SC2086
+	run_np plan $src smt.json
+	if [ "$RC" = 0 ] && python3 -c '
+import json
+p = json.load(open("out"))
+assert [x[1] for x in p["vms"][0]["vcpu_pins"]] == [0, 32, 1], p["vms"][0]["vcpu_pins"]
+'; then ok; else bad "plan $src: SMT pins $(cat err)"; fi
+done
+
 # table and --explain
 run_np plan --sysroot "$X4" -e table --explain vms.json
 if [ "$RC" = 0 ] && grep -q "^strategy best-fit: 3 of 3 VMs placed" out &&
