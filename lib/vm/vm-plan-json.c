@@ -27,35 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util-json.h"
 #include "util/util-strbuf.h"
-
-struct jw {
-	bool oom;
-};
-
-static json_object *jw_check(struct jw *w, json_object *o)
-{
-	if (!o)
-		w->oom = true;
-	return o;
-}
-
-static void jw_add(struct jw *w, json_object *obj, const char *key,
-		   json_object *v)
-{
-	if (json_object_object_add(obj, key, v)) {
-		json_object_put(v);
-		w->oom = true;
-	}
-}
-
-static void jw_push(struct jw *w, json_object *arr, json_object *v)
-{
-	if (!v || json_object_array_add(arr, v)) {
-		json_object_put(v);
-		w->oom = true;
-	}
-}
 
 static json_object *jw_u64(struct jw *w, uint64_t v)
 {
