@@ -79,6 +79,11 @@ start_daemon() {
 	namespaces = [ ]
 	security_driver = "none"
 	CONF
+	# the commands it runs and what QEMU's start decided, in its log
+	cat >>"$LV_TMP/etc/libvirtd.conf" <<-CONF
+	log_filters = "1:util.command 1:qemu.qemu_process"
+	log_outputs = "1:file:/var/log/libvirt/libvirtd.log"
+	CONF
 	mount --bind "$LV_TMP/etc" /etc/libvirt &&
 	mount --bind "$LV_TMP/lib" /var/lib/libvirt &&
 	mount --bind "$LV_TMP/cache" /var/cache/libvirt &&
