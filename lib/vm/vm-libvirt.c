@@ -29,8 +29,12 @@
 
 #include "util/util-err.h"
 #include "util/util-strbuf.h"
+#include "vm/vm-internal.h"
 
 #define MIB (1024ull * 1024)
+/* as the other VM readers (vm-spec.c): 1 PiB, above any host */
+#define MAX_MIB (UINT64_C(1) << 30)
+#define MAX_VCPUS 65536u
 
 /* ---- reading ------------------------------------------------------------- */
 
@@ -235,10 +239,10 @@ static int read_vcpu(const xmlNode *dom, const char *origin,
 	place = prop(n, "placement");
 	if (!val)
 		rc = np_fail_sys(err, -ENOMEM, "%s: out of memory", origin);
-	else if (np_parse_decimal(val, 4096, &v) < 0)
+	else if (np_parse_decimal(val, MAX_VCPUS, &v) < 0)
 		rc = np_fail_input(err, -EINVAL, "%s: <vcpu>: '%s': not a "
-				   "number of vCPUs from 1 to 4096", origin,
-				   val);
+				   "number of vCPUs from 1 to %u", origin,
+				   val, MAX_VCPUS);
 	else if (v == 0)
 		rc = np_fail_input(err, -EINVAL,
 				   "%s: <vcpu>: '0': at least one vCPU", origin);
@@ -284,6 +288,11 @@ static int read_memory(const xmlNode *dom, const char *origin,
 				     mem ? "memory" : "currentMemory",
 				     (unsigned long long)bytes);
 	s->memory_mib = (bytes + MIB - 1) / MIB;
+	if (s->memory_mib > MAX_MIB)
+		return np_fail_input(err, -ERANGE, "%s: <%s>: %llu MiB: "
+				     "more than 1 PiB", origin,
+				     mem ? "memory" : "currentMemory",
+				     (unsigned long long)s->memory_mib);
 	return 0;
 }
 
@@ -354,15 +363,6 @@ static int read_numatune(const xmlNode *dom, const char *origin, bool replace,
 	return rc;
 }
 
-static void spec_release(struct np_vm_spec *s)
-{
-	free(s->name);
-	free(s->origin);
-	free(s->libvirt_xml);
-	np_idset_free(&s->fixed_nodes);
-	memset(s, 0, sizeof(*s));
-}
-
 static int read_domain(const xmlNode *dom, const char *origin, bool replace,
 		       struct np_vm_spec *s, struct np_err *err)
 {
@@ -394,15 +394,15 @@ int np_vm_spec_from_libvirt(const char *xml, size_t len, const char *origin,
 			    bool replace, struct np_vm_specs *out,
 			    struct np_err *err)
 {
-	struct np_vm_spec s = { 0 }, *v;
+	struct np_vm_specs one = { 0 };
+	struct np_vm_spec *s, *d;
 	xmlParserCtxt *ctxt;
 	xmlDoc *doc;
 	int rc;
 
-	if (!xml || !out || len > INT32_MAX)
-		return np_fail_input(err, -EINVAL, "%s: no domain XML",
-				     origin ? origin : "libvirt");
 	origin = origin ? origin : "libvirt";
+	if (!xml || !out || len > INT32_MAX)
+		return np_fail_input(err, -EINVAL, "%s: no domain XML", origin);
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return np_fail_sys(err, -ENOMEM, "%s: out of memory", origin);
@@ -412,25 +412,27 @@ int np_vm_spec_from_libvirt(const char *xml, size_t len, const char *origin,
 		xmlFreeParserCtxt(ctxt);
 		return rc;
 	}
-	rc = read_domain(xmlDocGetRootElement(doc), origin, replace, &s, err);
+	/* read into a list of one, so a failure frees what it read */
+	s = np_vm_specs_add(&one);
+	rc = s ? read_domain(xmlDocGetRootElement(doc), origin, replace, s,
+			     err) : np_fail_sys(err, -ENOMEM, "%s: out of "
+						"memory", origin);
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	if (rc == 0) {
-		s.origin = strdup(origin);
-		s.libvirt_xml = strndup(xml, len);
-		v = realloc(out->v, (out->n + 1) * sizeof(*v));
-		if (!s.origin || !s.libvirt_xml || !v)
+		s->origin = strdup(origin);
+		s->libvirt_xml = strndup(xml, len);
+		d = s->origin && s->libvirt_xml ? np_vm_specs_add(out) : NULL;
+		if (!d) {
 			rc = np_fail_sys(err, -ENOMEM, "%s: out of memory",
 					 origin);
-		if (v)
-			out->v = v;
+		} else {
+			*d = *s;
+			one.n = 0;
+		}
 	}
-	if (rc < 0) {
-		spec_release(&s);
-		return rc;
-	}
-	out->v[out->n++] = s;
-	return 0;
+	np_vm_specs_free(&one);
+	return rc;
 }
 
 /* ---- where each element is in the input bytes ------------------------------ */
@@ -869,13 +871,16 @@ static const char *RESTRICTIVE_WHY =
 static char *frag_numatune(xmlDoc *doc, const struct np_plan_vm *vm,
 			   const struct np_plan_opts *opts)
 {
-	const char *mode = opts && opts->restrictive ? "restrictive" :
-		"strict";
+	/* an interleaved VM has no guest cells: its memory is spread
+	 * page by page over its nodes */
+	const char *mode = vm->interleaved ? "interleave" :
+		opts && opts->restrictive ? "restrictive" : "strict";
 	xmlNode *nt = xmlNewDocNode(doc, NULL, (const xmlChar *)"numatune",
 				    NULL), *m;
 	char *out;
 
-	if (nt && opts && opts->restrictive && opts->explain)
+	if (nt && opts && opts->restrictive && opts->explain &&
+	    !vm->interleaved)
 		xmlAddChild(nt, xmlNewDocComment(doc,
 				(const xmlChar *)RESTRICTIVE_WHY));
 	m = el(nt, "memory");
@@ -933,16 +938,18 @@ static char *frag_numa(xmlDoc *doc, const struct np_plan_vm *vm)
 
 /* <hugepages><page size= unit='KiB' nodeset=every guest cell/> */
 static char *frag_hugepages(xmlDoc *doc, const struct np_plan_vm *vm,
-			    const struct np_vm_spec *spec)
+			    uint64_t bytes)
 {
 	xmlNode *hp = xmlNewDocNode(doc, NULL, (const xmlChar *)"hugepages",
 				    NULL), *pg = el(hp, "page");
 	char *out;
 
 	attr(pg, "size", "%llu",
-	     (unsigned long long)(spec->hugepage_bytes / 1024));
+	     (unsigned long long)(bytes / 1024));
 	attr(pg, "unit", "KiB");
-	if (vm->ncells > 1)
+	if (vm->ncells == 0)
+		; /* no guest cells: every page of the VM */
+	else if (vm->ncells > 1)
 		attr(pg, "nodeset", "0-%zu", vm->ncells - 1);
 	else
 		attr(pg, "nodeset", "0");
@@ -1051,7 +1058,9 @@ static void edit_domain(struct edits *e, const struct xmap *m,
 {
 	static const char *pins[] = { "vcpupin", "emulatorpin", NULL };
 	static const char *numa[] = { "numa", NULL };
-	static const char *huge[] = { "hugepages", NULL };
+	static const char *hp[] = { "hugepages", NULL };
+	uint64_t huge = vm->hugepage_bytes ? vm->hugepage_bytes :
+		spec->hugepage_bytes;
 	char *ind = indent_of(m->buf, p->anchor->start), *t;
 	char vcpu[64];
 
@@ -1077,12 +1086,14 @@ static void edit_domain(struct edits *e, const struct xmap *m,
 		edit_add(e, p->anchor->end, p->anchor->end,
 			 t ? indented(t, ind) : NULL);
 	free(t);
-	t = frag_numa(doc, vm);
-	edit_container(e, m, p, p->cpu, "cpu", numa, ind, t);
-	free(t);
-	if (spec->hugepage_bytes) {
-		t = frag_hugepages(doc, vm, spec);
-		edit_container(e, m, p, p->backing, "memoryBacking", huge,
+	if (vm->ncells) {
+		t = frag_numa(doc, vm);
+		edit_container(e, m, p, p->cpu, "cpu", numa, ind, t);
+		free(t);
+	}
+	if (huge) {
+		t = frag_hugepages(doc, vm, huge);
+		edit_container(e, m, p, p->backing, "memoryBacking", hp,
 			       ind, t);
 		free(t);
 	}
@@ -1097,7 +1108,8 @@ static int check_vm(const struct np_plan_vm *vm, const struct np_vm_spec *spec,
 	if (!vm->placed)
 		return np_fail_input(err, -EINVAL, "%s: not placed: %s",
 				     vm->name, vm->reason ? vm->reason : "");
-	if (!vm->ncells || !vm->cells || !vm->vcpu_cpus || !vm->nodes.n)
+	if ((!vm->ncells && !vm->interleaved) || (vm->ncells && !vm->cells) ||
+	    !vm->vcpu_cpus || !vm->nodes.n)
 		return np_fail_input(err, -EINVAL, "%s: the plan has no guest "
 				     "cells, vCPU pins or nodes", vm->name);
 	for (size_t c = 0; c < vm->ncells; c++) {
@@ -1107,6 +1119,8 @@ static int check_vm(const struct np_plan_vm *vm, const struct np_vm_spec *spec,
 					     vm->name, c, cell_vcpus);
 		cell_vcpus += vm->cells[c].nvcpus;
 	}
+	if (vm->interleaved)
+		cell_vcpus = vm->vcpus;
 	if (cell_vcpus != vm->vcpus || vm->vcpus != spec->vcpus)
 		return np_fail_input(err, -EINVAL, "%s: the plan has %u vCPUs "
 				     "in its cells and %u in all, the spec %u",

@@ -46,20 +46,6 @@ static char *slurp(const char *rel, size_t *len)
 	return buf;
 }
 
-/* Until the spec module's np_vm_specs_free() is here to call. */
-static void specs_free(struct np_vm_specs *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].name);
-		free(s->v[i].origin);
-		free(s->v[i].libvirt_xml);
-		np_idset_free(&s->v[i].fixed_nodes);
-	}
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
 static int parse(const char *xml, const char *origin, bool replace,
 		 struct np_vm_specs *out, struct np_err *err)
 {
@@ -115,7 +101,7 @@ static void test_read_full(void **state)
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.v[1].fixed_nodes.n, 0);
 	assert_string_equal(s.v[0].name, "web&db");
-	specs_free(&s);
+	np_vm_specs_free(&s);
 	free(xml);
 }
 
@@ -151,7 +137,7 @@ static void test_read_units(void **state)
 		assert_int_equal(parse(xml, "u.xml", false, &s, &err), 0);
 		assert_int_equal(s.v[0].memory_mib, cases[i].mib);
 		assert_int_equal(s.v[0].vcpus, 1);     /* libvirt's default */
-		specs_free(&s);
+		np_vm_specs_free(&s);
 	}
 }
 
@@ -181,7 +167,7 @@ static void test_read_hugepages(void **state)
 			 cases[i].backing);
 		assert_int_equal(parse(xml, "h.xml", false, &s, &err), 0);
 		assert_int_equal(s.v[0].hugepage_bytes, cases[i].bytes);
-		specs_free(&s);
+		np_vm_specs_free(&s);
 	}
 }
 
@@ -198,7 +184,7 @@ static void test_read_errors(void **state)
 		  "vm1.xml: <vcpu>: '0': at least one vCPU" },
 		{ "<domain><name>a</name><memory>1024000</memory>"
 		  "<vcpu>two</vcpu></domain>",
-		  "vm1.xml: <vcpu>: 'two': not a number of vCPUs from 1 to 4096" },
+		  "vm1.xml: <vcpu>: 'two': not a number of vCPUs from 1 to 65536" },
 		{ "<domain><name>a</name><memory>1024000</memory>"
 		  "<vcpu placement='near'>2</vcpu></domain>",
 		  "vm1.xml: <vcpu placement='near'>: expected static or auto" },
@@ -211,6 +197,9 @@ static void test_read_errors(void **state)
 		{ "<domain><name>a</name><memory unit='EiB'>99</memory>"
 		  "</domain>",
 		  "vm1.xml: <memory>: '99': too large" },
+		{ "<domain><name>a</name><memory unit='TiB'>2048</memory>"
+		  "</domain>",
+		  "vm1.xml: <memory>: 2147483648 MiB: more than 1 PiB" },
 		{ "<domain><name>a</name><memory unit='KiB'>512</memory>"
 		  "</domain>",
 		  "vm1.xml: <memory>: 524288 bytes: at least 1 MiB" },
@@ -254,7 +243,8 @@ static void test_read_errors(void **state)
 		struct np_err err = { 0 };
 
 		assert_int_equal(parse(cases[i].body, "vm1.xml", false, &s,
-				       &err), i == 5 ? -ERANGE : -EINVAL);
+				       &err), i == 5 || i == 6 ? -ERANGE :
+			 -EINVAL);
 		assert_int_equal(err.cls, NP_ERR_INPUT);
 		assert_string_equal(err.msg, cases[i].msg);
 		assert_int_equal(s.n, 0);
@@ -428,7 +418,7 @@ static void test_emit_dedicated_restrictive(void **state)
 	assert_int_equal(back.v[0].memory_mib, 512);
 	assert_int_equal(back.v[0].fixed_nodes.n, 1);
 	assert_int_equal(back.v[0].fixed_nodes.ids[0], 2);
-	specs_free(&back);
+	np_vm_specs_free(&back);
 	free(out);
 	hand_vm_free(&h);
 }
@@ -466,7 +456,7 @@ static void test_emit_edit(void **state)
 					      &out, &err), 0);
 	assert_string_equal(out, want);
 	free(out);
-	specs_free(&s);
+	np_vm_specs_free(&s);
 	hand_vm_free(&h);
 	free(in);
 	free(want);
@@ -516,7 +506,41 @@ static void test_emit_compact(void **state)
 	assert_string_equal(out, want);
 	assert_int_equal(validate(out), 0);
 	free(out);
-	specs_free(&s);
+	np_vm_specs_free(&s);
+	hand_vm_free(&h);
+}
+
+/* Seed 004's interleave: no guest cells, memory spread over every node
+ * (mode='interleave'), vCPUs floating over all their CPUs. */
+static void test_emit_interleaved(void **state)
+{
+	static const unsigned nodes[] = { 0, 1, 2, 3 }, vcpus[] = { 1, 1, 1, 1 };
+	static const uint64_t mib[] = { 256, 256, 256, 256 };
+	struct np_vm_spec spec = { .name = "il", .vcpus = 4,
+		.memory_mib = 1024 };
+	struct np_plan_opts opts = { .restrictive = true, .explain = true };
+	struct np_err err = { 0 };
+	struct hand_vm h;
+	char *out = NULL;
+
+	(void)state;
+	hand_vm(&h, "il", 4, nodes, vcpus, mib, NULL, false);
+	free(h.vm.cells);
+	h.vm.cells = NULL;
+	h.vm.ncells = 0;
+	h.vm.interleaved = true;
+	h.vm.hugepage_bytes = 2u << 20;
+	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, &opts,
+					      &out, &err), 0);
+	assert_non_null(strstr(out, "  <numatune>\n"
+			       "    <memory mode=\"interleave\" "
+			       "nodeset=\"0-3\"/>\n  </numatune>\n"));
+	assert_null(strstr(out, "memnode"));
+	assert_null(strstr(out, "<cpu>"));
+	assert_null(strstr(out, "restrictive"));
+	assert_non_null(strstr(out, "<page size=\"2048\" unit=\"KiB\"/>"));
+	assert_int_equal(validate(out), 0);
+	free(out);
 	hand_vm_free(&h);
 }
 
@@ -573,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_emit_dedicated_restrictive),
 		cmocka_unit_test(test_emit_edit),
 		cmocka_unit_test(test_emit_compact),
+		cmocka_unit_test(test_emit_interleaved),
 		cmocka_unit_test(test_emit_errors),
 	};
 
