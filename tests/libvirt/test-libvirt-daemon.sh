@@ -1,29 +1,52 @@
 #!/bin/sh
-# A domain numaplace wrote, run by a real libvirt: defined, started paused
-# under TCG, and checked from outside its QEMU process: the guest RAM's
-# memory policy in /proc/PID/numa_maps is bind to the planned node, each
-# vCPU thread ("CPU n/TCG") may run only on its planned CPU, the emulator
-# on the VM's CPUs.  On this host the plan is node 0 and its CPUs.
+# Domains `numaplace plan --emit libvirt` wrote, run by a real libvirt:
+# defined, started paused under TCG, and checked from outside their QEMU
+# process against the plan's JSON: the guest RAM's memory policy in
+# /proc/PID/numa_maps is bind to the planned node, each vCPU thread
+# ("CPU n/TCG") may run only on its planned CPUs, the emulator on the
+# VM's CPUs.  On this host the plan is node 0 and its CPUs.
 . "${NP_SRCDIR:?}/tests/libvirt/daemon.sh"
 in_private_namespace "$@"
-EMIT=${EMIT_DOMAIN:?}
-
-NODE=0
-CPUS=$(cat /sys/devices/system/node/node$NODE/cpulist 2>/dev/null || echo 0)
+NP=${NP:?}
+command -v python3 >/dev/null || skip "python3 is missing (reads the plan JSON)"
+command -v virt-xml-validate >/dev/null || skip "virt-xml-validate is missing (libvirt-clients)"
 start_daemon
 
-# cpulist CPU...: "0-1" style for a list of ids (as the kernel prints)
-as_list() { echo "$*" | tr ' ' '\n' | awk 'NR == 1 { s = p = $1; next }
-	$1 == p + 1 { p = $1; next } { printf "%s%s,", s, (s == p ? "" : "-" p); s = p = $1 }
-	END { printf "%s%s\n", s, (s == p ? "" : "-" p) }'; }
-ids_of() { echo "$1" | tr ',' '\n' | awk -F- '{ e = NF > 1 ? $2 : $1; for (i = $1; i <= e; i++) print i }'; }
-NCPUS=$(ids_of "$CPUS" | wc -l)
+# plan_expect PLAN.json: "nodes N,.." then "vcpu V CPULIST" lines, then
+# "emulator CPULIST" (the union), from the plan's one VM.
+plan_expect() {
+	python3 - "$1" <<'PY'
+import json, sys
+vm = json.load(open(sys.argv[1]))["vms"][0]
+assert vm["placed"], vm["reason"]
+def ids(x):
+    out = set()
+    for part in str(x).split(","):
+        a, _, b = part.partition("-")
+        out.update(range(int(a), int(b or a) + 1))
+    return out
+def fmt(s):
+    s, out = sorted(s), []
+    for i in s:
+        if out and out[-1][1] == i - 1: out[-1][1] = i
+        else: out.append([i, i])
+    return ",".join(str(a) if a == b else "%d-%d" % (a, b) for a, b in out)
+print("nodes", fmt(vm["nodes"]))
+allc = set()
+for v, c in vm["vcpu_pins"]:
+    print("vcpu", v, fmt(ids(c)))
+    allc |= ids(c)
+print("emulator", fmt(allc))
+PY
+}
 
-# check_domain NAME VCPUS MIB: started paused, then the QEMU process's
-# RAM policy and thread affinities against the plan (dedicated: vCPU v on
-# the v-th CPU of node 0, modulo their count).
+# check_domain NAME MIB: the domain in $LV_TMP/NAME.xml, its plan in
+# $LV_TMP/NAME.plan.json.
 check_domain() {
-	name=$1 vcpus=$2 mib=$3 xml=$LV_TMP/$1.xml
+	name=$1 mib=$2 xml=$LV_TMP/$1.xml
+	plan_expect "$LV_TMP/$name.plan.json" >"$LV_TMP/$name.expect" ||
+		{ bad "$name: no plan"; return; }
+	node=$(awk '$1 == "nodes" { print $2 }' "$LV_TMP/$name.expect")
 	if ! virt-xml-validate "$xml" domain >"$LV_TMP/validate" 2>&1; then
 		bad "$name: emitted XML does not validate: $(cat "$LV_TMP/validate")"
 		return
@@ -38,18 +61,17 @@ check_domain() {
 	fi
 	ok
 	pid=$(qemu_pid "$name")
-	echo "$name: QEMU pid $pid, $vcpus vCPUs, $mib MiB"
-	# the guest RAM: the mapping of exactly MIB MiB; its policy
-	size=$((mib * 1048576))
-	addr=
+	echo "$name: QEMU pid $pid; plan: $(tr '\n' ' ' <"$LV_TMP/$name.expect")"
+	# the guest RAM: the mapping of exactly MIB MiB, and its policy
+	size=$((mib * 1048576)) addr=
 	while IFS=' ' read -r range _; do
 		lo=${range%-*} hi=${range#*-}
 		if [ $((0x$hi - 0x$lo)) = "$size" ]; then addr=$lo; break; fi
 	done <"/proc/$pid/maps"
-	pol=$(awk -v a="$addr" '$1 == a || $1 == "0000" a { print $2 }' "/proc/$pid/numa_maps")
-	echo "$name: guest RAM at $addr: $(grep "^$addr" "/proc/$pid/numa_maps" | cut -c1-100)"
-	if [ "$pol" = "bind:$NODE" ]; then ok; else
-		bad "$name: guest RAM policy '$pol', want bind:$NODE"; fi
+	pol=$(awk -v a="$addr" '$1 == a { print $2 }' "/proc/$pid/numa_maps")
+	echo "$name: guest RAM at $addr: $(grep "^$addr " "/proc/$pid/numa_maps" | cut -c1-100)"
+	if [ -n "$addr" ] && [ "$pol" = "bind:$node" ]; then ok; else
+		bad "$name: guest RAM policy '$pol', want bind:$node"; fi
 	# the vCPU threads, by name
 	seen=0
 	for t in /proc/"$pid"/task/*; do
@@ -60,32 +82,38 @@ check_domain() {
 		esac
 		v=${comm#CPU }
 		v=${v%/TCG}
-		want=$(ids_of "$CPUS" | sed -n "$((v % NCPUS + 1))p")
+		want=$(awk -v v="$v" '$1 == "vcpu" && $2 == v { print $3 }' "$LV_TMP/$name.expect")
 		got=$(awk '/^Cpus_allowed_list/ { print $2 }' "$t/status")
 		echo "$name: thread '$comm' Cpus_allowed_list $got (plan: $want)"
 		if [ "$got" = "$want" ]; then ok; else
 			bad "$name: '$comm' allowed on $got, want $want"; fi
 		seen=$((seen + 1))
 	done
-	if [ "$seen" = "$vcpus" ]; then ok; else
-		bad "$name: $seen vCPU threads, want $vcpus"; fi
+	want=$(grep -c '^vcpu ' "$LV_TMP/$name.expect")
+	if [ "$seen" = "$want" ]; then ok; else
+		bad "$name: $seen vCPU threads, want $want"; fi
 	# the emulator (the main thread): the VM's CPUs
+	want=$(awk '$1 == "emulator" { print $2 }' "$LV_TMP/$name.expect")
 	got=$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/$pid/status")
-	if [ "$got" = "$CPUS" ]; then ok; else
-		bad "$name: emulator allowed on $got, want $CPUS"; fi
+	if [ "$got" = "$want" ]; then ok; else
+		bad "$name: emulator allowed on $got, want $want"; fi
 	# and libvirt itself reports the plan's numatune
 	nt=$($VIRSH numatune "$name" | tr -s ' ' | tr '\n' ' ')
 	echo "$name: virsh numatune: $nt"
 	case $nt in
-	*"numa_mode : strict numa_nodeset : $NODE "*) ok ;;
+	*"numa_mode : strict numa_nodeset : $node "*) ok ;;
 	*) bad "$name: virsh numatune says '$nt'" ;;
 	esac
 }
 
-# 1. a new domain, dedicated CPUs
-"$EMIT" np-lv-new 2 64 "$NODE" "$CPUS" --dedicated >"$LV_TMP/np-lv-new.xml" ||
-	bad "emit-domain np-lv-new"
-check_domain np-lv-new 2 64
+# 1. a new domain from a JSON VM list: dedicated CPUs, one per vCPU
+mkdir -p "$LV_TMP/new"
+echo '[{"name":"np-lv-new","vcpus":2,"memory_mib":64,"dedicated_cpus":true}]' >"$LV_TMP/new.json"
+if "$NP" plan --emit json "$LV_TMP/new.json" >"$LV_TMP/np-lv-new.plan.json" &&
+   "$NP" plan --emit libvirt --out "$LV_TMP/new" "$LV_TMP/new.json"; then ok
+else bad "numaplace plan new.json"; fi
+cp "$LV_TMP/new/np-lv-new.xml" "$LV_TMP/np-lv-new.xml" 2>/dev/null
+check_domain np-lv-new 64
 
 # 2. an existing domain edited: its other elements kept, started as well
 cat >"$LV_TMP/in.xml" <<'XML'
@@ -104,11 +132,12 @@ cat >"$LV_TMP/in.xml" <<'XML'
   </devices>
 </domain>
 XML
-"$EMIT" np-lv-edit 3 96 "$NODE" "$CPUS" --dedicated --in "$LV_TMP/in.xml" \
-	>"$LV_TMP/np-lv-edit.xml" || bad "emit-domain np-lv-edit"
+if "$NP" plan --cpu-overcommit 2 --emit json "$LV_TMP/in.xml" >"$LV_TMP/np-lv-edit.plan.json" &&
+   "$NP" plan --cpu-overcommit 2 --emit libvirt "$LV_TMP/in.xml" >"$LV_TMP/np-lv-edit.xml"; then ok
+else bad "numaplace plan in.xml"; fi
 if grep -q "<!-- written by hand; numaplace adds the placement -->" "$LV_TMP/np-lv-edit.xml" &&
    grep -q "<memballoon model='none'/>" "$LV_TMP/np-lv-edit.xml"; then ok; else
 	bad "np-lv-edit: the input's comment or devices were not kept"; fi
-check_domain np-lv-edit 3 96
+check_domain np-lv-edit 96
 
 summary
