@@ -911,7 +911,9 @@ static char *frag_numa(xmlDoc *doc, const struct np_plan_vm *vm)
 		xmlNode *n = el(numa, "cell");
 
 		attr(n, "id", "%zu", c);
-		if (cell->nvcpus > 1)
+		if (cell->nvcpus == 0)
+			; /* memory only: a CPU-less guest node */
+		else if (cell->nvcpus > 1)
 			attr(n, "cpus", "%u-%u", cell->first_vcpu,
 			     cell->first_vcpu + cell->nvcpus - 1);
 		else
@@ -1117,6 +1119,14 @@ static int check_vm(const struct np_plan_vm *vm, const struct np_vm_spec *spec,
 			return np_fail_input(err, -EINVAL, "%s: guest cell %zu "
 					     "does not start at vCPU %u",
 					     vm->name, c, cell_vcpus);
+		/* libvirt backs every cell with a memory backend, and QEMU
+		 * refuses one of size 0 (seen with libvirt 9, QEMU 7.2) */
+		if (!vm->cells[c].memory_mib)
+			return np_fail_input(err, -EINVAL, "%s: guest cell %zu "
+					     "(host node %u) has no memory: "
+					     "libvirt cannot start a guest NUMA "
+					     "cell of 0 MiB", vm->name, c,
+					     vm->cells[c].host_node);
 		cell_vcpus += vm->cells[c].nvcpus;
 	}
 	if (vm->interleaved)

@@ -510,6 +510,34 @@ static void test_emit_compact(void **state)
 	hand_vm_free(&h);
 }
 
+/* Memory on a CPU-less (CXL) node: a guest cell without vCPUs, no cpus
+ * attribute (libvirt starts such a domain: -numa node,nodeid=1,memdev=). */
+static void test_emit_cpuless_cell(void **state)
+{
+	static const unsigned nodes[] = { 0, 2 }, vcpus[] = { 2, 0 };
+	static const uint64_t mib[] = { 512, 1024 };
+	static const uint32_t dist[] = { 10, 14, 14, 10 };
+	struct np_vm_spec spec = { .name = "cxl", .vcpus = 2,
+		.memory_mib = 1536 };
+	struct np_err err = { 0 };
+	struct hand_vm h;
+	char *out = NULL;
+
+	(void)state;
+	hand_vm(&h, "cxl", 2, nodes, vcpus, mib, dist, false);
+	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, NULL,
+					      &out, &err), 0);
+	assert_non_null(strstr(out, "<cell id=\"0\" cpus=\"0-1\" "
+			       "memory=\"512\" unit=\"MiB\">"));
+	assert_non_null(strstr(out, "<cell id=\"1\" memory=\"1024\" "
+			       "unit=\"MiB\">"));
+	assert_non_null(strstr(out, "<memnode cellid=\"1\" mode=\"strict\" "
+			       "nodeset=\"2\"/>"));
+	assert_int_equal(validate(out), 0);
+	free(out);
+	hand_vm_free(&h);
+}
+
 /* Seed 004's interleave: no guest cells, memory spread over every node
  * (mode='interleave'), vCPUs floating over all their CPUs. */
 static void test_emit_interleaved(void **state)
@@ -572,6 +600,13 @@ static void test_emit_errors(void **state)
 	assert_string_equal(err.msg, "x: the plan has 2 vCPUs in its cells "
 			    "and 2 in all, the spec 3");
 	spec.vcpus = 2;
+	h.vm.cells[0].memory_mib = 0;
+	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, NULL,
+					      &out, &err), -EINVAL);
+	assert_string_equal(err.msg, "x: guest cell 0 (host node 0) has no "
+			    "memory: libvirt cannot start a guest NUMA cell "
+			    "of 0 MiB");
+	h.vm.cells[0].memory_mib = 64;
 	spec.libvirt_xml = (char *)"<domain><name>x</name></domain>";
 	spec.origin = (char *)"x.xml";
 	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, NULL,
@@ -597,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_emit_dedicated_restrictive),
 		cmocka_unit_test(test_emit_edit),
 		cmocka_unit_test(test_emit_compact),
+		cmocka_unit_test(test_emit_cpuless_cell),
 		cmocka_unit_test(test_emit_interleaved),
 		cmocka_unit_test(test_emit_errors),
 	};
