@@ -864,11 +864,60 @@ static char *frag_pins(xmlDoc *doc, const struct np_plan_vm *vm)
 	return sb.buf;
 }
 
+/*
+ * The guest cells libvirt is given: the plan's, less those of 0 MiB.  A
+ * guest node with CPUs and no memory is real (Linux has memoryless
+ * nodes), but libvirt backs every cell with a QEMU memory backend, and
+ * QEMU refuses one of size 0 (seen with libvirt 9, QEMU 7.2).  Such a
+ * cell's vCPUs join the nearest cell with memory: their pins, and so
+ * where they run, stay as planned; only the guest's view is coarser.
+ */
+struct gcells {
+	size_t n;       /* cells kept */
+	size_t *keep;   /* [n]: the plan's cell */
+	size_t *of;     /* [vm->ncells]: the kept cell each plan cell is in */
+};
+
+static int gcells_make(const struct np_plan_vm *vm, struct gcells *g)
+{
+	g->n = 0;
+	g->keep = calloc(vm->ncells + 1, sizeof(*g->keep));
+	g->of = calloc(vm->ncells + 1, sizeof(*g->of));
+	if (!g->keep || !g->of)
+		return -ENOMEM;
+	for (size_t c = 0; c < vm->ncells; c++)
+		if (vm->cells[c].memory_mib) {
+			g->of[c] = g->n;
+			g->keep[g->n++] = c;
+		}
+	for (size_t c = 0; c < vm->ncells; c++) {
+		uint32_t best = UINT32_MAX;
+
+		for (size_t k = 0; !vm->cells[c].memory_mib && k < g->n; k++) {
+			uint32_t d = vm->guest_distances ? vm->guest_distances[
+				c * vm->ncells + g->keep[k]] : 0;
+
+			if (d < best) {
+				best = d;
+				g->of[c] = k;
+			}
+		}
+	}
+	return 0;
+}
+
+static void gcells_free(struct gcells *g)
+{
+	free(g->keep);
+	free(g->of);
+}
+
 static const char *RESTRICTIVE_WHY =
 	" mode='restrictive': libvirt changes the nodeset of a running "
 	"domain (virsh numatune) only in this mode ";
 
 static char *frag_numatune(xmlDoc *doc, const struct np_plan_vm *vm,
+			   const struct gcells *g,
 			   const struct np_plan_opts *opts)
 {
 	/* an interleaved VM has no guest cells: its memory is spread
@@ -886,60 +935,82 @@ static char *frag_numatune(xmlDoc *doc, const struct np_plan_vm *vm,
 	m = el(nt, "memory");
 	attr(m, "mode", "%s", mode);
 	attr_ids(m, "nodeset", vm->nodes.ids, vm->nodes.n);
-	for (size_t c = 0; nt && c < vm->ncells; c++) {
+	for (size_t k = 0; nt && k < g->n; k++) {
 		xmlNode *mn = el(nt, "memnode");
 
-		attr(mn, "cellid", "%zu", c);
+		attr(mn, "cellid", "%zu", k);
 		attr(mn, "mode", "%s", mode);
-		attr(mn, "nodeset", "%u", vm->cells[c].host_node);
+		attr(mn, "nodeset", "%u", vm->cells[g->keep[k]].host_node);
 	}
 	out = dump(doc, nt);
 	xmlFreeNode(nt);
 	return out;
 }
 
-/* <numa>: one guest cell per host node used, distances mirroring the
- * host's when there is more than one. */
-static char *frag_numa(xmlDoc *doc, const struct np_plan_vm *vm)
+/* Guest cell k: its vCPUs (from every plan cell in it) and memory. */
+static void numa_cell(xmlNode *numa, const struct np_plan_vm *vm,
+		      const struct gcells *g, size_t k)
+{
+	xmlNode *n = el(numa, "cell");
+	struct np_idset cpus = { 0 };
+	uint64_t mib = 0;
+
+	for (size_t c = 0; c < vm->ncells; c++) {
+		if (g->of[c] != k)
+			continue;
+		mib += vm->cells[c].memory_mib;
+		for (unsigned v = 0; v < vm->cells[c].nvcpus; v++)
+			np_idset_push(&cpus, vm->cells[c].first_vcpu + v);
+	}
+	attr(n, "id", "%zu", k);
+	if (cpus.n)     /* else memory only: a CPU-less guest node */
+		attr_ids(n, "cpus", cpus.ids, cpus.n);
+	attr(n, "memory", "%llu", (unsigned long long)mib);
+	attr(n, "unit", "MiB");
+	np_idset_free(&cpus);
+	if (g->n < 2 || !vm->guest_distances)
+		return;
+	xmlNode *d = el(n, "distances");
+
+	for (size_t o = 0; o < g->n; o++) {
+		xmlNode *sib = el(d, "sibling");
+
+		attr(sib, "id", "%zu", o);
+		attr(sib, "value", "%u", vm->guest_distances[
+			g->keep[k] * vm->ncells + g->keep[o]]);
+	}
+}
+
+/* <numa>: a guest cell per host node used (less the memoryless ones),
+ * distances mirroring the host's when there is more than one. */
+static char *frag_numa(xmlDoc *doc, const struct np_plan_vm *vm,
+		       const struct gcells *g, const struct np_plan_opts *opts)
 {
 	xmlNode *numa = xmlNewDocNode(doc, NULL, (const xmlChar *)"numa",
 				      NULL);
 	char *out;
 
-	for (size_t c = 0; numa && c < vm->ncells; c++) {
-		const struct np_plan_cell *cell = &vm->cells[c];
-		xmlNode *n = el(numa, "cell");
+	for (size_t c = 0; numa && opts && opts->explain && c < vm->ncells;
+	     c++) {
+		char why[160];
 
-		attr(n, "id", "%zu", c);
-		if (cell->nvcpus == 0)
-			; /* memory only: a CPU-less guest node */
-		else if (cell->nvcpus > 1)
-			attr(n, "cpus", "%u-%u", cell->first_vcpu,
-			     cell->first_vcpu + cell->nvcpus - 1);
-		else
-			attr(n, "cpus", "%u", cell->first_vcpu);
-		attr(n, "memory", "%llu",
-		     (unsigned long long)cell->memory_mib);
-		attr(n, "unit", "MiB");
-		if (vm->ncells < 2 || !vm->guest_distances)
+		if (vm->cells[c].memory_mib)
 			continue;
-		xmlNode *d = el(n, "distances");
-
-		for (size_t o = 0; o < vm->ncells; o++) {
-			xmlNode *s = el(d, "sibling");
-
-			attr(s, "id", "%zu", o);
-			attr(s, "value", "%u",
-			     vm->guest_distances[c * vm->ncells + o]);
-		}
+		snprintf(why, sizeof(why), " vCPUs of host node %u, which "
+			 "gives no memory, are in cell %zu: libvirt cannot "
+			 "start a cell of 0 MiB ", vm->cells[c].host_node,
+			 g->of[c]);
+		xmlAddChild(numa, xmlNewDocComment(doc, (const xmlChar *)why));
 	}
+	for (size_t k = 0; numa && k < g->n; k++)
+		numa_cell(numa, vm, g, k);
 	out = dump(doc, numa);
 	xmlFreeNode(numa);
 	return out;
 }
 
 /* <hugepages><page size= unit='KiB' nodeset=every guest cell/> */
-static char *frag_hugepages(xmlDoc *doc, const struct np_plan_vm *vm,
+static char *frag_hugepages(xmlDoc *doc, const struct gcells *g,
 			    uint64_t bytes)
 {
 	xmlNode *hp = xmlNewDocNode(doc, NULL, (const xmlChar *)"hugepages",
@@ -949,10 +1020,10 @@ static char *frag_hugepages(xmlDoc *doc, const struct np_plan_vm *vm,
 	attr(pg, "size", "%llu",
 	     (unsigned long long)(bytes / 1024));
 	attr(pg, "unit", "KiB");
-	if (vm->ncells == 0)
+	if (g->n == 0)
 		; /* no guest cells: every page of the VM */
-	else if (vm->ncells > 1)
-		attr(pg, "nodeset", "0-%zu", vm->ncells - 1);
+	else if (g->n > 1)
+		attr(pg, "nodeset", "0-%zu", g->n - 1);
 	else
 		attr(pg, "nodeset", "0");
 	out = dump(doc, hp);
@@ -1064,10 +1135,13 @@ static void edit_domain(struct edits *e, const struct xmap *m,
 	uint64_t huge = vm->hugepage_bytes ? vm->hugepage_bytes :
 		spec->hugepage_bytes;
 	char *ind = indent_of(m->buf, p->anchor->start), *t;
+	struct gcells g = { 0 };
 	char vcpu[64];
 
-	if (!ind) {
+	if (!ind || gcells_make(vm, &g) < 0) {
 		e->oom = true;
+		free(ind);
+		gcells_free(&g);
 		return;
 	}
 	snprintf(vcpu, sizeof(vcpu), "<vcpu placement='static'>%u</vcpu>",
@@ -1080,7 +1154,7 @@ static void edit_domain(struct edits *e, const struct xmap *m,
 	t = frag_pins(doc, vm);
 	edit_container(e, m, p, p->cputune, "cputune", pins, ind, t);
 	free(t);
-	t = frag_numatune(doc, vm, opts);
+	t = frag_numatune(doc, vm, &g, opts);
 	if (p->numatune)
 		edit_add(e, p->numatune->start, p->numatune->end,
 			 t ? reindent(t, ind, false) : NULL);
@@ -1089,16 +1163,17 @@ static void edit_domain(struct edits *e, const struct xmap *m,
 			 t ? indented(t, ind) : NULL);
 	free(t);
 	if (vm->ncells) {
-		t = frag_numa(doc, vm);
+		t = frag_numa(doc, vm, &g, opts);
 		edit_container(e, m, p, p->cpu, "cpu", numa, ind, t);
 		free(t);
 	}
 	if (huge) {
-		t = frag_hugepages(doc, vm, huge);
+		t = frag_hugepages(doc, &g, huge);
 		edit_container(e, m, p, p->backing, "memoryBacking", hp,
 			       ind, t);
 		free(t);
 	}
+	gcells_free(&g);
 	free(ind);
 }
 
@@ -1106,6 +1181,7 @@ static int check_vm(const struct np_plan_vm *vm, const struct np_vm_spec *spec,
 		    struct np_err *err)
 {
 	unsigned cell_vcpus = 0;
+	bool cell_mib = false;
 
 	if (!vm->placed)
 		return np_fail_input(err, -EINVAL, "%s: not placed: %s",
@@ -1119,16 +1195,13 @@ static int check_vm(const struct np_plan_vm *vm, const struct np_vm_spec *spec,
 			return np_fail_input(err, -EINVAL, "%s: guest cell %zu "
 					     "does not start at vCPU %u",
 					     vm->name, c, cell_vcpus);
-		/* libvirt backs every cell with a memory backend, and QEMU
-		 * refuses one of size 0 (seen with libvirt 9, QEMU 7.2) */
-		if (!vm->cells[c].memory_mib)
-			return np_fail_input(err, -EINVAL, "%s: guest cell %zu "
-					     "(host node %u) has no memory: "
-					     "libvirt cannot start a guest NUMA "
-					     "cell of 0 MiB", vm->name, c,
-					     vm->cells[c].host_node);
+		if (vm->cells[c].memory_mib)
+			cell_mib = true;
 		cell_vcpus += vm->cells[c].nvcpus;
 	}
+	if (vm->ncells && !cell_mib)
+		return np_fail_input(err, -EINVAL, "%s: no guest cell has "
+				     "memory", vm->name);
 	if (vm->interleaved)
 		cell_vcpus = vm->vcpus;
 	if (cell_vcpus != vm->vcpus || vm->vcpus != spec->vcpus)

@@ -538,6 +538,50 @@ static void test_emit_cpuless_cell(void **state)
 	hand_vm_free(&h);
 }
 
+/* A cell with vCPUs and 0 MiB (its host node gives only CPUs): its vCPUs
+ * join the nearest cell with memory, pins unchanged; --explain says so. */
+static void test_emit_memoryless_cell(void **state)
+{
+	static const unsigned nodes[] = { 0, 1, 2 }, vcpus[] = { 2, 1, 1 };
+	static const uint64_t mib[] = { 1024, 0, 1024 };
+	static const uint32_t dist[] = { 10, 21, 31, 21, 10, 12, 31, 12, 10 };
+	struct np_vm_spec spec = { .name = "ml", .vcpus = 4,
+		.memory_mib = 2048 };
+	struct np_plan_opts opts = { .explain = true };
+	struct np_err err = { 0 };
+	struct hand_vm h;
+	char *out = NULL;
+
+	(void)state;
+	hand_vm(&h, "ml", 3, nodes, vcpus, mib, dist, false);
+	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, &opts,
+					      &out, &err), 0);
+	/* host node 1's vCPU 2 is nearest (12) to node 2's cell */
+	assert_non_null(strstr(out,
+		"    <numa>\n"
+		"      <!-- vCPUs of host node 1, which gives no memory, are in "
+		"cell 1: libvirt cannot start a cell of 0 MiB -->\n"
+		"      <cell id=\"0\" cpus=\"0-1\" memory=\"1024\" "
+		"unit=\"MiB\">\n"
+		"        <distances>\n"
+		"          <sibling id=\"0\" value=\"10\"/>\n"
+		"          <sibling id=\"1\" value=\"31\"/>\n"
+		"        </distances>\n"
+		"      </cell>\n"
+		"      <cell id=\"1\" cpus=\"2-3\" memory=\"1024\" "
+		"unit=\"MiB\">\n"));
+	assert_non_null(strstr(out, "<memory mode=\"strict\" "
+			       "nodeset=\"0-2\"/>\n"
+			       "    <memnode cellid=\"0\" mode=\"strict\" "
+			       "nodeset=\"0\"/>\n"
+			       "    <memnode cellid=\"1\" mode=\"strict\" "
+			       "nodeset=\"2\"/>\n  </numatune>"));
+	assert_non_null(strstr(out, "<vcpupin vcpu=\"2\" cpuset=\"4-7\"/>"));
+	assert_int_equal(validate(out), 0);
+	free(out);
+	hand_vm_free(&h);
+}
+
 /* Seed 004's interleave: no guest cells, memory spread over every node
  * (mode='interleave'), vCPUs floating over all their CPUs. */
 static void test_emit_interleaved(void **state)
@@ -603,9 +647,7 @@ static void test_emit_errors(void **state)
 	h.vm.cells[0].memory_mib = 0;
 	assert_int_equal(np_plan_emit_libvirt(&h.plan, &h.vm, &spec, NULL,
 					      &out, &err), -EINVAL);
-	assert_string_equal(err.msg, "x: guest cell 0 (host node 0) has no "
-			    "memory: libvirt cannot start a guest NUMA cell "
-			    "of 0 MiB");
+	assert_string_equal(err.msg, "x: no guest cell has memory");
 	h.vm.cells[0].memory_mib = 64;
 	spec.libvirt_xml = (char *)"<domain><name>x</name></domain>";
 	spec.origin = (char *)"x.xml";
@@ -633,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_emit_edit),
 		cmocka_unit_test(test_emit_compact),
 		cmocka_unit_test(test_emit_cpuless_cell),
+		cmocka_unit_test(test_emit_memoryless_cell),
 		cmocka_unit_test(test_emit_interleaved),
 		cmocka_unit_test(test_emit_errors),
 	};
