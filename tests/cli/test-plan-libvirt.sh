@@ -60,7 +60,7 @@ if [ "$RC" = 0 ] && grep -q '<memory mode="strict" nodeset="2"/>' "$TMP/out"; th
 cat >"$TMP/vms.json" <<'JSON'
 [{"name":"big","vcpus":24,"memory_mib":90000},
  {"name":"small","vcpus":2,"memory_mib":2048,"dedicated_cpus":true},
- {"name":"huge","vcpus":1,"memory_mib":1024,"hugepages":"2M"}]
+ {"name":"giant","vcpus":2,"memory_mib":9000000}]
 JSON
 mkdir "$TMP/out-dir"
 run_np plan --sysroot "$XEON" --emit libvirt --restrictive --out "$TMP/out-dir" "$TMP/vms.json"
@@ -83,11 +83,12 @@ pins=$(sed -n 's/.*<vcpupin vcpu="[0-9]*" cpuset="\([0-9]*\)"\/>.*/\1/p' "$TMP/o
 # stdout: each domain in turn, the refused VM as a comment saying why
 run_np plan --sysroot "$XEON" --emit libvirt "$TMP/vms.json"
 if [ "$RC" = 0 ] && [ "$(grep -c '^<domain' "$TMP/out")" = 2 ] &&
-   grep -q '^<!-- huge: not placed: needs 1 GiB of 2 MiB hugepages' "$TMP/out"; then ok; else
+   grep -q '^<!-- giant: not placed: needs 8.6 TiB' "$TMP/out"; then ok; else
 	bad "stdout: exit $RC: $(grep -v '^ ' "$TMP/out" | head -5)"; fi
 
 # hugepages where the host has them: cxl-memonly's node 2 (memory only)
-run_np plan --sysroot "$CXL" --allow-memory-only-nodes --emit libvirt "$TMP/vms.json"
+echo '[{"name":"huge","vcpus":1,"memory_mib":1024,"hugepages":"2M"}]' >"$TMP/huge.json"
+run_np plan --sysroot "$CXL" --allow-memory-only-nodes --emit libvirt "$TMP/huge.json"
 sed -n '/<name>huge</,/<\/domain>/p' "$TMP/out" >"$TMP/huge-out.xml"
 if grep -q '<page size="2048" unit="KiB"' "$TMP/huge-out.xml"; then ok; else
 	bad "huge on cxl-memonly: no 2 MiB page element"; fi
