@@ -700,58 +700,52 @@ static char *indented(const char *frag, const char *indent)
 	return reindent(frag, indent, true);
 }
 
-/* Appends the fragment as the last child of container x, one level
- * deeper than x (ind). */
-static void edit_append_child(struct edits *e, const char *buf,
-			      const struct xel *x, const char *ind,
-			      const char *frag)
+/* Where a new last child of container x goes: before the blanks that
+ * precede its end tag. */
+static size_t before_end_tag(const char *buf, const struct xel *x)
 {
-	const char *name = (const char *)x->node->name;
-	struct strbuf sb = { 0 };
-	char *deeper;
-	size_t at;
+	size_t at = x->end;
 
-	deeper = malloc(strlen(ind) + 3);
-	if (!deeper) {
-		e->oom = true;
-		return;
-	}
-	sprintf(deeper, "%s  ", ind);
-	if (x->empty) {
-		/* "<cpu mode='x'/>" becomes "<cpu mode='x'>...</cpu>" */
-		char *inner = indented(frag, deeper);
-
-		sb_printf(&sb, ">%s\n%s</%s>", inner ? inner : "", ind, name);
-		if (!inner)
-			sb.oom = true;
-		free(inner);
-		free(deeper);
-		edit_add(e, x->stag_end, x->end, sb.oom ? NULL : sb.buf);
-		if (sb.oom)
-			sb_release(&sb);
-		return;
-	}
-	/* before the blanks that precede the end tag */
-	for (at = x->end; at > x->stag_end && buf[at - 1] != '<'; at--)
-		;
+	while (at > x->stag_end && buf[at - 1] != '<')
+		at--;
 	at--;
 	while (at > x->stag_end + 1 && strchr(" \t\r\n", buf[at - 1]))
 		at--;
-	{
-		char *inner = indented(frag, deeper);
-		bool nl = memchr(buf + at, '\n', x->end - at) != NULL;
+	return at;
+}
 
-		if (inner && !nl) {
-			char *t = malloc(strlen(inner) + strlen(ind) + 2);
+/* Appends the fragment as the last child of container x, one level (two
+ * blanks) deeper than x's own line. */
+static void edit_append_child(struct edits *e, const char *buf,
+			      const struct xel *x, const char *frag)
+{
+	char *ind = indent_of(buf, x->start), *inner = NULL;
+	struct strbuf deeper = { 0 }, sb = { 0 };
+	size_t at;
 
-			if (t)
-				sprintf(t, "%s\n%s", inner, ind);
-			free(inner);
-			inner = t;
-		}
-		edit_add(e, at, at, inner);
+	sb_printf(&deeper, "%s  ", ind ? ind : "");
+	if (ind && !deeper.oom)
+		inner = indented(frag, deeper.buf);
+	if (!inner) {
+		e->oom = true;
+	} else if (x->empty) {
+		/* "<cpu mode='x'/>" becomes "<cpu mode='x'>...</cpu>" */
+		sb_printf(&sb, ">%s\n%s</%s>", inner, ind,
+			  (const char *)x->node->name);
+		edit_add(e, x->stag_end, x->end, sb.oom ? NULL : sb.buf);
+	} else {
+		at = before_end_tag(buf, x);
+		sb_puts(&sb, inner);
+		/* "<x>text</x>": the end tag on a line of its own */
+		if (!memchr(buf + at, '\n', x->end - at))
+			sb_printf(&sb, "\n%s", ind);
+		edit_add(e, at, at, sb.oom ? NULL : sb.buf);
 	}
-	free(deeper);
+	if (sb.oom)
+		sb_release(&sb);
+	sb_release(&deeper);
+	free(inner);
+	free(ind);
 }
 
 /* ---- the new elements, built by libxml2 ------------------------------------- */
@@ -1120,7 +1114,7 @@ static void edit_container(struct edits *e, const struct xmap *m,
 		for (size_t d = 0; drop[d]; d++)
 			if (named(c, drop[d]) && map_find(m, c))
 				edit_remove(e, m->buf, map_find(m, c));
-	edit_append_child(e, m->buf, x, ind, frag);
+	edit_append_child(e, m->buf, x, frag);
 }
 
 static void edit_domain(struct edits *e, const struct xmap *m,
