@@ -68,3 +68,22 @@ step "numaplace lab --preset 4n -- numaplace bench mem --size 16M --ntimes 3 --l
 # and a rank test, ending in one verdict line.
 step "numaplace ab --runs 10 'sleep 0.02' 'sleep 0.03'"
 "$NP" ab --runs 10 'sleep 0.02' 'sleep 0.03'
+
+# A plan as libvirt domain XML: seed 004's line format ("CPUS MEM_MIB") on
+# the 4-node lab host, the first VM's domain (vCPU pins, numatune, guest
+# NUMA cell).  Then numaplace's answer to libvirt's question "numad -w
+# VCPUS:MIB" next to Debian's numad, in a guest whose node 0 is small:
+# numad sizes every node like node 0 and spreads the VM over both.
+step "numaplace lab --preset 4n: numaplace plan --emit libvirt (seed 004's lines)"
+"$NP" lab --preset 4n -- sh -c '
+	printf "2 256\n4 512\n" >/tmp/vms
+	echo "$ numaplace plan --emit libvirt /tmp/vms   (the first domain)"
+	numaplace plan --emit libvirt /tmp/vms | sed "/<\/domain>/q"' 2>&1
+if [ -x /usr/bin/numad ]; then
+	step "numaplace lab --nodes 2:256M,2:1G: numad -w against numaplace plan --advise"
+	"$NP" lab --nodes 2:256M,2:1G --add /usr/bin/numad -- sh -c '
+		for r in 1:200 1:600 2:700; do
+			printf "%-6s numad: %-5s numaplace: %s\n" "$r" \
+				"$(numad -w $r 2>/dev/null)" "$(numaplace plan --advise $r 2>&1)"
+		done' 2>&1
+fi
