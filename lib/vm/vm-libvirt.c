@@ -21,15 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
 #include "util/util-err.h"
 #include "util/util-strbuf.h"
 #include "vm/vm-internal.h"
+#define NP_LIBXML_CALLS
+#include "vm/vm-libxml.h"
+
+const struct np_libxml *np_lx;
 
 #define MIB (1024ull * 1024)
 /* as the other VM readers (vm-spec.c): 1 PiB, above any host */
@@ -403,6 +401,8 @@ int np_vm_spec_from_libvirt(const char *xml, size_t len, const char *origin,
 	origin = origin ? origin : "libvirt";
 	if (!xml || !out || len > INT32_MAX)
 		return np_fail_input(err, -EINVAL, "%s: no domain XML", origin);
+	if (!(np_lx = np_libxml_get(err)))
+		return err ? err->code : -ENOENT;
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return np_fail_sys(err, -ENOMEM, "%s: out of memory", origin);
@@ -1231,6 +1231,8 @@ int np_plan_emit_libvirt(const struct np_plan *p, const struct np_plan_vm *vm,
 	rc = check_vm(vm, spec, err);
 	if (rc < 0)
 		return rc;
+	if (!(np_lx = np_libxml_get(err)))
+		return err ? err->code : -ENOENT;
 	origin = spec->origin ? spec->origin : vm->name;
 	input = spec->libvirt_xml ? strdup(spec->libvirt_xml) : skeleton(spec);
 	if (!input)
