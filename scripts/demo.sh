@@ -68,3 +68,25 @@ step "numaplace lab --preset 4n -- numaplace bench mem --size 16M --ntimes 3 --l
 # and a rank test, ending in one verdict line.
 step "numaplace ab --runs 10 'sleep 0.02' 'sleep 0.03'"
 "$NP" ab --runs 10 'sleep 0.02' 'sleep 0.03'
+
+# A plan as libvirt domain XML: seed 004's line format ("CPUS MEM_MIB") on
+# the 4-node lab host (its topology dumped from a guest), the first VM's
+# domain (vCPU pins, numatune, guest
+# NUMA cell).  Then numaplace's answer to libvirt's question "numad -w
+# VCPUS:MIB" next to Debian's numad, in a guest whose node 0 is small:
+# numad sizes every node like node 0 and spreads the VM over both.
+step "numaplace plan --sysroot (the 4n guest's dump) --emit libvirt (seed 004's lines)"
+rm -rf /tmp/np-demo-4n.$$
+"$NP" lab --preset 4n --dump /tmp/np-demo-4n.$$ -- true
+printf "2 256\n4 512\n" >/tmp/np-demo-vms.$$
+"$NP" plan --sysroot /tmp/np-demo-4n.$$ --emit libvirt /tmp/np-demo-vms.$$ |
+	sed "/<\/domain>/q"
+rm -rf /tmp/np-demo-4n.$$ /tmp/np-demo-vms.$$
+if [ -x /usr/bin/numad ]; then
+	step "numaplace lab --nodes 2:256M,2:1G: numad -w against numaplace plan --advise"
+	"$NP" lab --nodes 2:256M,2:1G --add /usr/bin/numad -- sh -c '
+		for r in 1:200 1:600 2:700; do
+			printf "%-6s numad: %-5s numaplace: %s\n" "$r" \
+				"$(numad -w $r 2>/dev/null)" "$(numaplace plan --advise $r 2>&1)"
+		done' 2>&1
+fi

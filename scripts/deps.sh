@@ -8,6 +8,9 @@
 # with mimalloc, jemalloc and memkind, loaded with dlopen in child processes.
 # `bench mem` and `ab` draw their plots with gnuplot; the accuracy script
 # under bench/ also runs mbw as a peer of `bench mem`.
+# libvirt domain XML is read and written with libxml2; the libvirt tests
+# start Debian's own daemon (libvirtd, the QEMU driver), validate with
+# virt-xml-validate and compare the advice with numad's.
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc libc6-dev make python3
@@ -15,7 +18,9 @@ libhwloc-dev hwloc libnuma-dev numactl libjson-c-dev libcmocka-dev
 util-linux mount
 qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static xz-utils tar
 libmimalloc2.0 libjemalloc2 libmemkind0
-gnuplot-nox mbw"
+gnuplot-nox mbw
+libxml2-dev libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+numad"
 if [ "${1:-}" = "--fuzz" ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
 fi

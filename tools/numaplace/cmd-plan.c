@@ -22,18 +22,21 @@
 #include <numaplace/units.h>
 
 #include "view/view-plan.h"
+#include "numad-advise.h"
 
 void usage_plan(FILE *out)
 {
 	fprintf(out,
 		"usage: numaplace plan [--sysroot DIR | --topology FILE] [options] VMFILE...\n"
+		"   or: numaplace plan [--sysroot DIR | --topology FILE] --advise VCPUS:MIB\n"
 		"\n"
 		"Fits VMs to the NUMA nodes of this host (or a dump, or a topology file):\n"
 		"per VM its host nodes, memory per node, vCPU pins, and for a VM larger\n"
 		"than a node guest NUMA cells whose distances mirror the host's.  A VM\n"
 		"file is JSON ([{\"name\":\"vm1\",\"vcpus\":4,\"memory_mib\":4096,\n"
 		"\"hugepages\":\"2M\"|\"1G\"|null,\"dedicated_cpus\":true,\"max_nodes\":1}])\n"
-		"or seed 004's lines \"CPUS MEM_MIB\" (VMs vm1, vm2, ...).\n"
+		"or seed 004's lines \"CPUS MEM_MIB\" (VMs vm1, vm2, ...), or a libvirt\n"
+		"domain XML (its <numatune> nodeset is kept unless --replace).\n"
 		"\n"
 		"    -s, --strategy S       best-fit (default: fewest nodes, least distance,\n"
 		"                           tightest fit), spread, pack, random,\n"
@@ -49,8 +52,17 @@ void usage_plan(FILE *out)
 		"                           the plan, on as few nodes as before it\n"
 		"        --existing FILE    VMs already running (a VM file or a plan JSON):\n"
 		"                           their resources are taken first\n"
-		"    -e, --emit FORMAT      json (default) or table\n"
-		"        --out DIR          one file per VM in DIR (NAME.json), each whole\n"
+		"    -e, --emit FORMAT      json (default), table, or libvirt (domain XML;\n"
+		"                           a domain read from a file is edited, the\n"
+		"                           rest of it kept byte for byte)\n"
+		"        --out DIR          one file per VM in DIR (NAME.json, NAME.xml),\n"
+		"                           each whole\n"
+		"        --replace          a domain's own <numatune> nodeset is not held to\n"
+		"        --restrictive      libvirt numatune mode 'restrictive' (the nodeset\n"
+		"                           of a running domain can then be changed)\n"
+		"        --advise V:MIB     only print the nodes for a VM of V vCPUs and MIB\n"
+		"                           MiB, as 'numad -w V:MIB' prints them (what\n"
+		"                           libvirt asks for <vcpu placement='auto'>)\n"
 		"        --explain          per VM the candidate node sets and why the\n"
 		"                           chosen one won\n"
 		"        --sysroot DIR      read DIR/sys and DIR/proc instead of the host's\n"
@@ -64,7 +76,10 @@ void usage_plan(FILE *out)
 
 struct plan_cli {
 	const char *sysroot, *topology, *strategy, *emit, *out;
-	const char *reserve_mem, *reserve_cpus, *existing;
+	const char *reserve_mem, *reserve_cpus, *existing, *advise;
+	bool replace;
+	unsigned advise_vcpus;
+	uint64_t advise_mib;
 	struct np_plan_opts o;
 	struct np_plan_reserve reserve;
 };
@@ -119,9 +134,64 @@ static int emit_table(const struct plan_run *r, char **out, struct np_err *err)
 	return e;
 }
 
+/* One VM's domain; NULL text for a VM the plan could not place. */
+static int emit_libvirt_vm(const struct plan_run *r, size_t i, char **out,
+			   struct np_err *err)
+{
+	const struct np_plan_vm *vm = &r->plan->vms[i];
+
+	*out = NULL;
+	if (!vm->placed)
+		return 0;
+	return np_plan_emit_libvirt(r->plan, vm, &r->specs->v[i], r->opts, out,
+				    err);
+}
+
+/* Every placed VM's domain in turn; an unplaced VM as a comment saying
+ * why. */
+static int emit_libvirt(const struct plan_run *r, char **out,
+			struct np_err *err)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(out, &len);
+	int e = f ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !e && i < r->plan->nvms; i++) {
+		const struct np_plan_vm *vm = &r->plan->vms[i];
+		char *text = NULL;
+
+		if (!vm->placed) {
+			/* "--" may not appear in an XML comment */
+			fprintf(f, "<!-- %s: not placed: ", vm->name);
+			for (const char *c = vm->reason ? vm->reason : "";
+			     *c; c++)
+				fputc(*c == '-' && c[1] == '-' ? '=' : *c, f);
+			fputs(" -->\n", f);
+			continue;
+		}
+		e = emit_libvirt_vm(r, i, &text, err);
+		if (!e)
+			fprintf(f, "%s\n", text);
+		free(text);
+	}
+	if (f && fclose(f) && !e)
+		e = -ENOMEM;
+	if (e) {
+		free(*out);
+		*out = NULL;
+		if (e == -ENOMEM) {
+			err->code = e;
+			err->cls = NP_ERR_SYSTEM;
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+		}
+	}
+	return e;
+}
+
 static const struct plan_emitter plan_emitters[] = {
 	{ "json", emit_json, emit_json_vm, ".json" },
 	{ "table", emit_table, NULL, NULL },
+	{ "libvirt", emit_libvirt, emit_libvirt_vm, ".xml" },
 };
 
 static const struct plan_emitter *find_emitter(const char *name)
@@ -138,6 +208,19 @@ static const struct plan_emitter *find_emitter(const char *name)
 typedef int vm_reader_fn(const char *text, size_t len, const char *origin,
 			 struct np_vm_specs *out, struct np_err *err);
 
+static int read_libvirt(const char *text, size_t len, const char *origin,
+			struct np_vm_specs *out, struct np_err *err)
+{
+	return np_vm_spec_from_libvirt(text, len, origin, false, out, err);
+}
+
+static int read_libvirt_replace(const char *text, size_t len,
+				const char *origin, struct np_vm_specs *out,
+				struct np_err *err)
+{
+	return np_vm_spec_from_libvirt(text, len, origin, true, out, err);
+}
+
 /* What a VM file is, by its first non-blank byte. */
 static const struct vm_reader {
 	const char *first;        /* any of these bytes */
@@ -145,10 +228,11 @@ static const struct vm_reader {
 } vm_readers[] = {
 	{ "[", np_vm_specs_from_json },
 	{ "#0123456789", np_vm_specs_from_lines },
+	{ "<", read_libvirt },
 };
 
 static int read_vms(const char *path, struct np_vm_specs *out, bool plan_ok,
-		    struct np_plan_host *host)
+		    bool replace, struct np_plan_host *host)
 {
 	struct np_err err = { 0 };
 	char *text = NULL;
@@ -166,13 +250,15 @@ static int read_vms(const char *path, struct np_vm_specs *out, bool plan_ok,
 	for (size_t r = 0; e == 1 && i < len &&
 	     r < sizeof(vm_readers) / sizeof(vm_readers[0]); r++)
 		if (text[i] && strchr(vm_readers[r].first, text[i]))
-			e = vm_readers[r].read(text, len, path, out, &err);
+			e = (replace && vm_readers[r].read == read_libvirt ?
+			     read_libvirt_replace : vm_readers[r].read)(
+				text, len, path, out, &err);
 	if (e == 1 && plan_ok && i < len && text[i] == '{')
 		e = np_plan_host_subtract_json(host, text, len, path, &err);
 	free(text);
 	if (e == 1) {
-		np_err_line("plan: %s: not a VM list: expected a JSON array%s or "
-			    "lines \"CPUS MEM_MIB\"", path, plan_ok ?
+		np_err_line("plan: %s: not a VM list: expected a JSON array%s, "
+			    "lines \"CPUS MEM_MIB\" or a libvirt domain", path, plan_ok ?
 			    ", a plan JSON" : "");
 		return NP_EXIT_USAGE;
 	}
@@ -289,6 +375,9 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 		CLI_STRING('e', "emit", &o->emit, "FORMAT"),
 		CLI_STRING(0, "out", &o->out, "DIR"),
 		CLI_FLAG(0, "explain", &o->o.explain),
+		CLI_FLAG(0, "replace", &o->replace),
+		CLI_FLAG(0, "restrictive", &o->o.restrictive),
+		CLI_STRING(0, "advise", &o->advise, "V:MIB"),
 		CLI_END(),
 	};
 	const struct cli_parser parser = { "plan", usage_plan, options, 0 };
@@ -301,7 +390,17 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 		np_err_line("plan: --sysroot and --topology exclude each other");
 		return CLI_EXIT;
 	}
-	if (*first >= argc) {
+	if (o->advise && *first < argc) {
+		np_err_line("plan: --advise takes no VM file ('%s')",
+			    argv[*first]);
+		return CLI_EXIT;
+	}
+	if (o->advise && numad_parse_request(o->advise, &o->advise_vcpus,
+					     &o->advise_mib, &err)) {
+		np_err_line("plan: --advise: %s", err.msg);
+		return CLI_EXIT;
+	}
+	if (*first >= argc && !o->advise) {
 		np_err_line("plan: needs at least one VM file (see 'numaplace "
 			    "plan --help')");
 		return CLI_EXIT;
@@ -314,7 +413,8 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 	if (!o->emit)
 		o->emit = "json";
 	if (!find_emitter(o->emit)) {
-		np_err_line("plan: --emit: '%s' is not one of json, table",
+		np_err_line("plan: --emit: '%s' is not one of json, table, "
+			    "libvirt",
 			    o->emit);
 		return CLI_EXIT;
 	}
@@ -390,7 +490,11 @@ static int write_out_dir(const struct plan_cli *o, const struct plan_emitter *em
 			rc = np_exit_code(&err);
 		}
 	for (size_t i = 0; !rc && i < n; i++) {
-		char *path = vm_path(o->out, r->plan->vms[i].name, em->ext);
+		char *path;
+
+		if (!texts[i])
+			continue;       /* not placed: the plan says why */
+		path = vm_path(o->out, r->plan->vms[i].name, em->ext);
 
 		if (!path || np_output_replace(path, texts[i], strlen(texts[i]),
 					       &err)) {
@@ -444,6 +548,30 @@ static int check_out_dir(const struct plan_cli *o, const struct np_vm_specs *s)
 	return 0;
 }
 
+/* numad's answer: the nodes, on one line, as numad -w prints them. */
+static int advise(const struct plan_cli *o, const struct np_plan_host *host)
+{
+	struct np_idset nodes = { 0 };
+	struct np_err err = { 0 };
+	char *line;
+	int rc;
+
+	if (np_plan_advise(host, o->advise_vcpus, o->advise_mib, &nodes,
+			   &err)) {
+		np_err_line("plan: --advise %s: %s", o->advise, err.msg);
+		return np_exit_code(&err);
+	}
+	line = numad_nodes_line(&nodes);
+	np_idset_free(&nodes);
+	if (!line) {
+		np_err_line("plan: out of memory");
+		return NP_EXIT_RUNTIME;
+	}
+	rc = np_emit(line, strlen(line));
+	free(line);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	struct plan_cli o = { .o = { .cpu_overcommit = 1 } };
@@ -458,10 +586,14 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	em = find_emitter(o.emit);
 	rc = load_host(&o, &host);
+	if (!rc && o.advise) {
+		rc = advise(&o, host);
+		goto out;
+	}
 	for (int i = first; !rc && i < argc; i++)
-		rc = read_vms(argv[i], &specs, false, host);
+		rc = read_vms(argv[i], &specs, false, o.replace, host);
 	if (!rc && o.existing)
-		rc = read_vms(o.existing, &existing, true, host);
+		rc = read_vms(o.existing, &existing, true, o.replace, host);
 	if (!rc)
 		rc = check_out_dir(&o, &specs);
 	if (!rc && np_plan_make(host, &specs, &existing, &o.o, &plan, &err)) {
