@@ -227,11 +227,54 @@ int np_plan_emit_json(const struct np_plan *p, char **out, struct np_err *err);
 /* One VM's object of the plan JSON, alone (for --out DIR). */
 int np_plan_emit_json_vm(const struct np_plan *p, const struct np_plan_vm *vm,
 			 char **out, struct np_err *err);
-/* QEMU arguments for one VM, one per line, and the vCPU pins to apply
- * after start as comment lines. */
+/* What the QEMU emitter cannot learn from the plan; NULL: the defaults. */
+struct np_plan_qemu_opts {
+	/* The hugetlbfs mount that backs a VM with hugepages (NULL:
+	 * /dev/hugepages, Debian's default 2 MiB mount); QEMU takes the page
+	 * size from the mount, so 1 GiB pages need one mounted pagesize=1G. */
+	const char *hugetlbfs;
+	/* prealloc=on on base-page backends too (hugepage backends always
+	 * have it: a missing hugepage is then a start-up error, not a SIGBUS
+	 * in the guest later) */
+	bool prealloc;
+};
+
+/*
+ * QEMU arguments for one placed VM, one option and its value per line
+ * ("-smp 4,sockets=2,cores=2,threads=1"), for any machine type:
+ *   -smp V,sockets=S,cores=C,threads=1   every guest cell whole sockets
+ *   -m TOTALM
+ *   -object memory-backend-ram,id=ramK,size=XM,host-nodes=N,policy=bind
+ *           (memory-backend-file,...,mem-path=HUGETLBFS,prealloc=on with
+ *           hugepages), one per guest cell K, also for a single cell:
+ *           that is how QEMU binds guest RAM to a host node
+ *   -numa node,nodeid=K,cpus=A-B,memdev=ramK
+ *   -numa dist,src=I,dst=J,val=D   every ordered pair, when cells > 1
+ * then the vCPU pins to apply after start as comment lines
+ * "# vcpu V -> host cpus LIST".  A first comment line names the VM.
+ * p may be NULL (one VM's arguments need nothing else of the plan);
+ * spec may be NULL (base pages).  -EINVAL (input) naming the VM for a VM not placed or a plan
+ * QEMU cannot take (cells not covering the vCPUs, a distance outside
+ * 10..255, a cell not a whole number of hugepages, a mount path with
+ * white space).
+ */
 int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
-		      const struct np_vm_spec *spec, char **out,
+		      const struct np_vm_spec *spec,
+		      const struct np_plan_qemu_opts *opts, char **out,
 		      struct np_err *err);
+
+/*
+ * The same VM's pins and backends as JSON, for a program that applies
+ * them to the running QEMU (QMP query-cpus-fast gives each vCPU's thread,
+ * query-memdev each backend):
+ *   {"version":NP_PLAN_QEMU_PINS_VERSION, "vm":"vm1", "vcpus":4,
+ *    "vcpu_pins":[{"vcpu":0, "guest_node":0, "host_cpus":[0,1]}, ...],
+ *    "memdevs":[{"id":"ram0", "guest_node":0, "host_nodes":[1],
+ *                "policy":"bind", "size_mib":1024}, ...]}
+ */
+#define NP_PLAN_QEMU_PINS_VERSION 1
+int np_plan_emit_qemu_pins(const struct np_plan_vm *vm, char **out,
+			   struct np_err *err);
 /* libvirt domain XML for one VM (libxml2): spec->libvirt_xml edited in
  * place when there is one, else a new domain. */
 int np_plan_emit_libvirt(const struct np_plan *p, const struct np_plan_vm *vm,

@@ -36,6 +36,19 @@ int np_task_allowed(const char *root, pid_t pid, const struct np_topo *t,
  */
 int np_task_bind_cpus(const struct np_idset *cpus, struct np_err *err);
 
+/*
+ * The same for thread tid of any process (a vCPU thread of a QEMU; 0:
+ * the calling thread): sched_setaffinity(2).  -ESRCH (input) for a thread
+ * that does not exist, -EPERM (system) for another user's thread without
+ * CAP_SYS_NICE.
+ */
+int np_thread_bind_cpus(pid_t tid, const struct np_idset *cpus,
+			struct np_err *err);
+
+/* The CPUs thread tid (0: the calling thread) may run on, ascending, into
+ * *out (zeroed first; free with np_idset_free): sched_getaffinity(2). */
+int np_thread_cpus(pid_t tid, struct np_idset *out, struct np_err *err);
+
 /* ---- memory policies ------------------------------------------------- */
 
 enum np_policy_mode {
