@@ -1,0 +1,65 @@
+#!/bin/sh
+# Runs inside a 4-node lab guest (tests/lab/test-lab-plan-qemu.sh): a real
+# QEMU, paused, with the arguments np_plan_emit_qemu writes for plans made
+# for this guest's nodes, checked from outside.
+#   two:  2 vCPUs and 2 x 32 MiB over nodes 1 and 2, dedicated CPUs, the
+#         distances this guest has between them;
+#   huge: 1 vCPU and 16 MiB of 2 MiB hugepages on node 3 (hugetlbfs).
+# Per case: the arguments, np-plan-qemu check (QMP, pins, move_pages),
+# numa_maps' bound mappings, numaplace where --json, and whether QEMU is
+# gone after kill.
+BIN=/opt/numaplace/bin
+export QEMU_MODULE_DIR=$BIN
+node_cpus() { cat /sys/devices/system/node/node"$1"/cpulist; }
+first_cpu() { c=$(node_cpus "$1"); echo "${c%%[-,]*}"; }
+# distance from node $1 to node $2 (node ids 0..3 here)
+dist() { set -- "$2" $(cat /sys/devices/system/node/node"$1"/distance); shift $(($1 + 1)); echo "$1"; }
+
+run_case() {
+	name=$1
+	shift
+	echo "--- $name-args"
+	np-plan-qemu args --prealloc --dedicated --pins /tmp/"$name".json "$@" \
+		>/tmp/"$name".args || return
+	cat /tmp/"$name".args
+	rm -f /tmp/"$name".sock
+	start=$(date +%s)
+	# shellcheck disable=SC2046 # one option and its value per line
+	qemu-system-x86_64 -S -display none -accel tcg -nodefaults \
+		-L "$BIN" -bios qboot.rom -name "$name,debug-threads=on" \
+		-qmp unix:/tmp/"$name".sock,server=on,wait=off \
+		$(grep -v '^#' /tmp/"$name".args) 2>/tmp/"$name".err &
+	pid=$!
+	echo "--- $name-check"
+	np-plan-qemu check --qmp /tmp/"$name".sock --pins /tmp/"$name".json \
+		--pid "$pid" --wait 20
+	echo "rc=$? up=$(($(date +%s) - start))s"
+	echo "--- $name-threads"
+	for t in /proc/"$pid"/task/*; do
+		case $(cat "$t"/comm) in
+		CPU*) echo "$(cat "$t"/comm): $(awk '/^Cpus_allowed_list:/ { print $2 }' "$t"/status)" ;;
+		esac
+	done
+	echo "--- $name-numa_maps"
+	grep ' bind:' /proc/"$pid"/numa_maps
+	echo "--- $name-where"
+	numaplace where -p "$pid" --json
+	echo "--- $name-hugepages"
+	for n in 0 1 2 3; do
+		echo "node$n $(cat /sys/devices/system/node/node$n/hugepages/hugepages-2048kB/free_hugepages)"
+	done
+	echo "--- $name-stderr"
+	cat /tmp/"$name".err
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	echo "--- $name-gone"
+	if kill -0 "$pid" 2>/dev/null; then echo "running"; else echo "gone"; fi
+}
+
+run_case two --dist "10,$(dist 1 2);$(dist 2 1),10" two \
+	"1:1:32:$(first_cpu 1)" "2:1:32:$(first_cpu 2)"
+
+mkdir -p /dev/hugepages
+mount -t hugetlbfs none /dev/hugepages
+echo 8 >/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages
+run_case huge --hugepages 2097152 huge "3:1:16:$(node_cpus 3)"
