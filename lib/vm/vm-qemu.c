@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "util/util-err.h"
+#include "util/util-json.h"
 #include "util/util-strbuf.h"
 
 #define MIB (1ull << 20)
@@ -299,49 +298,6 @@ int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
 
 /* ---- the pins as JSON ------------------------------------------------- */
 
-/* json-c's calls fail only on ENOMEM: one flag collects that. */
-struct jw {
-	bool oom;
-};
-
-static json_object *jw_check(struct jw *w, json_object *o)
-{
-	if (!o)
-		w->oom = true;
-	return o;
-}
-
-static void jw_add(struct jw *w, json_object *obj, const char *key,
-		   json_object *val)
-{
-	if (!obj || !val || json_object_object_add(obj, key, val)) {
-		json_object_put(val);
-		w->oom = true;
-	}
-}
-
-static void jw_push(struct jw *w, json_object *arr, json_object *val)
-{
-	if (!arr || !val || json_object_array_add(arr, val)) {
-		json_object_put(val);
-		w->oom = true;
-	}
-}
-
-static json_object *jw_u64(struct jw *w, uint64_t v)
-{
-	return jw_check(w, json_object_new_int64((int64_t)v));
-}
-
-static json_object *jw_ids(struct jw *w, const unsigned *ids, size_t n)
-{
-	json_object *a = jw_check(w, json_object_new_array());
-
-	for (size_t i = 0; i < n; i++)
-		jw_push(w, a, jw_u64(w, ids[i]));
-	return a;
-}
-
 /* The guest cell holding vCPU v (check_cells made it exist). */
 static size_t cell_of(const struct np_plan_vm *vm, unsigned v)
 {
@@ -352,63 +308,53 @@ static size_t cell_of(const struct np_plan_vm *vm, unsigned v)
 	return 0;
 }
 
-static json_object *pins_json(struct jw *w, const struct np_plan_vm *vm)
+static json_object *pins_json(struct np_jw *w, const struct np_plan_vm *vm)
 {
-	json_object *root = jw_check(w, json_object_new_object());
-	json_object *pins = jw_check(w, json_object_new_array());
-	json_object *devs = jw_check(w, json_object_new_array());
+	json_object *root = np_jw_check(w, json_object_new_object());
+	json_object *pins = np_jw_check(w, json_object_new_array());
+	json_object *devs = np_jw_check(w, json_object_new_array());
 
-	jw_add(w, root, "version", jw_u64(w, NP_PLAN_QEMU_PINS_VERSION));
-	jw_add(w, root, "vm", jw_check(w, json_object_new_string(vm_name(vm))));
-	jw_add(w, root, "vcpus", jw_u64(w, vm->vcpus));
+	np_jw_add(w, root, "version", np_jw_int(w, NP_PLAN_QEMU_PINS_VERSION));
+	np_jw_add(w, root, "vm", np_jw_str(w, vm_name(vm)));
+	np_jw_add(w, root, "vcpus", np_jw_int(w, vm->vcpus));
 	for (unsigned v = 0; v < vm->vcpus; v++) {
-		json_object *o = jw_check(w, json_object_new_object());
+		json_object *o = np_jw_check(w, json_object_new_object());
 
-		jw_add(w, o, "vcpu", jw_u64(w, v));
-		jw_add(w, o, "guest_node", jw_u64(w, cell_of(vm, v)));
-		jw_add(w, o, "host_cpus", jw_ids(w, vm->vcpu_cpus[v].ids,
-						 vm->vcpu_cpus[v].n));
-		jw_push(w, pins, o);
+		np_jw_add(w, o, "vcpu", np_jw_int(w, v));
+		np_jw_add(w, o, "guest_node", np_jw_int(w, cell_of(vm, v)));
+		np_jw_add(w, o, "host_cpus", np_jw_ids(w, vm->vcpu_cpus[v].ids,
+							  vm->vcpu_cpus[v].n));
+		np_jw_push(w, pins, o);
 	}
-	jw_add(w, root, "vcpu_pins", pins);
+	np_jw_add(w, root, "vcpu_pins", pins);
 	for (size_t k = 0; k < vm->ncells; k++) {
-		json_object *o = jw_check(w, json_object_new_object());
+		json_object *o = np_jw_check(w, json_object_new_object());
 		char id[32];
 
 		snprintf(id, sizeof(id), "ram%zu", k);
-		jw_add(w, o, "id", jw_check(w, json_object_new_string(id)));
-		jw_add(w, o, "guest_node", jw_u64(w, k));
-		jw_add(w, o, "host_nodes", jw_ids(w, &vm->cells[k].host_node, 1));
-		jw_add(w, o, "policy", jw_check(w, json_object_new_string("bind")));
-		jw_add(w, o, "size_mib", jw_u64(w, vm->cells[k].memory_mib));
-		jw_push(w, devs, o);
+		np_jw_add(w, o, "id", np_jw_str(w, id));
+		np_jw_add(w, o, "guest_node", np_jw_int(w, k));
+		np_jw_add(w, o, "host_nodes",
+			  np_jw_ids(w, &vm->cells[k].host_node, 1));
+		np_jw_add(w, o, "policy", np_jw_str(w, "bind"));
+		np_jw_add(w, o, "size_mib", np_jw_int(w, vm->cells[k].memory_mib));
+		np_jw_push(w, devs, o);
 	}
-	jw_add(w, root, "memdevs", devs);
+	np_jw_add(w, root, "memdevs", devs);
 	return root;
 }
 
 int np_plan_emit_qemu_pins(const struct np_plan_vm *vm, char **out,
 			   struct np_err *err)
 {
-	struct jw w = { 0 };
-	json_object *root;
-	const char *s;
+	struct np_jw w = { 0 };
 	int e;
 
 	*out = NULL;
 	e = check_cells(vm, err);
 	if (e)
 		return e;
-	root = pins_json(&w, vm);
-	s = w.oom ? NULL : json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s && (*out = malloc(strlen(s) + 2))) {
-		strcpy(*out, s);
-		strcat(*out, "\n");
-	}
-	json_object_put(root);
-	if (!*out)
+	if (np_jw_render(&w, pins_json(&w, vm), out, NULL))
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	return 0;
 }

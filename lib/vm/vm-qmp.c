@@ -490,19 +490,34 @@ static int bad_reply(struct np_qmp *q, const char *command, size_t i,
 			   command, i, why);
 }
 
-/* A query returning an array: the array, or an error. */
-static int query_array(struct np_qmp *q, const char *command, json_object **ret,
-		       struct np_err *err)
+/*
+ * A query returning a list: the reply in *ret (put it when done), its
+ * length in *len and *arr zeroed room for as many elements of elem bytes
+ * (NULL for none).
+ */
+static int query_list(struct np_qmp *q, const char *command, size_t elem,
+		      json_object **ret, void **arr, size_t *len,
+		      struct np_err *err)
 {
 	int e = call(q, command, NULL, ret, err);
 
-	if (!e && !json_object_is_type(*ret, json_type_array)) {
+	*arr = NULL;
+	*len = 0;
+	if (e)
+		return e;
+	if (!json_object_is_type(*ret, json_type_array)) {
 		json_object_put(*ret);
 		*ret = NULL;
 		return np_fail_sys(err, -EPROTO, "qmp: %s: %s: the reply is not "
 				   "a list", q->path, command);
 	}
-	return e;
+	*len = json_object_array_length(*ret);
+	if (*len && !(*arr = calloc(*len, elem))) {
+		json_object_put(*ret);
+		*ret = NULL;
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 static int parse_memdev(struct np_qmp *q, json_object *o, size_t i,
@@ -553,26 +568,23 @@ int np_qmp_query_memdev(struct np_qmp *q, struct np_qmp_memdev **out,
 			size_t *n, struct np_err *err)
 {
 	json_object *ret = NULL;
-	struct np_qmp_memdev *m = NULL;
-	size_t len = 0;
-	int e = query_array(q, "query-memdev", &ret, err);
+	void *arr;
+	size_t len;
+	int e = query_list(q, "query-memdev", sizeof(**out), &ret, &arr, &len,
+			   err);
 
-	*out = NULL;
-	*n = 0;
-	if (!e && (len = json_object_array_length(ret)) &&
-	    !(m = calloc(len, sizeof(*m))))
-		e = np_fail_sys(err, -ENOMEM, "out of memory");
+	*out = arr;
 	for (size_t i = 0; !e && i < len; i++)
-		e = parse_memdev(q, json_object_array_get_idx(ret, i), i, &m[i],
-				 err);
+		e = parse_memdev(q, json_object_array_get_idx(ret, i), i,
+				 &(*out)[i], err);
 	json_object_put(ret);
 	if (e) {
-		np_qmp_memdevs_free(m, len);
-		return e;
+		np_qmp_memdevs_free(*out, len);
+		*out = NULL;
+		len = 0;
 	}
-	*out = m;
 	*n = len;
-	return 0;
+	return e;
 }
 
 void np_qmp_memdevs_free(struct np_qmp_memdev *m, size_t n)
@@ -599,48 +611,49 @@ static int cmp_cpu(const void *a, const void *b)
 	return (x->cpu_index > y->cpu_index) - (x->cpu_index < y->cpu_index);
 }
 
+static int parse_cpu(struct np_qmp *q, json_object *o, size_t i,
+		     struct np_qmp_cpu *c, struct np_err *err)
+{
+	json_object *props = NULL;
+	int64_t idx, tid;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !get_int(o, "cpu-index", &idx) || idx < 0 || idx > INT32_MAX ||
+	    !get_int(o, "thread-id", &tid) || tid <= 0 || tid > INT32_MAX)
+		return bad_reply(q, "query-cpus-fast", i, "has no cpu-index or "
+				 "thread-id", err);
+	json_object_object_get_ex(o, "props", &props);
+	*c = (struct np_qmp_cpu){
+		.cpu_index = (unsigned)idx,
+		.thread_id = (pid_t)tid,
+		.node_id = prop(props, "node-id"),
+		.socket_id = prop(props, "socket-id"),
+		.core_id = prop(props, "core-id"),
+	};
+	return 0;
+}
+
 int np_qmp_query_cpus(struct np_qmp *q, struct np_qmp_cpu **out, size_t *n,
 		      struct np_err *err)
 {
 	json_object *ret = NULL;
-	struct np_qmp_cpu *c = NULL;
-	size_t len = 0;
-	int e = query_array(q, "query-cpus-fast", &ret, err);
+	void *arr;
+	size_t len;
+	int e = query_list(q, "query-cpus-fast", sizeof(**out), &ret, &arr,
+			   &len, err);
 
-	*out = NULL;
-	*n = 0;
-	if (!e && (len = json_object_array_length(ret)) &&
-	    !(c = calloc(len, sizeof(*c))))
-		e = np_fail_sys(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; !e && i < len; i++) {
-		json_object *o = json_object_array_get_idx(ret, i), *props = NULL;
-		int64_t idx, tid;
-
-		if (!json_object_is_type(o, json_type_object) ||
-		    !get_int(o, "cpu-index", &idx) || idx < 0 ||
-		    idx > INT32_MAX || !get_int(o, "thread-id", &tid) ||
-		    tid <= 0 || tid > INT32_MAX) {
-			e = bad_reply(q, "query-cpus-fast", i, "has no cpu-index "
-				      "or thread-id", err);
-			break;
-		}
-		json_object_object_get_ex(o, "props", &props);
-		c[i] = (struct np_qmp_cpu){
-			.cpu_index = (unsigned)idx,
-			.thread_id = (pid_t)tid,
-			.node_id = prop(props, "node-id"),
-			.socket_id = prop(props, "socket-id"),
-			.core_id = prop(props, "core-id"),
-		};
-	}
+	*out = arr;
+	for (size_t i = 0; !e && i < len; i++)
+		e = parse_cpu(q, json_object_array_get_idx(ret, i), i, &(*out)[i],
+			      err);
 	json_object_put(ret);
 	if (e) {
-		free(c);
-		return e;
+		free(*out);
+		*out = NULL;
+		len = 0;
 	}
 	if (len)
-		qsort(c, len, sizeof(*c), cmp_cpu);
-	*out = c;
+		qsort(*out, len, sizeof(**out), cmp_cpu);
 	*n = len;
-	return 0;
+	return e;
 }
