@@ -48,6 +48,14 @@ struct np_qmp;
  */
 int np_qmp_open(const char *path, unsigned timeout_ms, struct np_qmp **out,
 		struct np_err *err);
+/*
+ * The same over a socket already connected to QEMU's monitor (a
+ * socketpair end given to QEMU as -chardev socket,fd=N, or a socket the
+ * caller connected itself); name stands for it in messages.  fd is the
+ * client's from the call on, closed by np_qmp_close() (or on failure).
+ */
+int np_qmp_open_fd(int fd, const char *name, unsigned timeout_ms,
+		   struct np_qmp **out, struct np_err *err);
 void np_qmp_close(struct np_qmp *q);
 
 /* The time each later reply may take (0: NP_QMP_TIMEOUT_MS). */

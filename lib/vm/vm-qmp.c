@@ -353,22 +353,23 @@ static int call(struct np_qmp *q, const char *command, json_object *args,
 	return e;
 }
 
-int np_qmp_open(const char *path, unsigned timeout_ms, struct np_qmp **out,
-		struct np_err *err)
+int np_qmp_open_fd(int fd, const char *name, unsigned timeout_ms,
+		   struct np_qmp **out, struct np_err *err)
 {
 	struct np_qmp *q = calloc(1, sizeof(*q));
 	json_object *ret = NULL;
 	int e;
 
 	*out = NULL;
-	if (!q || !(q->path = strdup(path))) {
+	if (!q || !(q->path = strdup(name))) {
 		free(q);
+		close(fd);
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
+	q->fd = fd;
 	q->timeout_ms = timeout_ms ? timeout_ms : NP_QMP_TIMEOUT_MS;
 	q->next_id = 1;
-	q->fd = connect_unix(path, err);
-	e = q->fd < 0 ? q->fd : read_greeting(q, err);
+	e = read_greeting(q, err);
 	if (!e)
 		e = call(q, "qmp_capabilities", NULL, &ret, err);
 	json_object_put(ret);
@@ -378,6 +379,15 @@ int np_qmp_open(const char *path, unsigned timeout_ms, struct np_qmp **out,
 	}
 	*out = q;
 	return 0;
+}
+
+int np_qmp_open(const char *path, unsigned timeout_ms, struct np_qmp **out,
+		struct np_err *err)
+{
+	int fd = connect_unix(path, err);
+
+	*out = NULL;
+	return fd < 0 ? fd : np_qmp_open_fd(fd, path, timeout_ms, out, err);
 }
 
 void np_qmp_close(struct np_qmp *q)
