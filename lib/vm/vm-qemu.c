@@ -4,7 +4,9 @@
  * (np_plan_emit_qemu_pins), as libvirt's qemuBuildNumaCommandLine turns a
  * guest NUMA model into -object memory-backend-* and -numa: one backend
  * per guest cell bound to its host node, cells that are whole sockets,
- * and the distances the host has between the cells' nodes.
+ * and the distances the host has between the cells' nodes.  A VM whose
+ * memory is interleaved over host nodes (no guest cells) is one guest
+ * node with one backend interleaved over them.
  */
 #include <numaplace/plan.h>
 
@@ -23,50 +25,99 @@
 #define DIST_MIN 10u
 #define DIST_MAX 255u
 
+/*
+ * Guest node k of the emitted VM: vCPUs first_vcpu .. + nvcpus - 1 and
+ * a backend "ramK" of mib MiB on host nodes[] under policy.  Points into
+ * the plan's VM, which outlives it.
+ */
+struct guest_node {
+	unsigned first_vcpu, nvcpus;
+	uint64_t mib;
+	const unsigned *nodes;
+	size_t nnodes;
+	const char *policy;   /* "bind" or "interleave", QEMU's names */
+};
+
 static const char *vm_name(const struct np_plan_vm *vm)
 {
 	return vm->name ? vm->name : "(unnamed)";
 }
 
-/*
- * The cells must cover vCPUs 0 .. vcpus-1 once each (cells without vCPUs,
- * memory-only nodes, are allowed) and hold memory; every vCPU has CPUs.
- */
-static int check_cells(const struct np_plan_vm *vm, struct np_err *err)
+static uint64_t interleaved_mib(const struct np_plan_vm *vm)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; vm->memory_mib && i < vm->nodes.n; i++)
+		t += vm->memory_mib[i];
+	return t;
+}
+
+/* The VM's guest nodes into g[] (malloc'd, *n of them). */
+static int layout(const struct np_plan_vm *vm, struct guest_node **g,
+		  size_t *n, struct np_err *err)
 {
 	const char *name = vm_name(vm);
-	uint64_t covered = 0;
 
+	*g = NULL;
+	*n = 0;
 	if (!vm->placed)
 		return np_fail_input(err, -EINVAL, "vm %s: not placed%s%s", name,
 				     vm->reason ? ": " : "",
 				     vm->reason ? vm->reason : "");
-	if (!vm->ncells || !vm->cells)
-		return np_fail_input(err, -EINVAL, "vm %s: no guest cell", name);
 	if (!vm->vcpus || !vm->vcpu_cpus)
 		return np_fail_input(err, -EINVAL, "vm %s: no vCPU", name);
+	/* no cells but host nodes: memory interleaved over them */
+	if ((!vm->ncells || !vm->cells) && !vm->nodes.n)
+		return np_fail_input(err, -EINVAL, "vm %s: no guest cell and no "
+				     "host node", name);
+	*n = vm->ncells && vm->cells ? vm->ncells : 1;
+	*g = calloc(*n, sizeof(**g));
+	if (!*g)
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	if (!vm->ncells || !vm->cells) {
+		(*g)[0] = (struct guest_node){ 0, vm->vcpus, interleaved_mib(vm),
+					       vm->nodes.ids, vm->nodes.n,
+					       "interleave" };
+		return 0;
+	}
 	for (size_t k = 0; k < vm->ncells; k++) {
 		const struct np_plan_cell *c = &vm->cells[k];
 
-		if (!c->memory_mib)
+		(*g)[k] = (struct guest_node){ c->first_vcpu, c->nvcpus,
+					       c->memory_mib, &c->host_node, 1,
+					       "bind" };
+	}
+	return 0;
+}
+
+/*
+ * The guest nodes must cover vCPUs 0 .. vcpus-1 once each (a node
+ * without vCPUs, a memory-only tier, is allowed) and hold memory; every
+ * vCPU has host CPUs.
+ */
+static int check_layout(const struct np_plan_vm *vm, const struct guest_node *g,
+			size_t n, struct np_err *err)
+{
+	const char *name = vm_name(vm);
+	uint64_t covered = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!g[k].mib)
 			return np_fail_input(err, -EINVAL, "vm %s: guest cell %zu "
 					     "has no memory", name, k);
-		if (c->first_vcpu > vm->vcpus ||
-		    c->nvcpus > vm->vcpus - c->first_vcpu)
+		if (g[k].first_vcpu > vm->vcpus ||
+		    g[k].nvcpus > vm->vcpus - g[k].first_vcpu)
 			return np_fail_input(err, -EINVAL, "vm %s: guest cell %zu "
 					     "names vCPUs beyond the VM's %u",
 					     name, k, vm->vcpus);
-		for (size_t j = 0; j < k; j++) {
-			const struct np_plan_cell *o = &vm->cells[j];
-
-			if (c->nvcpus && o->nvcpus &&
-			    c->first_vcpu < o->first_vcpu + o->nvcpus &&
-			    o->first_vcpu < c->first_vcpu + c->nvcpus)
+		for (size_t j = 0; j < k; j++)
+			if (g[k].nvcpus && g[j].nvcpus &&
+			    g[k].first_vcpu < g[j].first_vcpu + g[j].nvcpus &&
+			    g[j].first_vcpu < g[k].first_vcpu + g[k].nvcpus)
 				return np_fail_input(err, -EINVAL, "vm %s: guest "
 						     "cells %zu and %zu share "
 						     "vCPUs", name, j, k);
-		}
-		covered += c->nvcpus;
+		covered += g[k].nvcpus;
 	}
 	if (covered != vm->vcpus)
 		return np_fail_input(err, -EINVAL, "vm %s: guest cells hold %llu "
@@ -79,10 +130,9 @@ static int check_cells(const struct np_plan_vm *vm, struct np_err *err)
 	return 0;
 }
 
-static int check_distances(const struct np_plan_vm *vm, struct np_err *err)
+static int check_distances(const struct np_plan_vm *vm, size_t n,
+			   struct np_err *err)
 {
-	size_t n = vm->ncells;
-
 	if (n < 2)
 		return 0;
 	if (!vm->guest_distances)
@@ -102,15 +152,16 @@ static int check_distances(const struct np_plan_vm *vm, struct np_err *err)
 	return 0;
 }
 
-static int check_hugepages(const struct np_plan_vm *vm, uint64_t page_bytes,
-			   struct np_err *err)
+static int check_hugepages(const struct np_plan_vm *vm,
+			   const struct guest_node *g, size_t n,
+			   uint64_t page_bytes, struct np_err *err)
 {
-	for (size_t k = 0; k < vm->ncells; k++)
-		if (vm->cells[k].memory_mib * MIB % page_bytes)
+	for (size_t k = 0; k < n; k++)
+		if (g[k].mib * MIB % page_bytes)
 			return np_fail_input(err, -EINVAL, "vm %s: guest cell %zu's "
 					     "%llu MiB is not a whole number of "
 					     "%llu KiB hugepages", vm_name(vm), k,
-					     (unsigned long long)vm->cells[k].memory_mib,
+					     (unsigned long long)g[k].mib,
 					     (unsigned long long)(page_bytes >> 10));
 	return 0;
 }
@@ -119,7 +170,7 @@ static int check_hugepages(const struct np_plan_vm *vm, uint64_t page_bytes,
  * would not survive a shell or xargs splitting the lines. */
 static int append_path(struct strbuf *sb, const char *path, struct np_err *err)
 {
-	if (!*path || path[0] != '/')
+	if (path[0] != '/')
 		return np_fail_input(err, -EINVAL, "hugetlbfs path '%s': not an "
 				     "absolute path", path);
 	for (const char *c = path; *c; c++) {
@@ -143,80 +194,105 @@ static unsigned gcd(unsigned a, unsigned b)
 }
 
 /*
- * Cores per socket: the largest count dividing every cell's vCPUs, so
- * each guest cell is whole sockets (vCPU i is in socket i / cores, and a
- * cell starts at a multiple of it) and no socket spans two nodes.
+ * Cores per socket: the largest count dividing every guest node's vCPUs
+ * and first vCPU, so each is whole sockets (vCPU i is in socket i / cores)
+ * and no socket spans two nodes.
  */
-static unsigned cores_per_socket(const struct np_plan_vm *vm)
+static unsigned cores_per_socket(const struct guest_node *g, size_t n)
 {
-	unsigned g = 0;
+	unsigned d = 0;
 
-	for (size_t k = 0; k < vm->ncells; k++) {
-		const struct np_plan_cell *c = &vm->cells[k];
-
-		if (c->nvcpus)
-			g = gcd(g, gcd(c->first_vcpu, c->nvcpus));
-	}
-	return g ? g : 1;
+	for (size_t k = 0; k < n; k++)
+		if (g[k].nvcpus)
+			d = gcd(d, gcd(g[k].first_vcpu, g[k].nvcpus));
+	return d ? d : 1;
 }
 
-static uint64_t total_mib(const struct np_plan_vm *vm)
+static uint64_t total_mib(const struct guest_node *g, size_t n)
 {
 	uint64_t t = 0;
 
-	for (size_t k = 0; k < vm->ncells; k++)
-		t += vm->cells[k].memory_mib;
+	for (size_t k = 0; k < n; k++)
+		t += g[k].mib;
 	return t;
 }
 
-static void emit_header(struct strbuf *sb, const struct np_plan_vm *vm)
+static int cmp_unsigned(const void *a, const void *b)
 {
-	struct strbuf nodes = { 0 };
-	unsigned *ids = malloc(vm->ncells * sizeof(*ids));
-	size_t n = 0;
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
 
-	if (!ids) {
+	return (x > y) - (x < y);
+}
+
+/* The host nodes of all guest nodes, ascending and once each. */
+static int host_nodes(const struct guest_node *g, size_t n,
+		      struct np_idset *out)
+{
+	size_t total = 0, m = 0;
+	unsigned *ids;
+	int e = 0;
+
+	*out = (struct np_idset){ 0 };
+	for (size_t k = 0; k < n; k++)
+		total += g[k].nnodes;
+	ids = malloc((total ? total : 1) * sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < g[k].nnodes; i++)
+			ids[m++] = g[k].nodes[i];
+	qsort(ids, m, sizeof(*ids), cmp_unsigned);
+	for (size_t i = 0; !e && i < m; i++)
+		if (!i || ids[i] != ids[i - 1])
+			e = np_idset_push(out, ids[i]);
+	free(ids);
+	return e;
+}
+
+static void emit_header(struct strbuf *sb, const struct np_plan_vm *vm,
+			const struct guest_node *g, size_t n)
+{
+	struct np_idset nodes;
+
+	if (host_nodes(g, n, &nodes)) {
 		sb->oom = true;
 		return;
 	}
-	/* the cells' host nodes, ascending and once each */
-	for (size_t k = 0; k < vm->ncells; k++) {
-		unsigned id = vm->cells[k].host_node;
-		size_t i = n;
-
-		while (i > 0 && ids[i - 1] > id)
-			i--;
-		if (i > 0 && ids[i - 1] == id)
-			continue;
-		memmove(ids + i + 1, ids + i, (n - i) * sizeof(*ids));
-		ids[i] = id;
-		n++;
-	}
-	sb_idlist(&nodes, ids, n);
-	sb_printf(sb, "# %s: %u vCPU%s, %llu MiB on host node%s %s\n", vm_name(vm),
+	sb_printf(sb, "# %s: %u vCPU%s, %llu MiB on host node%s ", vm_name(vm),
 		  vm->vcpus, vm->vcpus == 1 ? "" : "s",
-		  (unsigned long long)total_mib(vm), n == 1 ? "" : "s",
-		  nodes.buf ? nodes.buf : "");
-	sb->oom |= nodes.oom;
-	sb_release(&nodes);
-	free(ids);
+		  (unsigned long long)total_mib(g, n), nodes.n == 1 ? "" : "s");
+	sb_idlist(sb, nodes.ids, nodes.n);
+	sb_printf(sb, "%s\n", n == 1 && g[0].nnodes > 1 ? ", interleaved" : "");
+	np_idset_free(&nodes);
 }
 
-static int emit_backends(struct strbuf *sb, const struct np_plan_vm *vm,
-			 const struct np_vm_spec *spec,
+/* ",host-nodes=0-1,host-nodes=3": QEMU's list syntax, a key per range. */
+static void emit_host_nodes(struct strbuf *sb, const unsigned *ids, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		sb_printf(sb, ",host-nodes=%u", ids[i]);
+		if (j > i)
+			sb_printf(sb, "-%u", ids[j]);
+		i = j + 1;
+	}
+}
+
+static int emit_backends(struct strbuf *sb, const struct guest_node *g,
+			 size_t n, bool huge,
 			 const struct np_plan_qemu_opts *opts,
 			 struct np_err *err)
 {
-	bool huge = spec && spec->hugepage_bytes;
 	const char *mnt = opts && opts->hugetlbfs ? opts->hugetlbfs :
 			  DEFAULT_HUGETLBFS;
 
-	for (size_t k = 0; k < vm->ncells; k++) {
-		const struct np_plan_cell *c = &vm->cells[k];
-
+	for (size_t k = 0; k < n; k++) {
 		sb_printf(sb, "-object memory-backend-%s,id=ram%zu,size=%lluM",
 			  huge ? "file" : "ram", k,
-			  (unsigned long long)c->memory_mib);
+			  (unsigned long long)g[k].mib);
 		if (huge) {
 			int e;
 
@@ -227,24 +303,22 @@ static int emit_backends(struct strbuf *sb, const struct np_plan_vm *vm,
 		}
 		if (huge || (opts && opts->prealloc))
 			sb_puts(sb, ",prealloc=on");
-		sb_printf(sb, ",host-nodes=%u,policy=bind\n", c->host_node);
+		emit_host_nodes(sb, g[k].nodes, g[k].nnodes);
+		sb_printf(sb, ",policy=%s\n", g[k].policy);
 	}
 	return 0;
 }
 
-static void emit_numa(struct strbuf *sb, const struct np_plan_vm *vm)
+static void emit_numa(struct strbuf *sb, const struct np_plan_vm *vm,
+		      const struct guest_node *g, size_t n)
 {
-	size_t n = vm->ncells;
-
 	for (size_t k = 0; k < n; k++) {
-		const struct np_plan_cell *c = &vm->cells[k];
-
 		sb_printf(sb, "-numa node,nodeid=%zu", k);
-		if (c->nvcpus == 1)
-			sb_printf(sb, ",cpus=%u", c->first_vcpu);
-		else if (c->nvcpus)
-			sb_printf(sb, ",cpus=%u-%u", c->first_vcpu,
-				  c->first_vcpu + c->nvcpus - 1);
+		if (g[k].nvcpus == 1)
+			sb_printf(sb, ",cpus=%u", g[k].first_vcpu);
+		else if (g[k].nvcpus)
+			sb_printf(sb, ",cpus=%u-%u", g[k].first_vcpu,
+				  g[k].first_vcpu + g[k].nvcpus - 1);
 		sb_printf(sb, ",memdev=ram%zu\n", k);
 	}
 	for (size_t i = 0; n > 1 && i < n; i++)
@@ -254,43 +328,58 @@ static void emit_numa(struct strbuf *sb, const struct np_plan_vm *vm)
 					  i, j, vm->guest_distances[i * n + j]);
 }
 
+static int render_args(struct strbuf *sb, const struct np_plan_vm *vm,
+		       const struct guest_node *g, size_t n,
+		       const struct np_vm_spec *spec,
+		       const struct np_plan_qemu_opts *opts, struct np_err *err)
+{
+	bool huge = spec && spec->hugepage_bytes;
+	unsigned cores = cores_per_socket(g, n);
+	int e = check_layout(vm, g, n, err);
+
+	if (!e)
+		e = check_distances(vm, vm->ncells ? n : 0, err);
+	if (!e && huge)
+		e = check_hugepages(vm, g, n, spec->hugepage_bytes, err);
+	if (e)
+		return e;
+	emit_header(sb, vm, g, n);
+	sb_printf(sb, "-smp %u,sockets=%u,cores=%u,threads=1\n", vm->vcpus,
+		  vm->vcpus / cores, cores);
+	sb_printf(sb, "-m %lluM\n", (unsigned long long)total_mib(g, n));
+	e = emit_backends(sb, g, n, huge, opts, err);
+	if (e)
+		return e;
+	emit_numa(sb, vm, g, n);
+	for (unsigned v = 0; v < vm->vcpus; v++) {
+		sb_printf(sb, "# vcpu %u -> host cpus ", v);
+		sb_idlist(sb, vm->vcpu_cpus[v].ids, vm->vcpu_cpus[v].n);
+		sb_puts(sb, "\n");
+	}
+	return 0;
+}
+
 int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
 		      const struct np_vm_spec *spec,
 		      const struct np_plan_qemu_opts *opts, char **out,
 		      struct np_err *err)
 {
 	struct strbuf sb = { 0 };
-	unsigned cores;
+	struct guest_node *g;
+	size_t n;
 	int e;
 
-	*out = NULL;
-	e = check_cells(vm, err);
-	if (!e)
-		e = check_distances(vm, err);
-	if (!e && spec && spec->hugepage_bytes)
-		e = check_hugepages(vm, spec->hugepage_bytes, err);
-	if (e)
-		return e;
 	(void)p;   /* the plan as a whole adds nothing to one VM's arguments */
-	cores = cores_per_socket(vm);
-	emit_header(&sb, vm);
-	sb_printf(&sb, "-smp %u,sockets=%u,cores=%u,threads=1\n", vm->vcpus,
-		  vm->vcpus / cores, cores);
-	sb_printf(&sb, "-m %lluM\n", (unsigned long long)total_mib(vm));
-	e = emit_backends(&sb, vm, spec, opts, err);
+	*out = NULL;
+	e = layout(vm, &g, &n, err);
+	if (!e)
+		e = render_args(&sb, vm, g, n, spec, opts, err);
+	free(g);
+	if (!e && sb.oom)
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
 	if (e) {
 		sb_release(&sb);
 		return e;
-	}
-	emit_numa(&sb, vm);
-	for (unsigned v = 0; v < vm->vcpus; v++) {
-		sb_printf(&sb, "# vcpu %u -> host cpus ", v);
-		sb_idlist(&sb, vm->vcpu_cpus[v].ids, vm->vcpu_cpus[v].n);
-		sb_puts(&sb, "\n");
-	}
-	if (sb.oom) {
-		sb_release(&sb);
-		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	*out = sb.buf;
 	return 0;
@@ -298,17 +387,17 @@ int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
 
 /* ---- the pins as JSON ------------------------------------------------- */
 
-/* The guest cell holding vCPU v (check_cells made it exist). */
-static size_t cell_of(const struct np_plan_vm *vm, unsigned v)
+/* The guest node holding vCPU v (check_layout made it exist). */
+static size_t node_of(const struct guest_node *g, size_t n, unsigned v)
 {
-	for (size_t k = 0; k < vm->ncells; k++)
-		if (v >= vm->cells[k].first_vcpu &&
-		    v - vm->cells[k].first_vcpu < vm->cells[k].nvcpus)
+	for (size_t k = 0; k < n; k++)
+		if (v >= g[k].first_vcpu && v - g[k].first_vcpu < g[k].nvcpus)
 			return k;
 	return 0;
 }
 
-static json_object *pins_json(struct np_jw *w, const struct np_plan_vm *vm)
+static json_object *pins_json(struct np_jw *w, const struct np_plan_vm *vm,
+			      const struct guest_node *g, size_t n)
 {
 	json_object *root = np_jw_check(w, json_object_new_object());
 	json_object *pins = np_jw_check(w, json_object_new_array());
@@ -321,23 +410,23 @@ static json_object *pins_json(struct np_jw *w, const struct np_plan_vm *vm)
 		json_object *o = np_jw_check(w, json_object_new_object());
 
 		np_jw_add(w, o, "vcpu", np_jw_int(w, v));
-		np_jw_add(w, o, "guest_node", np_jw_int(w, cell_of(vm, v)));
+		np_jw_add(w, o, "guest_node", np_jw_int(w, node_of(g, n, v)));
 		np_jw_add(w, o, "host_cpus", np_jw_ids(w, vm->vcpu_cpus[v].ids,
 							  vm->vcpu_cpus[v].n));
 		np_jw_push(w, pins, o);
 	}
 	np_jw_add(w, root, "vcpu_pins", pins);
-	for (size_t k = 0; k < vm->ncells; k++) {
+	for (size_t k = 0; k < n; k++) {
 		json_object *o = np_jw_check(w, json_object_new_object());
 		char id[32];
 
 		snprintf(id, sizeof(id), "ram%zu", k);
 		np_jw_add(w, o, "id", np_jw_str(w, id));
 		np_jw_add(w, o, "guest_node", np_jw_int(w, k));
-		np_jw_add(w, o, "host_nodes",
-			  np_jw_ids(w, &vm->cells[k].host_node, 1));
-		np_jw_add(w, o, "policy", np_jw_str(w, "bind"));
-		np_jw_add(w, o, "size_mib", np_jw_int(w, vm->cells[k].memory_mib));
+		np_jw_add(w, o, "host_nodes", np_jw_ids(w, g[k].nodes,
+							   g[k].nnodes));
+		np_jw_add(w, o, "policy", np_jw_str(w, g[k].policy));
+		np_jw_add(w, o, "size_mib", np_jw_int(w, g[k].mib));
 		np_jw_push(w, devs, o);
 	}
 	np_jw_add(w, root, "memdevs", devs);
@@ -348,13 +437,16 @@ int np_plan_emit_qemu_pins(const struct np_plan_vm *vm, char **out,
 			   struct np_err *err)
 {
 	struct np_jw w = { 0 };
+	struct guest_node *g;
+	size_t n;
 	int e;
 
 	*out = NULL;
-	e = check_cells(vm, err);
-	if (e)
-		return e;
-	if (np_jw_render(&w, pins_json(&w, vm), out, NULL))
-		return np_fail_sys(err, -ENOMEM, "out of memory");
-	return 0;
+	e = layout(vm, &g, &n, err);
+	if (!e)
+		e = check_layout(vm, g, n, err);
+	if (!e && np_jw_render(&w, pins_json(&w, vm, g, n), out, NULL))
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
+	free(g);
+	return e;
 }

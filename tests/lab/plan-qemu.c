@@ -132,7 +132,7 @@ static void parse_dist(const char *s, struct np_plan_vm *vm)
 		die("--dist: %zu entries for %zu cells", k, n);
 }
 
-/* NODE:VCPUS:MIB:CPUS into cell k, its vCPUs' CPUs from *next_vcpu on. */
+/* NODE:VCPUS:MIB:CPUS into cell k; its vCPUs follow the VM's so far. */
 static void parse_cell(const char *s, struct np_plan_vm *vm, size_t k,
 		       const struct args_opts *o)
 {
@@ -182,19 +182,24 @@ static int cmd_args(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--prealloc"))
+		if (!strcmp(a, "--prealloc")) {
 			o.q.prealloc = true;
-		else if (!strcmp(a, "--dedicated"))
+			continue;
+		}
+		if (!strcmp(a, "--dedicated")) {
 			o.dedicated = true;
-		else if (!v)
+			continue;
+		}
+		if (!v)
 			die("%s: needs a value", a);
-		else if (!strcmp(a, "--hugepages") && ++i)
+		i++;
+		if (!strcmp(a, "--hugepages"))
 			o.hugepage_bytes = strtoull(v, NULL, 10);
-		else if (!strcmp(a, "--hugetlbfs") && ++i)
+		else if (!strcmp(a, "--hugetlbfs"))
 			o.q.hugetlbfs = v;
-		else if (!strcmp(a, "--dist") && ++i)
+		else if (!strcmp(a, "--dist"))
 			o.dist = v;
-		else if (!strcmp(a, "--pins") && ++i)
+		else if (!strcmp(a, "--pins"))
 			o.pins = v;
 		else
 			die("%s: unknown option", a);

@@ -37,9 +37,11 @@ static struct np_plan_vm make_vm(const char *name, unsigned vcpus,
 		.ncells = ncells,
 	};
 
-	vm.cells = calloc(ncells, sizeof(*vm.cells));
-	assert_non_null(vm.cells);
-	memcpy(vm.cells, cells, ncells * sizeof(*cells));
+	if (ncells) {
+		vm.cells = calloc(ncells, sizeof(*vm.cells));
+		assert_non_null(vm.cells);
+		memcpy(vm.cells, cells, ncells * sizeof(*cells));
+	}
 	if (dist) {
 		vm.guest_distances = malloc(ncells * ncells * sizeof(uint32_t));
 		assert_non_null(vm.guest_distances);
@@ -61,6 +63,7 @@ static void free_vm(struct np_plan_vm *vm)
 	free(vm->cells);
 	free(vm->guest_distances);
 	free(vm->name);
+	np_idset_free(&vm->nodes);
 }
 
 static void expect_args(const struct np_plan_vm *vm,
@@ -325,6 +328,49 @@ static void test_memory_only_cell(void **state)
 	free_vm(&vm);
 }
 
+/* Seed 004's interleave: no guest cells, the memory of one guest node
+ * interleaved over host nodes 0, 2 and 3 (QEMU's list syntax repeats the
+ * key per range). */
+static void test_interleaved(void **state)
+{
+	const struct range pins[] = { { 0, 7 }, { 0, 7 }, { 0, 7 } };
+	struct np_plan_vm vm = make_vm("il", 3, NULL, 0, NULL, pins);
+	uint64_t mib[] = { 512, 256, 256 };
+	struct np_err err = { 0 };
+	json_object *root, *d;
+	char *out;
+
+	(void)state;
+	for (unsigned id = 0; id < 4; id++)
+		if (id != 1)
+			assert_int_equal(np_idset_push(&vm.nodes, id), 0);
+	vm.memory_mib = mib;
+	expect_args(&vm, NULL, NULL,
+		"# il: 3 vCPUs, 1024 MiB on host nodes 0,2-3, interleaved\n"
+		"-smp 3,sockets=1,cores=3,threads=1\n"
+		"-m 1024M\n"
+		"-object memory-backend-ram,id=ram0,size=1024M,host-nodes=0,host-nodes=2-3,policy=interleave\n"
+		"-numa node,nodeid=0,cpus=0-2,memdev=ram0\n"
+		"# vcpu 0 -> host cpus 0-7\n"
+		"# vcpu 1 -> host cpus 0-7\n"
+		"# vcpu 2 -> host cpus 0-7\n");
+	assert_int_equal(np_plan_emit_qemu_pins(&vm, &out, &err), 0);
+	root = json_tokener_parse(out);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "memdevs", &d));
+	d = json_object_array_get_idx(d, 0);
+	assert_string_equal(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN),
+		"{\"id\":\"ram0\",\"guest_node\":0,\"host_nodes\":[0,2,3],"
+		"\"policy\":\"interleave\",\"size_mib\":1024}");
+	json_object_put(root);
+	free(out);
+	/* no cells and no host node: nothing to bind */
+	np_idset_free(&vm.nodes);
+	expect_refusal(&vm, NULL, NULL, "vm il: no guest cell and no host node");
+	vm.memory_mib = NULL;
+	free_vm(&vm);
+}
+
 static json_object *member(json_object *o, const char *key)
 {
 	json_object *v = NULL;
@@ -446,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_hugepages),
 		cmocka_unit_test(test_sparse_nodes),
 		cmocka_unit_test(test_memory_only_cell),
+		cmocka_unit_test(test_interleaved),
 		cmocka_unit_test(test_pins_json),
 		cmocka_unit_test(test_refusals),
 	};
