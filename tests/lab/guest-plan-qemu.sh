@@ -4,6 +4,8 @@
 # for this guest's nodes, checked from outside.
 #   two:  2 vCPUs and 2 x 32 MiB over nodes 1 and 2, dedicated CPUs, the
 #         distances this guest has between them;
+#   il:   2 vCPUs and 48 MiB interleaved over nodes 0, 2 and 3 (seed
+#         004's interleave: no guest cells);
 #   huge: 1 vCPU and 16 MiB of 2 MiB hugepages on node 3 (hugetlbfs).
 # Per case: the arguments, np-plan-qemu check (QMP, pins, move_pages),
 # numa_maps' bound mappings, numaplace where --json, and whether QEMU is
@@ -41,7 +43,7 @@ run_case() {
 		esac
 	done
 	echo "--- $name-numa_maps"
-	grep ' bind:' /proc/"$pid"/numa_maps
+	grep -E ' (bind|interleave):' /proc/"$pid"/numa_maps
 	echo "--- $name-where"
 	numaplace where -p "$pid" --json
 	echo "--- $name-hugepages"
@@ -58,6 +60,8 @@ run_case() {
 
 run_case two --dist "10,$(dist 1 2);$(dist 2 1),10" two \
 	"1:1:32:$(first_cpu 1)" "2:1:32:$(first_cpu 2)"
+
+run_case il --interleave il "0,2-3:2:48:$(node_cpus 0),$(node_cpus 2)"
 
 mkdir -p /dev/hugepages
 mount -t hugetlbfs none /dev/hugepages

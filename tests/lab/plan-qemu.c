@@ -7,21 +7,24 @@
  * np-plan-qemu args [--prealloc] [--hugepages BYTES] [--hugetlbfs PATH]
  *                   [--dedicated] [--dist MATRIX] [--pins FILE]
  *                   NAME NODE:VCPUS:MIB:CPUS...
+ * np-plan-qemu args --interleave [...] NAME NODES:VCPUS:MIB:CPUS
  *   Builds a placed VM with one guest cell per NODE:VCPUS:MIB:CPUS (in
  *   order; a cell's vCPUs may run on CPUS, or with --dedicated each on
  *   its own CPU of CPUS in turn), guest distances MATRIX ("10,21;31,10",
- *   default 10 local, 20 remote), prints np_plan_emit_qemu's arguments
- *   and writes np_plan_emit_qemu_pins's JSON to FILE.
+ *   default 10 local, 20 remote), or with --interleave no cells and MIB
+ *   interleaved over NODES ("0,2-3"); prints np_plan_emit_qemu's
+ *   arguments and writes np_plan_emit_qemu_pins's JSON to FILE.
  *
  * np-plan-qemu check --qmp SOCKET --pins FILE [--pid PID] [--wait S]
  *   Waits up to S seconds (default 10) for the socket, then checks with
- *   QMP that every backend of FILE exists with its size, policy bind and
- *   host nodes, and that QEMU has FILE's vCPUs in the guest nodes FILE
+ *   QMP that every backend of FILE exists with its size, policy and host
+ *   nodes, and that QEMU has FILE's vCPUs in the guest nodes FILE
  *   says; pins each vCPU thread (query-cpus-fast) to its host CPUs with
  *   np_thread_bind_cpus and reads the affinity back with
  *   sched_getaffinity(2) itself.  With --pid, asks move_pages(2) where
  *   every page of each backend's mapping (the mappings numa_maps shows
- *   with policy bind:NODE, their extent from /proc/PID/maps) is.  Prints
+ *   with the backend's policy, "bind:1" or "interleave:0,2-3", their
+ *   extent from /proc/PID/maps) is.  Prints
  *   one line per finding and "check: ok" or "check: N failed"; exits 0
  *   or 1.
  */
@@ -77,13 +80,13 @@ static void die(const char *fmt, ...)
 	exit(2);
 }
 
-/* "0-3,8" into an id set (ascending input). */
-static void parse_ids(const char *s, struct np_idset *out)
+/* "0-3,8" into an id set (ascending input), up to stop or the end. */
+static const char *parse_ids(const char *s, char stop, struct np_idset *out)
 {
 	char *end;
 
 	*out = (struct np_idset){ 0 };
-	while (*s) {
+	while (*s && *s != stop) {
 		unsigned long lo = strtoul(s, &end, 10), hi = lo;
 
 		if (end == s)
@@ -95,18 +98,19 @@ static void parse_ids(const char *s, struct np_idset *out)
 				die("'%s': not ascending", s);
 		if (*end == ',')
 			end++;
-		else if (*end)
+		else if (*end && *end != stop)
 			die("'%s': not a CPU list", s);
 		s = end;
 	}
 	if (!out->n)
 		die("an empty CPU list");
+	return *s ? s + 1 : s;
 }
 
 struct args_opts {
 	struct np_plan_qemu_opts q;
 	uint64_t hugepage_bytes;
-	bool dedicated;
+	bool dedicated, interleave;
 	const char *dist, *pins;
 };
 
@@ -132,20 +136,13 @@ static void parse_dist(const char *s, struct np_plan_vm *vm)
 		die("--dist: %zu entries for %zu cells", k, n);
 }
 
-/* NODE:VCPUS:MIB:CPUS into cell k; its vCPUs follow the VM's so far. */
-static void parse_cell(const char *s, struct np_plan_vm *vm, size_t k,
-		       const struct args_opts *o)
+/* The vCPUs' CPUs of the next nv vCPUs from CPU list s. */
+static void add_vcpus(struct np_plan_vm *vm, unsigned nv, const char *s,
+		      const struct args_opts *o)
 {
-	struct np_plan_cell *c = &vm->cells[k];
-	unsigned node, nv;
-	unsigned long long mib;
-	int used = 0;
 	struct np_idset cpus;
 
-	if (sscanf(s, "%u:%u:%llu:%n", &node, &nv, &mib, &used) != 3 || !used)
-		die("'%s': not NODE:VCPUS:MIB:CPUS", s);
-	parse_ids(s + used, &cpus);
-	*c = (struct np_plan_cell){ vm->vcpus, nv, mib, node };
+	parse_ids(s, '\0', &cpus);
 	vm->vcpu_cpus = realloc(vm->vcpu_cpus, (vm->vcpus + nv) *
 				sizeof(*vm->vcpu_cpus));
 	for (unsigned i = 0; i < nv; i++) {
@@ -160,6 +157,38 @@ static void parse_cell(const char *s, struct np_plan_vm *vm, size_t k,
 	}
 	vm->vcpus += nv;
 	np_idset_free(&cpus);
+}
+
+/* NODE:VCPUS:MIB:CPUS into cell k; its vCPUs follow the VM's so far. */
+static void parse_cell(const char *s, struct np_plan_vm *vm, size_t k,
+		       const struct args_opts *o)
+{
+	unsigned node, nv;
+	unsigned long long mib;
+	int used = 0;
+
+	if (sscanf(s, "%u:%u:%llu:%n", &node, &nv, &mib, &used) != 3 || !used)
+		die("'%s': not NODE:VCPUS:MIB:CPUS", s);
+	vm->cells[k] = (struct np_plan_cell){ vm->vcpus, nv, mib, node };
+	add_vcpus(vm, nv, s + used, o);
+}
+
+/* NODES:VCPUS:MIB:CPUS: no cells, MIB spread evenly over NODES. */
+static void parse_interleaved(const char *s, struct np_plan_vm *vm,
+			      const struct args_opts *o)
+{
+	const char *rest = parse_ids(s, ':', &vm->nodes);
+	unsigned nv;
+	unsigned long long mib;
+	int used = 0;
+
+	if (sscanf(rest, "%u:%llu:%n", &nv, &mib, &used) != 2 || !used)
+		die("'%s': not NODES:VCPUS:MIB:CPUS", s);
+	vm->memory_mib = calloc(vm->nodes.n, sizeof(*vm->memory_mib));
+	for (size_t i = 0; i < vm->nodes.n; i++)
+		vm->memory_mib[i] = mib / vm->nodes.n +
+				    (i < mib % vm->nodes.n);
+	add_vcpus(vm, nv, rest + used, o);
 }
 
 static void write_file(const char *path, const char *text)
@@ -190,6 +219,10 @@ static int cmd_args(int argc, char **argv)
 			o.dedicated = true;
 			continue;
 		}
+		if (!strcmp(a, "--interleave")) {
+			o.interleave = true;
+			continue;
+		}
 		if (!v)
 			die("%s: needs a value", a);
 		i++;
@@ -207,11 +240,15 @@ static int cmd_args(int argc, char **argv)
 	if (argc - i < 2)
 		die("usage: np-plan-qemu args [options] NAME NODE:VCPUS:MIB:CPUS...");
 	vm.name = argv[i++];
-	vm.ncells = (size_t)(argc - i);
-	vm.cells = calloc(vm.ncells, sizeof(*vm.cells));
-	for (size_t k = 0; k < vm.ncells; k++)
-		parse_cell(argv[i + (int)k], &vm, k, &o);
-	parse_dist(o.dist, &vm);
+	if (o.interleave) {
+		parse_interleaved(argv[i], &vm, &o);
+	} else {
+		vm.ncells = (size_t)(argc - i);
+		vm.cells = calloc(vm.ncells, sizeof(*vm.cells));
+		for (size_t k = 0; k < vm.ncells; k++)
+			parse_cell(argv[i + (int)k], &vm, k, &o);
+		parse_dist(o.dist, &vm);
+	}
 	spec.hugepage_bytes = o.hugepage_bytes;
 	if (np_plan_emit_qemu(NULL, &vm, &spec, &o.q, &out, &err))
 		die("%s", err.msg);
@@ -228,6 +265,8 @@ static int cmd_args(int argc, char **argv)
 	free(vm.vcpu_cpus);
 	free(vm.cells);
 	free(vm.guest_distances);
+	free(vm.memory_mib);
+	np_idset_free(&vm.nodes);
 	return 0;
 }
 
@@ -256,14 +295,23 @@ static bool same_ids(const struct np_idset *a, const struct np_idset *b)
 						 a->n * sizeof(*a->ids)));
 }
 
+/* "0,2-3", as numa_maps and the kernel's lists write a set. */
 static const char *ids_str(const struct np_idset *s, char *buf, size_t size)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < s->n && n + 12 < size; i++)
+	for (size_t i = 0; i < s->n && n + 24 < size;) {
+		size_t j = i;
+
+		while (j + 1 < s->n && s->ids[j + 1] == s->ids[j] + 1)
+			j++;
 		n += (size_t)snprintf(buf + n, size - n, "%s%u", i ? "," : "",
 				      s->ids[i]);
+		if (j > i)
+			n += (size_t)snprintf(buf + n, size - n, "-%u", s->ids[j]);
+		i = j + 1;
+	}
 	return buf;
 }
 
@@ -296,6 +344,7 @@ static void check_memdevs(struct np_qmp *q, json_object *pins)
 		const char *id = json_object_get_string(member(d, "id"));
 		uint64_t bytes = (uint64_t)json_object_get_int64(
 			member(d, "size_mib")) << 20;
+		const char *policy = json_object_get_string(member(d, "policy"));
 		struct np_idset want;
 		const struct np_qmp_memdev *got = NULL;
 		char a[256], b[256];
@@ -308,15 +357,15 @@ static void check_memdevs(struct np_qmp *q, json_object *pins)
 			finding(false, "memdev %s: not in query-memdev", id);
 		} else {
 			finding(got->size_bytes == bytes &&
-				!strcmp(got->policy, "bind") &&
+				!strcmp(got->policy, policy) &&
 				same_ids(&got->host_nodes, &want),
 				"memdev %s: size %llu policy %s host-nodes %s "
-				"prealloc %s (planned size %llu policy bind "
+				"prealloc %s (planned size %llu policy %s "
 				"host-nodes %s)", id,
 				(unsigned long long)got->size_bytes, got->policy,
 				ids_str(&got->host_nodes, a, sizeof(a)),
 				got->prealloc ? "on" : "off",
-				(unsigned long long)bytes,
+				(unsigned long long)bytes, policy,
 				ids_str(&want, b, sizeof(b)));
 		}
 		np_idset_free(&want);
@@ -392,68 +441,90 @@ static uint64_t mapping_end(pid_t pid, uint64_t start)
 	return end;
 }
 
-/* Pages of the bind:NODE mappings of pid per node, by move_pages. */
-static void pages_per_node(pid_t pid, unsigned node, uint64_t *on,
-			   uint64_t *off, uint64_t *absent)
+/* Counts the pages of pid's mapping at start by the node move_pages
+ * says they are on (NP_MAX_NODES: not present). */
+static void count_mapping(pid_t pid, uint64_t start, uint64_t *per_node,
+			  uint64_t *absent)
+{
+	uint64_t end = mapping_end(pid, start);
+	size_t n = (size_t)((end - start) / 4096);
+	void **pages = calloc(n + 1, sizeof(*pages));
+	int *status = calloc(n + 1, sizeof(*status));
+	struct np_err err = { 0 };
+
+	for (size_t k = 0; k < n; k++)
+		pages[k] = (void *)(uintptr_t)(start + k * 4096);
+	if (np_move_pages(pid, n, pages, NULL, status, 0, &err))
+		die("%s", err.msg);
+	for (size_t k = 0; k < n; k++) {
+		if (status[k] >= 0 && status[k] < (int)NP_MAX_NODES)
+			per_node[status[k]]++;
+		else
+			(*absent)++;
+	}
+	free(pages);
+	free(status);
+}
+
+/* Pages of pid's mappings whose numa_maps policy is policy, per node. */
+static void pages_of_policy(pid_t pid, const char *policy, uint64_t *per_node,
+			    uint64_t *absent)
 {
 	struct np_numa_maps maps;
 	struct np_err err = { 0 };
-	char want[32];
 
-	*on = *off = *absent = 0;
-	snprintf(want, sizeof(want), "bind:%u", node);
+	*absent = 0;
+	memset(per_node, 0, NP_MAX_NODES * sizeof(*per_node));
 	if (np_numa_maps_read("/", pid, &maps, &err))
 		die("%s", err.msg);
-	for (size_t i = 0; i < maps.n; i++) {
-		uint64_t start = maps.maps[i].start, end;
-		size_t n;
-		void **pages;
-		int *status;
-
-		if (strcmp(maps.maps[i].policy, want))
-			continue;
-		end = mapping_end(pid, start);
-		n = (size_t)((end - start) / 4096);
-		pages = calloc(n + 1, sizeof(*pages));
-		status = calloc(n + 1, sizeof(*status));
-		for (size_t k = 0; k < n; k++)
-			pages[k] = (void *)(uintptr_t)(start + k * 4096);
-		if (np_move_pages(pid, n, pages, NULL, status, 0, &err))
-			die("%s", err.msg);
-		for (size_t k = 0; k < n; k++) {
-			if (status[k] == (int)node)
-				(*on)++;
-			else if (status[k] >= 0)
-				(*off)++;
-			else
-				(*absent)++;
-		}
-		free(pages);
-		free(status);
-	}
+	for (size_t i = 0; i < maps.n; i++)
+		if (!strcmp(maps.maps[i].policy, policy))
+			count_mapping(pid, maps.maps[i].start, per_node, absent);
 	np_numa_maps_free(&maps);
 }
 
+/* Every page of each backend on its host nodes; an interleaved one has
+ * pages on each of them. */
 static void check_pages(pid_t pid, json_object *pins)
 {
+	static uint64_t per_node[NP_MAX_NODES];
 	json_object *devs = member(pins, "memdevs");
 
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
 		json_object *d = json_object_array_get_idx(devs, i);
 		uint64_t want = (uint64_t)json_object_get_int64(
 			member(d, "size_mib")) << 20 >> 12;
-		unsigned node = (unsigned)json_object_get_int(
-			json_object_array_get_idx(member(d, "host_nodes"), 0));
-		uint64_t on, off, absent;
+		uint64_t on = 0, off = 0, absent;
+		bool each = true;
+		struct np_idset nodes;
+		char list[256], policy[300];
 
-		pages_per_node(pid, node, &on, &off, &absent);
-		finding(on >= want && !off, "memdev %s: move_pages: %llu pages "
-			"on node %u, %llu elsewhere, %llu not present (planned "
-			"%llu on node %u)",
+		ids_of(member(d, "host_nodes"), &nodes);
+		ids_str(&nodes, list, sizeof(list));
+		snprintf(policy, sizeof(policy), "%s:%s",
+			 json_object_get_string(member(d, "policy")), list);
+		pages_of_policy(pid, policy, per_node, &absent);
+		for (unsigned n = 0; n < NP_MAX_NODES; n++) {
+			if (np_idset_contains(&nodes, n))
+				on += per_node[n];
+			else
+				off += per_node[n];
+		}
+		for (size_t k = 0; k < nodes.n; k++)
+			each &= per_node[nodes.ids[k]] > 0;
+		finding(on >= want && !off && each, "memdev %s: move_pages: %llu "
+			"pages on node%s %s, %llu elsewhere, %llu not present "
+			"(planned %llu on node%s %s)",
 			json_object_get_string(member(d, "id")),
-			(unsigned long long)on, node, (unsigned long long)off,
-			(unsigned long long)absent, (unsigned long long)want,
-			node);
+			(unsigned long long)on, nodes.n > 1 ? "s" : "", list,
+			(unsigned long long)off, (unsigned long long)absent,
+			(unsigned long long)want, nodes.n > 1 ? "s" : "", list);
+		for (size_t k = 0; nodes.n > 1 && k < nodes.n; k++)
+			printf("memdev %s: node %u: %llu pages\n",
+			       json_object_get_string(member(d, "id")),
+			       nodes.ids[k],
+			       (unsigned long long)per_node[nodes.ids[k]]);
+		np_idset_free(&nodes);
 	}
 }
 

@@ -2,7 +2,8 @@
 # A real QEMU inside a 4-node lab guest, started paused with the arguments
 # np_plan_emit_qemu writes for plans on that guest's nodes (the guest's
 # half is guest-plan-qemu.sh): two guest cells on nodes 1 and 2 with the
-# guest's distance between them, and 2 MiB hugepages on node 3.  QMP says
+# guest's distance between them, memory interleaved over nodes 0, 2 and 3,
+# and 2 MiB hugepages on node 3.  QMP says
 # every backend is bound as planned and the vCPUs are in their guest
 # nodes; the vCPU threads end pinned as the arguments' comments say;
 # move_pages, numa_maps and numaplace where put every page of guest RAM on
@@ -63,7 +64,7 @@ if [ "$RC" != 0 ]; then
 	exit 1
 fi
 
-for c in two huge; do
+for c in two il huge; do
 	if section "$c-check" | grep -qx 'check: ok'; then ok
 	else bad "$c: $(section "$c-check") $(section "$c-stderr")"; fi
 	has_line "$c-gone" gone
@@ -91,6 +92,17 @@ for n in 1 2; do
 	if [ "${mib:-0}" -ge 32 ]; then ok
 	else bad "two: numaplace where has ${mib:-?} MiB of anonymous memory on node $n, want >= 32"; fi
 done
+
+# interleaved over nodes 0, 2 and 3: one backend, every page on those
+# nodes and each of them holding some
+has_line il-args "-object memory-backend-ram,id=ram0,size=48M,prealloc=on,host-nodes=0,host-nodes=2-3,policy=interleave"
+has_line il-check "memdev ram0: size 50331648 policy interleave host-nodes 0,2-3 prealloc on (planned size 50331648 policy interleave host-nodes 0,2-3)"
+if section il-check | grep -q '^memdev ram0: move_pages: 12288 pages on nodes 0,2-3, 0 elsewhere, 0 not present (planned 12288 on nodes 0,2-3)$'; then ok
+else bad "il: $(section il-check)"; fi
+nodes=$(section il-numa_maps | awk '$2 == "interleave:0,2-3" {
+	for (i = 3; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split($i, kv, "="); printf "%s ", kv[1] } }')
+if [ "$nodes" = "N0 N2 N3 " ]; then ok
+else bad "il: numa_maps $(section il-numa_maps)"; fi
 
 # hugepages on node 3: a hugetlbfs file, its 8 pages taken from node 3
 has_line huge-args "-object memory-backend-file,id=ram0,size=16M,mem-path=/dev/hugepages,prealloc=on,host-nodes=3,policy=bind"
