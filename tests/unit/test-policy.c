@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +207,79 @@ static void test_placement(void **state)
 	np_numa_maps_free(&m);
 }
 
+/* A thread that waits until told, so another thread can pin it. */
+struct sleeper {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pid_t tid;
+	bool done;
+};
+
+static void *sleeper_main(void *arg)
+{
+	struct sleeper *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	s->tid = (pid_t)syscall(SYS_gettid);
+	pthread_cond_broadcast(&s->cond);
+	while (!s->done)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Another thread's affinity set by its id and read back, both through
+ * the library and through sched_getaffinity itself; a thread that does
+ * not exist is the caller's mistake. */
+static void test_thread_pin(void **state)
+{
+	struct sleeper s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			     0, false };
+	struct np_idset allowed = { 0 }, one = { 0 }, back = { 0 };
+	struct np_err err = { 0 };
+	pthread_t t;
+	cpu_set_t set;
+
+	(void)state;
+	assert_int_equal(np_thread_cpus(0, &allowed, &err), 0);
+	assert_true(allowed.n >= 1);
+	assert_int_equal(pthread_create(&t, NULL, sleeper_main, &s), 0);
+	pthread_mutex_lock(&s.lock);
+	while (!s.tid)
+		pthread_cond_wait(&s.cond, &s.lock);
+	pthread_mutex_unlock(&s.lock);
+	/* the last CPU this process may use: not the whole set unless it
+	 * has only one */
+	assert_int_equal(np_idset_push(&one, allowed.ids[allowed.n - 1]), 0);
+	assert_int_equal(np_thread_bind_cpus(s.tid, &one, &err), 0);
+	assert_int_equal(np_thread_cpus(s.tid, &back, &err), 0);
+	assert_int_equal(back.n, 1);
+	assert_int_equal(back.ids[0], one.ids[0]);
+	CPU_ZERO(&set);
+	assert_int_equal(sched_getaffinity(s.tid, sizeof(set), &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 1);
+	assert_true(CPU_ISSET(one.ids[0], &set));
+	/* the caller's thread kept its own */
+	np_idset_free(&back);
+	assert_int_equal(np_thread_cpus(0, &back, &err), 0);
+	assert_int_equal(back.n, allowed.n);
+	np_idset_free(&back);
+	pthread_mutex_lock(&s.lock);
+	s.done = true;
+	pthread_cond_broadcast(&s.cond);
+	pthread_mutex_unlock(&s.lock);
+	pthread_join(t, NULL);
+	/* the thread is gone now: its id names nothing (ids are not reused
+	 * this soon) */
+	assert_int_equal(np_thread_bind_cpus(s.tid, &one, &err), -ESRCH);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "sched_setaffinity"));
+	assert_int_equal(np_thread_cpus(s.tid, &back, &err), -ESRCH);
+	assert_int_equal(back.n, 0);
+	np_idset_free(&one);
+	np_idset_free(&allowed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_thread_pin),
 	};
 	const char *src = getenv("NP_SRCDIR");
 
