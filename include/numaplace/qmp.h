@@ -14,10 +14,11 @@
  * command or its arguments were refused as given): the message is
  * "qmp: COMMAND: CLASS: DESC" with QMP's error class and description,
  * and np_qmp_error_class() returns the class ("GenericError",
- * "CommandNotFound", "DeviceNotFound", ...).  Everything else is class
- * system: a socket that cannot be reached (-ENOENT, -ECONNREFUSED; input
- * for a path that does not exist), a peer that closed (-ECONNRESET), a
- * reply that is not QMP (-EPROTO), no reply in time (-ETIMEDOUT).
+ * "CommandNotFound", "DeviceNotFound", ...).  A path that does not exist
+ * or that nobody listens on (-ENOENT, -ECONNREFUSED) or that is too long
+ * (-ENAMETOOLONG) is input too.  Everything else is class system: a peer
+ * that closed (-ECONNRESET), a reply that is not QMP (-EPROTO), no reply
+ * in time (-ETIMEDOUT), memory.
  */
 #ifndef NUMAPLACE_QMP_H
 #define NUMAPLACE_QMP_H
