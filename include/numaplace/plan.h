@@ -251,12 +251,14 @@ struct np_plan_qemu_opts {
  *   -numa node,nodeid=K,cpus=A-B,memdev=ramK
  *   -numa dist,src=I,dst=J,val=D   every ordered pair, when cells > 1
  * then the vCPU pins to apply after start as comment lines
- * "# vcpu V -> host cpus LIST".  A first comment line names the VM.
- * p may be NULL (one VM's arguments need nothing else of the plan);
- * spec may be NULL (base pages).  -EINVAL (input) naming the VM for a VM not placed or a plan
- * QEMU cannot take (cells not covering the vCPUs, a distance outside
- * 10..255, a cell not a whole number of hugepages, a mount path with
- * white space).
+ * "# vcpu V -> host cpus LIST".  A first comment line names the VM.  An
+ * interleaved VM (no cells) is one guest node whose backend has
+ * host-nodes=... per range and policy=interleave.  Hugepages: the VM's
+ * hugepage_bytes, else spec's (spec may be NULL).  p may be NULL (one
+ * VM's arguments need nothing else of the plan).  -EINVAL (input) naming
+ * the VM for a VM not placed or a plan QEMU cannot take (cells not
+ * covering the vCPUs, a distance outside 10..255, a cell not a whole
+ * number of hugepages, a mount path with white space).
  */
 int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
 		      const struct np_vm_spec *spec,

@@ -66,15 +66,15 @@ static int layout(const struct np_plan_vm *vm, struct guest_node **g,
 				     vm->reason ? vm->reason : "");
 	if (!vm->vcpus || !vm->vcpu_cpus)
 		return np_fail_input(err, -EINVAL, "vm %s: no vCPU", name);
-	/* no cells but host nodes: memory interleaved over them */
-	if ((!vm->ncells || !vm->cells) && !vm->nodes.n)
-		return np_fail_input(err, -EINVAL, "vm %s: no guest cell and no "
-				     "host node", name);
-	*n = vm->ncells && vm->cells ? vm->ncells : 1;
+	/* interleaved (no cells): memory over the host nodes */
+	if (vm->interleaved ? !vm->nodes.n : !vm->ncells || !vm->cells)
+		return np_fail_input(err, -EINVAL, "vm %s: no %s", name,
+				     vm->interleaved ? "host node" : "guest cell");
+	*n = vm->interleaved ? 1 : vm->ncells;
 	*g = calloc(*n, sizeof(**g));
 	if (!*g)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
-	if (!vm->ncells || !vm->cells) {
+	if (vm->interleaved) {
 		(*g)[0] = (struct guest_node){ 0, vm->vcpus, interleaved_mib(vm),
 					       vm->nodes.ids, vm->nodes.n,
 					       "interleave" };
@@ -333,14 +333,16 @@ static int render_args(struct strbuf *sb, const struct np_plan_vm *vm,
 		       const struct np_vm_spec *spec,
 		       const struct np_plan_qemu_opts *opts, struct np_err *err)
 {
-	bool huge = spec && spec->hugepage_bytes;
+	uint64_t page_bytes = vm->hugepage_bytes ? vm->hugepage_bytes :
+			      spec ? spec->hugepage_bytes : 0;
+	bool huge = page_bytes != 0;
 	unsigned cores = cores_per_socket(g, n);
 	int e = check_layout(vm, g, n, err);
 
 	if (!e)
 		e = check_distances(vm, vm->ncells ? n : 0, err);
 	if (!e && huge)
-		e = check_hugepages(vm, g, n, spec->hugepage_bytes, err);
+		e = check_hugepages(vm, g, n, page_bytes, err);
 	if (e)
 		return e;
 	emit_header(sb, vm, g, n);

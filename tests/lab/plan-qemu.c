@@ -184,6 +184,7 @@ static void parse_interleaved(const char *s, struct np_plan_vm *vm,
 
 	if (sscanf(rest, "%u:%llu:%n", &nv, &mib, &used) != 2 || !used)
 		die("'%s': not NODES:VCPUS:MIB:CPUS", s);
+	vm->interleaved = true;
 	vm->memory_mib = calloc(vm->nodes.n, sizeof(*vm->memory_mib));
 	for (size_t i = 0; i < vm->nodes.n; i++)
 		vm->memory_mib[i] = mib / vm->nodes.n +

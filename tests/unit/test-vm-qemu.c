@@ -242,6 +242,20 @@ static void test_hugepages(void **state)
 		"# vcpu 1 -> host cpus 0-1\n"
 		"# vcpu 2 -> host cpus 2-3\n"
 		"# vcpu 3 -> host cpus 2-3\n");
+	/* the plan's own hugepage size, without a spec */
+	vm.hugepage_bytes = 2u << 20;
+	{
+		struct np_err err = { 0 };
+		char *out;
+
+		assert_int_equal(np_plan_emit_qemu(NULL, &vm, NULL, NULL, &out,
+						   &err), 0);
+		assert_non_null(strstr(out, "\n-object memory-backend-file,id=ram0,"
+				       "size=1024M,mem-path=/dev/hugepages,"
+				       "prealloc=on,host-nodes=0,policy=bind\n"));
+		free(out);
+	}
+	vm.hugepage_bytes = 0;
 	/* 1 GiB pages from another mount; QEMU's comma doubled */
 	spec.hugepage_bytes = 1u << 30;
 	{
@@ -345,6 +359,7 @@ static void test_interleaved(void **state)
 		if (id != 1)
 			assert_int_equal(np_idset_push(&vm.nodes, id), 0);
 	vm.memory_mib = mib;
+	vm.interleaved = true;
 	expect_args(&vm, NULL, NULL,
 		"# il: 3 vCPUs, 1024 MiB on host nodes 0,2-3, interleaved\n"
 		"-smp 3,sockets=1,cores=3,threads=1\n"
@@ -366,7 +381,10 @@ static void test_interleaved(void **state)
 	free(out);
 	/* no cells and no host node: nothing to bind */
 	np_idset_free(&vm.nodes);
-	expect_refusal(&vm, NULL, NULL, "vm il: no guest cell and no host node");
+	expect_refusal(&vm, NULL, NULL, "vm il: no host node");
+	/* and not interleaved, no cells: nothing to bind either */
+	vm.interleaved = false;
+	expect_refusal(&vm, NULL, NULL, "vm il: no guest cell");
 	vm.memory_mib = NULL;
 	free_vm(&vm);
 }
