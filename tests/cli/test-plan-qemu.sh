@@ -119,4 +119,53 @@ expect_line two "memdev ram1: size 16777216 policy bind host-nodes 0 prealloc on
 if [ -z "$(cat "$TMP/two.qemu-err")" ]; then ok; else bad "two: QEMU said $(cat "$TMP/two.qemu-err")"; fi
 stop "$QPID"
 
+# ---- numaplace plan --emit qemu: the planner's plan for this host, started
+printf '%s\n' '[{"name": "p1", "vcpus": 2, "memory_mib": 32},' \
+	' {"name": "toobig", "vcpus": 1, "memory_mib": 99999999}]' >"$TMP/vms.json"
+mkdir "$TMP/dir"
+run_np plan --emit qemu --prealloc --out "$TMP/dir" "$TMP/vms.json"
+if [ "$RC" = 0 ] && [ ! -s "$TMP/out" ] && [ -s "$TMP/dir/p1.args" ] &&
+	[ ! -e "$TMP/dir/toobig.args" ]; then ok
+else bad "plan --emit qemu --out: exit $RC, files $(ls "$TMP/dir"): $(cat "$TMP/err")"; fi
+run_np plan --emit qemu-pins --out "$TMP/dir" "$TMP/vms.json"
+if [ "$RC" = 0 ] && [ -s "$TMP/dir/p1.pins.json" ] && [ ! -e "$TMP/dir/toobig.pins.json" ]; then ok
+else bad "plan --emit qemu-pins --out: exit $RC: $(cat "$TMP/err")"; fi
+cp "$TMP/dir/p1.args" "$TMP/p1.args"
+cp "$TMP/dir/p1.pins.json" "$TMP/p1.json"
+if grep -qx -- '-object memory-backend-ram,id=ram0,size=32M,prealloc=on,host-nodes=0,policy=bind' "$TMP/p1.args"; then ok
+else bad "p1: $(cat "$TMP/p1.args")"; fi
+start p1
+check p1
+expect_line p1 "memdev ram0: move_pages: 8192 pages on node 0, 0 elsewhere, 0 not present (planned 8192 on node 0)"
+stop "$QPID"
+# on stdout: every VM in turn, the one not placed as a comment saying why
+run_np plan --emit qemu "$TMP/vms.json"
+if [ "$RC" = 0 ] && grep -q '^# toobig: not placed: needs ' "$TMP/out" &&
+	[ "$(grep -c '^-smp ' "$TMP/out")" = 1 ]; then ok
+else bad "plan --emit qemu: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+run_np plan --emit qemu-pins "$TMP/vms.json"
+if [ "$RC" = 0 ] && python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+assert [v["vm"] for v in j] == ["p1"] and j[0]["memdevs"][0]["host_nodes"] == [0]' "$TMP/out"; then ok
+else bad "plan --emit qemu-pins: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+
+# ---- fixture machines: a VM split over two nodes of the 4-node Xeon, and
+# 2 MiB hugepages on the two-socket server (its node 0 has a pool)
+X4=$DUMPS/xeon-4n-seed001
+echo '[{"name": "big", "vcpus": 8, "memory_mib": 100000, "dedicated_cpus": true}]' >"$TMP/big.json"
+run_np plan --sysroot "$X4" --emit qemu "$TMP/big.json"
+if [ "$RC" = 0 ] && grep -qx -- '-numa dist,src=1,dst=0,val=21' "$TMP/out" &&
+	[ "$(grep -c '^-object memory-backend-ram,.*,policy=bind$' "$TMP/out")" = 2 ] &&
+	[ "$(grep -c '^# vcpu [0-7] -> host cpus [0-9]*$' "$TMP/out")" = 8 ]; then ok
+else bad "plan --emit qemu, 4 nodes: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+echo '[{"name": "h", "vcpus": 2, "memory_mib": 1024, "hugepages": "2M"}]' >"$TMP/h.json"
+S2=$DUMPS/server-2s-smt
+run_np plan --sysroot "$S2" --emit qemu --hugetlbfs /mnt/huge,2M "$TMP/h.json"
+if [ "$RC" = 0 ] && grep -qx -- '-object memory-backend-file,id=ram0,size=1024M,mem-path=/mnt/huge,,2M,prealloc=on,host-nodes=0,policy=bind' "$TMP/out"; then ok
+else bad "plan --emit qemu --hugetlbfs: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+expect_error 2 "^numaplace: plan: hugetlbfs path '/mnt/my huge': white space or quotes$" \
+	plan --sysroot "$S2" --emit qemu --hugetlbfs "/mnt/my huge" "$TMP/h.json"
+expect_error 2 "^numaplace: plan: --emit: 'qemu-args' is not one of json, table, qemu, qemu-pins$" \
+	plan --sysroot "$S2" --emit qemu-args "$TMP/h.json"
+
 summary
