@@ -6,7 +6,10 @@
 #         distances this guest has between them;
 #   il:   2 vCPUs and 48 MiB interleaved over nodes 0, 2 and 3 (seed
 #         004's interleave: no guest cells);
-#   huge: 1 vCPU and 16 MiB of 2 MiB hugepages on node 3 (hugetlbfs).
+#   huge: 1 vCPU and 16 MiB of 2 MiB hugepages on node 3 (hugetlbfs);
+#   pl:   numaplace plan's own plan for this guest (--emit qemu and
+#         qemu-pins) of 2 vCPUs and 64 MiB when only nodes 1 and 2 have
+#         40 MiB each to give (--reserve-mem keeps the rest): two cells.
 # Per case: the arguments, np-plan-qemu check (QMP, pins, move_pages),
 # numa_maps' bound mappings, numaplace where --json, and whether QEMU is
 # gone after kill.
@@ -17,12 +20,18 @@ first_cpu() { c=$(node_cpus "$1"); echo "${c%%[-,]*}"; }
 # distance from node $1 to node $2 (node ids 0..3 here)
 dist() { set -- "$2" $(cat /sys/devices/system/node/node"$1"/distance); shift $(($1 + 1)); echo "$1"; }
 
-run_case() {
+# hand NAME ARGS...: /tmp/NAME.args and /tmp/NAME.json for a hand-built plan
+hand() {
 	name=$1
 	shift
-	echo "--- $name-args"
 	np-plan-qemu args --prealloc --dedicated --pins /tmp/"$name".json "$@" \
-		>/tmp/"$name".args || return
+		>/tmp/"$name".args
+}
+
+# run_case NAME: QEMU with /tmp/NAME.args, checked against /tmp/NAME.json
+run_case() {
+	name=$1
+	echo "--- $name-args"
 	cat /tmp/"$name".args
 	rm -f /tmp/"$name".sock
 	start=$(date +%s)
@@ -58,12 +67,27 @@ run_case() {
 	if kill -0 "$pid" 2>/dev/null; then echo "running"; else echo "gone"; fi
 }
 
-run_case two --dist "10,$(dist 1 2);$(dist 2 1),10" two \
-	"1:1:32:$(first_cpu 1)" "2:1:32:$(first_cpu 2)"
+hand two --dist "10,$(dist 1 2);$(dist 2 1),10" two \
+	"1:1:32:$(first_cpu 1)" "2:1:32:$(first_cpu 2)" && run_case two
 
-run_case il --interleave il "0,2-3:2:48:$(node_cpus 0),$(node_cpus 2)"
+hand il --interleave il "0,2-3:2:48:$(node_cpus 0),$(node_cpus 2)" &&
+	run_case il
 
 mkdir -p /dev/hugepages
 mount -t hugetlbfs none /dev/hugepages
 echo 8 >/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages
-run_case huge --hugepages 2097152 huge "3:1:16:$(node_cpus 3)"
+hand huge --hugepages 2097152 huge "3:1:16:$(node_cpus 3)" && run_case huge
+echo 0 >/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages
+
+# numaplace plan: every node's free memory reserved but 40 MiB of nodes 1
+# and 2, so a 64 MiB VM must be split over them
+free_mib() { awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node"$1"/meminfo; }
+reserve="0:$(free_mib 0),1:$(($(free_mib 1) - 40)),2:$(($(free_mib 2) - 40)),3:$(free_mib 3)"
+echo '[{"name": "pl", "vcpus": 2, "memory_mib": 64}]' >/tmp/vms.json
+mkdir -p /tmp/plan
+echo "--- pl-plan"
+numaplace plan --reserve-mem "$reserve" --emit qemu --prealloc --out /tmp/plan /tmp/vms.json &&
+	numaplace plan --reserve-mem "$reserve" --emit qemu-pins --out /tmp/plan /tmp/vms.json &&
+	cp /tmp/plan/pl.args /tmp/pl.args && cp /tmp/plan/pl.pins.json /tmp/pl.json &&
+	echo "planned" && run_case pl
+cat /tmp/pl.json

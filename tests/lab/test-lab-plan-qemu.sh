@@ -3,7 +3,8 @@
 # np_plan_emit_qemu writes for plans on that guest's nodes (the guest's
 # half is guest-plan-qemu.sh): two guest cells on nodes 1 and 2 with the
 # guest's distance between them, memory interleaved over nodes 0, 2 and 3,
-# and 2 MiB hugepages on node 3.  QMP says
+# 2 MiB hugepages on node 3, and numaplace plan's own plan (--emit qemu)
+# of a VM that only nodes 1 and 2 together can hold.  QMP says
 # every backend is bound as planned and the vCPUs are in their guest
 # nodes; the vCPU threads end pinned as the arguments' comments say;
 # move_pages, numa_maps and numaplace where put every page of guest RAM on
@@ -64,7 +65,7 @@ if [ "$RC" != 0 ]; then
 	exit 1
 fi
 
-for c in two il huge; do
+for c in two il huge pl; do
 	if section "$c-check" | grep -qx 'check: ok'; then ok
 	else bad "$c: $(section "$c-check") $(section "$c-stderr")"; fi
 	has_line "$c-gone" gone
@@ -110,5 +111,15 @@ has_line huge-check "memdev ram0: move_pages: 4096 pages on node 3, 0 elsewhere,
 if section huge-numa_maps | grep -q '^[0-9a-f]* bind:3 file=/dev/hugepages/.* huge .*N3=8 kernelpagesize_kB=2048$'; then ok
 else bad "huge: numa_maps $(section huge-numa_maps)"; fi
 has_line huge-hugepages "node3 0"
+
+# numaplace plan --emit qemu in the guest: two cells, on nodes 1 and 2
+has_line pl-plan planned
+if section pl-args | grep -q '^-numa dist,src=0,dst=1,val=21$' &&
+	[ "$(section pl-args | grep -c '^-object memory-backend-ram,.*,prealloc=on,host-nodes=[12],policy=bind$')" = 2 ]; then ok
+else bad "pl: arguments $(section pl-args)"; fi
+for n in 1 2; do
+	if section pl-check | grep -q "^memdev ram[01]: move_pages: [0-9]* pages on node $n, 0 elsewhere, 0 not present (planned [0-9]* on node $n)$"; then ok
+	else bad "pl: node $n: $(section pl-check)"; fi
+done
 
 summary
