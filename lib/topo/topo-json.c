@@ -15,8 +15,6 @@
 
 #include <json-c/json.h>
 
-#include "util/util-json.h"
-
 #define NP_JSON_SCHEMA "numaplace-topo/1"
 
 static const char *const source_names[] = {
@@ -30,56 +28,98 @@ static const char *const source_names[] = {
 static json_object *jw_u64(struct jw *w, uint64_t v)
 
 static json_object *jw_u64(struct np_jw *w, uint64_t v)
+
+/* json-c's object calls fail only on ENOMEM; one flag collects that. */
+struct jw {
+	bool oom;
+};
+
+static json_object *jw_check(struct jw *w, json_object *o)
+{
+	if (!o)
+		w->oom = true;
+	return o;
+}
+
+/* A NULL val is JSON null (json-c's representation), not a failure:
+ * constructors that can fail go through jw_check() first. */
+static void jw_add(struct jw *w, json_object *obj, const char *key,
+		   json_object *val)
+{
+	if (json_object_object_add(obj, key, val)) {
+		json_object_put(val);
+		w->oom = true;
+	}
+}
+
+static void jw_push(struct jw *w, json_object *arr, json_object *val)
+{
+	if (json_object_array_add(arr, val)) {
+		json_object_put(val);
+		w->oom = true;
+	}
+}
+
+static json_object *jw_u64(struct jw *w, uint64_t v)
 {
 	if (v == NP_UNKNOWN)
 		return NULL; /* JSON null */
 	/* json-c stores int64; counters never reach 2^63 in practice. */
-	return np_jw_check(w, json_object_new_int64(v > INT64_MAX ? INT64_MAX :
+	return jw_check(w, json_object_new_int64(v > INT64_MAX ? INT64_MAX :
 						 (int64_t)v));
 }
 
-static json_object *jw_hugepages(struct np_jw *w, const struct np_node *n)
+static json_object *jw_ids(struct jw *w, const unsigned *ids, size_t n)
 {
-	json_object *a = np_jw_check(w, json_object_new_array());
+	json_object *a = jw_check(w, json_object_new_array());
+
+	for (size_t i = 0; a && i < n; i++)
+		jw_push(w, a, jw_check(w, json_object_new_int64(ids[i])));
+	return a;
+}
+
+static json_object *jw_hugepages(struct jw *w, const struct np_node *n)
+{
+	json_object *a = jw_check(w, json_object_new_array());
 
 	for (size_t i = 0; a && i < n->nhugepages; i++) {
 		const struct np_hugepages *hp = &n->hugepages[i];
-		json_object *o = np_jw_check(w, json_object_new_object());
+		json_object *o = jw_check(w, json_object_new_object());
 
 		if (!o)
 			break;
-		np_jw_add(w, o, "size_bytes", jw_u64(w, hp->size_bytes));
-		np_jw_add(w, o, "total", jw_u64(w, hp->total));
-		np_jw_add(w, o, "free", jw_u64(w, hp->free));
-		np_jw_add(w, o, "surplus", jw_u64(w, hp->surplus));
-		np_jw_push(w, a, o);
+		jw_add(w, o, "size_bytes", jw_u64(w, hp->size_bytes));
+		jw_add(w, o, "total", jw_u64(w, hp->total));
+		jw_add(w, o, "free", jw_u64(w, hp->free));
+		jw_add(w, o, "surplus", jw_u64(w, hp->surplus));
+		jw_push(w, a, o);
 	}
 	return a;
 }
 
-static json_object *jw_numastat(struct np_jw *w, const struct np_node *n)
+static json_object *jw_numastat(struct jw *w, const struct np_node *n)
 {
 	const struct np_node_numastat *s = &n->numastat;
 	json_object *o;
 
 	if (!n->has_numastat)
 		return NULL; /* JSON null */
-	o = np_jw_check(w, json_object_new_object());
+	o = jw_check(w, json_object_new_object());
 	if (!o)
 		return NULL;
-	np_jw_add(w, o, "numa_hit", jw_u64(w, s->numa_hit));
-	np_jw_add(w, o, "numa_miss", jw_u64(w, s->numa_miss));
-	np_jw_add(w, o, "numa_foreign", jw_u64(w, s->numa_foreign));
-	np_jw_add(w, o, "interleave_hit", jw_u64(w, s->interleave_hit));
-	np_jw_add(w, o, "local_node", jw_u64(w, s->local_node));
-	np_jw_add(w, o, "other_node", jw_u64(w, s->other_node));
+	jw_add(w, o, "numa_hit", jw_u64(w, s->numa_hit));
+	jw_add(w, o, "numa_miss", jw_u64(w, s->numa_miss));
+	jw_add(w, o, "numa_foreign", jw_u64(w, s->numa_foreign));
+	jw_add(w, o, "interleave_hit", jw_u64(w, s->interleave_hit));
+	jw_add(w, o, "local_node", jw_u64(w, s->local_node));
+	jw_add(w, o, "other_node", jw_u64(w, s->other_node));
 	return o;
 }
 
 /* meminfo keys carry their unit: "MemTotal_kB", "HugePages_Total". */
-static json_object *jw_meminfo(struct np_jw *w, const struct np_node *n)
+static json_object *jw_meminfo(struct jw *w, const struct np_node *n)
 {
-	json_object *o = np_jw_check(w, json_object_new_object());
+	json_object *o = jw_check(w, json_object_new_object());
 	char key[40];
 
 	for (size_t i = 0; o && i < n->nmeminfo; i++) {
@@ -87,7 +127,7 @@ static json_object *jw_meminfo(struct np_jw *w, const struct np_node *n)
 
 		snprintf(key, sizeof(key), "%s%s", c->name,
 			 c->is_kib ? "_kB" : "");
-		np_jw_add(w, o, key, jw_u64(w, c->value));
+		jw_add(w, o, key, jw_u64(w, c->value));
 	}
 	return o;
 }
@@ -97,76 +137,76 @@ static const char *cache_type_name(char type)
 	return type == 'd' ? "data" : type == 'i' ? "instruction" : "unified";
 }
 
-static json_object *jw_cpu_structure(struct np_jw *w, const struct np_node *n)
+static json_object *jw_cpu_structure(struct jw *w, const struct np_node *n)
 {
 	const struct np_node_cpu_structure *s = &n->cpu_structure;
-	json_object *o = np_jw_check(w, json_object_new_object());
+	json_object *o = jw_check(w, json_object_new_object());
 	json_object *caches;
 
 	if (!o)
 		return NULL;
-	np_jw_add(w, o, "packages", jw_u64(w, s->packages));
-	np_jw_add(w, o, "dies", jw_u64(w, s->dies));
-	np_jw_add(w, o, "cores", jw_u64(w, s->cores));
-	np_jw_add(w, o, "pus", jw_u64(w, s->pus));
-	caches = np_jw_check(w, json_object_new_array());
+	jw_add(w, o, "packages", jw_u64(w, s->packages));
+	jw_add(w, o, "dies", jw_u64(w, s->dies));
+	jw_add(w, o, "cores", jw_u64(w, s->cores));
+	jw_add(w, o, "pus", jw_u64(w, s->pus));
+	caches = jw_check(w, json_object_new_array());
 	for (unsigned i = 0; caches && i < s->ncache_levels; i++) {
 		const struct np_cache_level *c = &s->cache_levels[i];
-		json_object *co = np_jw_check(w, json_object_new_object());
+		json_object *co = jw_check(w, json_object_new_object());
 
 		if (!co)
 			break;
-		np_jw_add(w, co, "level", jw_u64(w, c->depth));
-		np_jw_add(w, co, "type", np_jw_check(w, json_object_new_string(
+		jw_add(w, co, "level", jw_u64(w, c->depth));
+		jw_add(w, co, "type", jw_check(w, json_object_new_string(
 			       cache_type_name(c->type))));
-		np_jw_add(w, co, "size_bytes", jw_u64(w, c->size_bytes));
-		np_jw_add(w, co, "count", jw_u64(w, c->count));
-		np_jw_push(w, caches, co);
+		jw_add(w, co, "size_bytes", jw_u64(w, c->size_bytes));
+		jw_add(w, co, "count", jw_u64(w, c->count));
+		jw_push(w, caches, co);
 	}
-	np_jw_add(w, o, "caches", caches);
-	np_jw_add(w, o, "local_bandwidth_mibps",
+	jw_add(w, o, "caches", caches);
+	jw_add(w, o, "local_bandwidth_mibps",
 	       s->local_bandwidth_mibps ? jw_u64(w, s->local_bandwidth_mibps) :
 	       NULL);
-	np_jw_add(w, o, "local_latency_ns",
+	jw_add(w, o, "local_latency_ns",
 	       s->local_latency_ns ? jw_u64(w, s->local_latency_ns) : NULL);
 	return o;
 }
 
-static json_object *jw_node(struct np_jw *w, const struct np_node *n)
+static json_object *jw_node(struct jw *w, const struct np_node *n)
 {
-	json_object *o = np_jw_check(w, json_object_new_object());
+	json_object *o = jw_check(w, json_object_new_object());
 	json_object *mem, *orders;
 
 	if (!o)
 		return NULL;
-	np_jw_add(w, o, "id", jw_u64(w, n->id));
-	np_jw_add(w, o, "cpus", np_jw_ids(w, n->cpus, n->ncpus));
-	mem = np_jw_check(w, json_object_new_object());
+	jw_add(w, o, "id", jw_u64(w, n->id));
+	jw_add(w, o, "cpus", jw_ids(w, n->cpus, n->ncpus));
+	mem = jw_check(w, json_object_new_object());
 	if (mem) {
-		np_jw_add(w, mem, "total_bytes", jw_u64(w, n->total_bytes));
-		np_jw_add(w, mem, "free_bytes", jw_u64(w, n->free_bytes));
+		jw_add(w, mem, "total_bytes", jw_u64(w, n->total_bytes));
+		jw_add(w, mem, "free_bytes", jw_u64(w, n->free_bytes));
 	}
-	np_jw_add(w, o, "memory", mem);
-	np_jw_add(w, o, "has_cpus",
-	       np_jw_check(w, json_object_new_boolean(n->has_cpus)));
-	np_jw_add(w, o, "has_memory",
-	       np_jw_check(w, json_object_new_boolean(n->has_memory)));
-	np_jw_add(w, o, "has_normal_memory",
-	       np_jw_check(w, json_object_new_boolean(n->has_normal_memory)));
-	np_jw_add(w, o, "hugepages", jw_hugepages(w, n));
-	np_jw_add(w, o, "page_size_bytes", jw_u64(w, n->page_size_bytes));
-	orders = np_jw_check(w, json_object_new_array());
+	jw_add(w, o, "memory", mem);
+	jw_add(w, o, "has_cpus",
+	       jw_check(w, json_object_new_boolean(n->has_cpus)));
+	jw_add(w, o, "has_memory",
+	       jw_check(w, json_object_new_boolean(n->has_memory)));
+	jw_add(w, o, "has_normal_memory",
+	       jw_check(w, json_object_new_boolean(n->has_normal_memory)));
+	jw_add(w, o, "hugepages", jw_hugepages(w, n));
+	jw_add(w, o, "page_size_bytes", jw_u64(w, n->page_size_bytes));
+	orders = jw_check(w, json_object_new_array());
 	for (size_t k = 0; orders && k < n->norders; k++)
-		np_jw_push(w, orders, jw_u64(w, n->free_blocks_by_order[k]));
-	np_jw_add(w, o, "free_pages_by_order", orders);
-	np_jw_add(w, o, "numastat", jw_numastat(w, n));
-	np_jw_add(w, o, "meminfo", jw_meminfo(w, n));
+		jw_push(w, orders, jw_u64(w, n->free_blocks_by_order[k]));
+	jw_add(w, o, "free_pages_by_order", orders);
+	jw_add(w, o, "numastat", jw_numastat(w, n));
+	jw_add(w, o, "meminfo", jw_meminfo(w, n));
 	if (n->has_cpu_structure)
-		np_jw_add(w, o, "cpu_structure", jw_cpu_structure(w, n));
+		jw_add(w, o, "cpu_structure", jw_cpu_structure(w, n));
 	return o;
 }
 
-static json_object *jw_distances(struct np_jw *w, const struct np_topo *t)
+static json_object *jw_distances(struct jw *w, const struct np_topo *t)
 {
 	json_object *rows;
 	bool any = false;
@@ -175,101 +215,120 @@ static json_object *jw_distances(struct np_jw *w, const struct np_topo *t)
 		any |= t->distances[i] != 0;
 	if (!any)
 		return NULL; /* JSON null */
-	rows = np_jw_check(w, json_object_new_array());
+	rows = jw_check(w, json_object_new_array());
 	for (size_t i = 0; rows && i < t->nnodes; i++) {
-		json_object *row = np_jw_check(w, json_object_new_array());
+		json_object *row = jw_check(w, json_object_new_array());
 
 		for (size_t j = 0; row && j < t->nnodes; j++)
-			np_jw_push(w, row, jw_u64(w, t->distances[i * t->nnodes + j]));
-		np_jw_push(w, rows, row);
+			jw_push(w, row, jw_u64(w, t->distances[i * t->nnodes + j]));
+		jw_push(w, rows, row);
 	}
 	return rows;
 }
 
-static json_object *jw_tiers(struct np_jw *w, const struct np_topo *t)
+static json_object *jw_tiers(struct jw *w, const struct np_topo *t)
 {
-	json_object *a = np_jw_check(w, json_object_new_array());
+	json_object *a = jw_check(w, json_object_new_array());
 
 	for (size_t i = 0; a && i < t->ntiers; i++) {
-		json_object *o = np_jw_check(w, json_object_new_object());
+		json_object *o = jw_check(w, json_object_new_object());
 
 		if (!o)
 			break;
-		np_jw_add(w, o, "id", jw_u64(w, t->tiers[i].id));
-		np_jw_add(w, o, "nodes", np_jw_ids(w, t->tiers[i].nodes,
+		jw_add(w, o, "id", jw_u64(w, t->tiers[i].id));
+		jw_add(w, o, "nodes", jw_ids(w, t->tiers[i].nodes,
 					     t->tiers[i].nnodes));
-		np_jw_push(w, a, o);
+		jw_push(w, a, o);
 	}
 	return a;
 }
 
-static json_object *jw_wi(struct np_jw *w, const struct np_topo *t)
+static json_object *jw_wi(struct jw *w, const struct np_topo *t)
 {
 	json_object *o, *weights;
 
 	if (!t->wi.present)
 		return NULL; /* JSON null */
-	o = np_jw_check(w, json_object_new_object());
+	o = jw_check(w, json_object_new_object());
 	if (!o)
 		return NULL;
-	np_jw_add(w, o, "auto", t->wi.has_auto ?
-	       np_jw_check(w, json_object_new_boolean(t->wi.auto_enabled)) : NULL);
-	np_jw_add(w, o, "auto_file", t->wi.has_auto ?
-	       np_jw_check(w, json_object_new_string(t->wi.auto_file)) : NULL);
-	weights = np_jw_check(w, json_object_new_array());
+	jw_add(w, o, "auto", t->wi.has_auto ?
+	       jw_check(w, json_object_new_boolean(t->wi.auto_enabled)) : NULL);
+	jw_add(w, o, "auto_file", t->wi.has_auto ?
+	       jw_check(w, json_object_new_string(t->wi.auto_file)) : NULL);
+	weights = jw_check(w, json_object_new_array());
 	for (size_t i = 0; weights && i < t->nnodes; i++) {
 		json_object *e;
 
 		if (!t->wi.weights || !t->wi.weights[i])
 			continue;
-		e = np_jw_check(w, json_object_new_object());
+		e = jw_check(w, json_object_new_object());
 		if (!e)
 			break;
-		np_jw_add(w, e, "node", jw_u64(w, t->nodes[i].id));
-		np_jw_add(w, e, "weight", jw_u64(w, t->wi.weights[i]));
-		np_jw_push(w, weights, e);
+		jw_add(w, e, "node", jw_u64(w, t->nodes[i].id));
+		jw_add(w, e, "weight", jw_u64(w, t->wi.weights[i]));
+		jw_push(w, weights, e);
 	}
-	np_jw_add(w, o, "weights", weights);
+	jw_add(w, o, "weights", weights);
 	return o;
 }
 
-static json_object *jw_topo(struct np_jw *w, const struct np_topo *t)
+static json_object *jw_topo(struct jw *w, const struct np_topo *t)
 {
-	json_object *o = np_jw_check(w, json_object_new_object());
+	json_object *o = jw_check(w, json_object_new_object());
 	json_object *nodes;
 
 	if (!o)
 		return NULL;
-	np_jw_add(w, o, "schema",
-	       np_jw_check(w, json_object_new_string(NP_JSON_SCHEMA)));
-	np_jw_add(w, o, "source",
-	       np_jw_check(w, json_object_new_string(source_names[t->source])));
+	jw_add(w, o, "schema",
+	       jw_check(w, json_object_new_string(NP_JSON_SCHEMA)));
+	jw_add(w, o, "source",
+	       jw_check(w, json_object_new_string(source_names[t->source])));
 	/* Only written when false: the files of NUMA machines stay as they
 	 * were, and a reader without the key assumes NUMA. */
 	if (t->not_numa)
-		np_jw_add(w, o, "numa", np_jw_check(w, json_object_new_boolean(0)));
-	np_jw_add(w, o, "possible_nodes", t->possible_nodes ?
-	       np_jw_ids(w, t->possible_nodes, t->npossible) : NULL);
-	np_jw_add(w, o, "online_nodes", t->online_nodes ?
-	       np_jw_ids(w, t->online_nodes, t->nonline) : NULL);
-	nodes = np_jw_check(w, json_object_new_array());
+		jw_add(w, o, "numa", jw_check(w, json_object_new_boolean(0)));
+	jw_add(w, o, "possible_nodes", t->possible_nodes ?
+	       jw_ids(w, t->possible_nodes, t->npossible) : NULL);
+	jw_add(w, o, "online_nodes", t->online_nodes ?
+	       jw_ids(w, t->online_nodes, t->nonline) : NULL);
+	nodes = jw_check(w, json_object_new_array());
 	for (size_t i = 0; nodes && i < t->nnodes; i++)
-		np_jw_push(w, nodes, jw_node(w, &t->nodes[i]));
-	np_jw_add(w, o, "nodes", nodes);
-	np_jw_add(w, o, "distances", jw_distances(w, t));
-	np_jw_add(w, o, "memory_tiers", jw_tiers(w, t));
-	np_jw_add(w, o, "weighted_interleave", jw_wi(w, t));
-	np_jw_add(w, o, "default_hugepage_bytes",
+		jw_push(w, nodes, jw_node(w, &t->nodes[i]));
+	jw_add(w, o, "nodes", nodes);
+	jw_add(w, o, "distances", jw_distances(w, t));
+	jw_add(w, o, "memory_tiers", jw_tiers(w, t));
+	jw_add(w, o, "weighted_interleave", jw_wi(w, t));
+	jw_add(w, o, "default_hugepage_bytes",
 	       jw_u64(w, t->default_hugepage_bytes));
 	return o;
 }
 
 int np_topo_to_json(const struct np_topo *t, char **out, size_t *len)
 {
-	struct np_jw w = { false };
+	struct jw w = { false };
 	json_object *root = jw_topo(&w, t);
+	const char *s;
+	size_t n;
 
-	return np_jw_render(&w, root, out, len);
+	*out = NULL;
+	if (!root || w.oom) {
+		json_object_put(root);
+		return -ENOMEM;
+	}
+	s = json_object_to_json_string_length(root, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	*out = s ? malloc(n + 2) : NULL;
+	if (*out) {
+		memcpy(*out, s, n);
+		(*out)[n] = '\n';
+		(*out)[n + 1] = '\0';
+		if (len)
+			*len = n + 1;
+	}
+	json_object_put(root);
+	return *out ? 0 : -ENOMEM;
 }
 
 /* ---- reading --------------------------------------------------------- */

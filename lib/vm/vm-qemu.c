@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "util/util-err.h"
+#include <json-c/json.h>
+
 #include "util/util-json.h"
 #include "util/util-strbuf.h"
 
@@ -389,6 +391,26 @@ int np_plan_emit_qemu(const struct np_plan *p, const struct np_plan_vm *vm,
 
 /* ---- the pins as JSON ------------------------------------------------- */
 
+/* json-c's writers, with the out-of-memory flag of util-json.h */
+static json_object *jw_int(struct jw *w, int64_t v)
+{
+	return jw_check(w, json_object_new_int64(v));
+}
+
+static json_object *jw_str(struct jw *w, const char *s)
+{
+	return jw_check(w, json_object_new_string(s));
+}
+
+static json_object *jw_ids(struct jw *w, const unsigned *ids, size_t n)
+{
+	json_object *a = jw_check(w, json_object_new_array());
+
+	for (size_t i = 0; a && i < n; i++)
+		jw_push(w, a, jw_int(w, ids[i]));
+	return a;
+}
+
 /* The guest node holding vCPU v (check_layout made it exist). */
 static size_t node_of(const struct guest_node *g, size_t n, unsigned v)
 {
@@ -398,48 +420,82 @@ static size_t node_of(const struct guest_node *g, size_t n, unsigned v)
 	return 0;
 }
 
-static json_object *pins_json(struct np_jw *w, const struct np_plan_vm *vm,
+static json_object *vcpu_json(struct jw *w, const struct np_plan_vm *vm,
+			      const struct guest_node *g, size_t n, unsigned v)
+{
+	json_object *o = jw_check(w, json_object_new_object());
+
+	if (!o)
+		return NULL;
+	jw_add(w, o, "vcpu", jw_int(w, v));
+	jw_add(w, o, "guest_node", jw_int(w, node_of(g, n, v)));
+	jw_add(w, o, "host_cpus", jw_ids(w, vm->vcpu_cpus[v].ids,
+					 vm->vcpu_cpus[v].n));
+	return o;
+}
+
+static json_object *memdev_json(struct jw *w, const struct guest_node *g,
+				size_t k)
+{
+	json_object *o = jw_check(w, json_object_new_object());
+	char id[32];
+
+	if (!o)
+		return NULL;
+	snprintf(id, sizeof(id), "ram%zu", k);
+	jw_add(w, o, "id", jw_str(w, id));
+	jw_add(w, o, "guest_node", jw_int(w, k));
+	jw_add(w, o, "host_nodes", jw_ids(w, g[k].nodes, g[k].nnodes));
+	jw_add(w, o, "policy", jw_str(w, g[k].policy));
+	jw_add(w, o, "size_mib", jw_int(w, g[k].mib));
+	return o;
+}
+
+/* NULL only when out of memory (w->oom set). */
+static json_object *pins_json(struct jw *w, const struct np_plan_vm *vm,
 			      const struct guest_node *g, size_t n)
 {
-	json_object *root = np_jw_check(w, json_object_new_object());
-	json_object *pins = np_jw_check(w, json_object_new_array());
-	json_object *devs = np_jw_check(w, json_object_new_array());
+	json_object *root = jw_check(w, json_object_new_object());
+	json_object *pins = jw_check(w, json_object_new_array());
+	json_object *devs = jw_check(w, json_object_new_array());
 
-	np_jw_add(w, root, "version", np_jw_int(w, NP_PLAN_QEMU_PINS_VERSION));
-	np_jw_add(w, root, "vm", np_jw_str(w, vm_name(vm)));
-	np_jw_add(w, root, "vcpus", np_jw_int(w, vm->vcpus));
-	for (unsigned v = 0; v < vm->vcpus; v++) {
-		json_object *o = np_jw_check(w, json_object_new_object());
-
-		np_jw_add(w, o, "vcpu", np_jw_int(w, v));
-		np_jw_add(w, o, "guest_node", np_jw_int(w, node_of(g, n, v)));
-		np_jw_add(w, o, "host_cpus", np_jw_ids(w, vm->vcpu_cpus[v].ids,
-							  vm->vcpu_cpus[v].n));
-		np_jw_push(w, pins, o);
+	if (w->oom) {
+		json_object_put(root);
+		json_object_put(pins);
+		json_object_put(devs);
+		return NULL;
 	}
-	np_jw_add(w, root, "vcpu_pins", pins);
-	for (size_t k = 0; k < n; k++) {
-		json_object *o = np_jw_check(w, json_object_new_object());
-		char id[32];
-
-		snprintf(id, sizeof(id), "ram%zu", k);
-		np_jw_add(w, o, "id", np_jw_str(w, id));
-		np_jw_add(w, o, "guest_node", np_jw_int(w, k));
-		np_jw_add(w, o, "host_nodes", np_jw_ids(w, g[k].nodes,
-							   g[k].nnodes));
-		np_jw_add(w, o, "policy", np_jw_str(w, g[k].policy));
-		np_jw_add(w, o, "size_mib", np_jw_int(w, g[k].mib));
-		np_jw_push(w, devs, o);
-	}
-	np_jw_add(w, root, "memdevs", devs);
+	jw_add(w, root, "version", jw_int(w, NP_PLAN_QEMU_PINS_VERSION));
+	jw_add(w, root, "vm", jw_str(w, vm_name(vm)));
+	jw_add(w, root, "vcpus", jw_int(w, vm->vcpus));
+	for (unsigned v = 0; v < vm->vcpus; v++)
+		jw_push(w, pins, vcpu_json(w, vm, g, n, v));
+	jw_add(w, root, "vcpu_pins", pins);
+	for (size_t k = 0; k < n; k++)
+		jw_push(w, devs, memdev_json(w, g, k));
+	jw_add(w, root, "memdevs", devs);
 	return root;
+}
+
+/* root pretty-printed as numaplace's JSON is, with a final newline. */
+static char *render(json_object *root)
+{
+	const char *s = json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out = s ? malloc(strlen(s) + 2) : NULL;
+
+	if (out)
+		sprintf(out, "%s\n", s);
+	return out;
 }
 
 int np_plan_emit_qemu_pins(const struct np_plan_vm *vm, char **out,
 			   struct np_err *err)
 {
-	struct np_jw w = { 0 };
+	struct jw w = { false };
 	struct guest_node *g;
+	json_object *root;
 	size_t n;
 	int e;
 
@@ -447,8 +503,16 @@ int np_plan_emit_qemu_pins(const struct np_plan_vm *vm, char **out,
 	e = layout(vm, &g, &n, err);
 	if (!e)
 		e = check_layout(vm, g, n, err);
-	if (!e && np_jw_render(&w, pins_json(&w, vm, g, n), out, NULL))
-		e = np_fail_sys(err, -ENOMEM, "out of memory");
+	if (e) {
+		free(g);
+		return e;
+	}
+	root = pins_json(&w, vm, g, n);
 	free(g);
-	return e;
+	if (!w.oom)
+		*out = render(root);
+	json_object_put(root);
+	if (!*out)
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	return 0;
 }
