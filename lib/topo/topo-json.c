@@ -15,6 +15,8 @@
 
 #include <json-c/json.h>
 
+#include "util/util-json.h"
+
 #define NP_JSON_SCHEMA "numaplace-topo/1"
 
 static const char *const source_names[] = {
@@ -59,6 +61,7 @@ static void jw_push(struct jw *w, json_object *arr, json_object *val)
 		w->oom = true;
 	}
 }
+
 
 static json_object *jw_u64(struct jw *w, uint64_t v)
 {
