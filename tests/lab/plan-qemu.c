@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -316,17 +315,22 @@ static const char *ids_str(const struct np_idset *s, char *buf, size_t size)
 	return buf;
 }
 
+/* QEMU binds its socket before it listens: until the deadline, a socket
+ * that is not there yet or refuses is tried again. */
 static struct np_qmp *connect_wait(const char *sock, unsigned wait_s)
 {
 	struct np_err err = { 0 };
 	struct np_qmp *q = NULL;
-	struct stat st;
+	int e;
 
-	for (unsigned i = 0; i < wait_s * 20 && stat(sock, &st); i++)
+	for (unsigned i = 0;; i++) {
+		e = np_qmp_open(sock, 10000, &q, &err);
+		if (!e)
+			return q;
+		if ((e != -ENOENT && e != -ECONNREFUSED) || i >= wait_s * 20)
+			die("%s", err.msg);
 		usleep(50000);
-	if (np_qmp_open(sock, 10000, &q, &err))
-		die("%s", err.msg);
-	return q;
+	}
 }
 
 static void check_memdevs(struct np_qmp *q, json_object *pins)
