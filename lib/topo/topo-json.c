@@ -28,42 +28,6 @@ static const char *const source_names[] = {
 /* ---- writing --------------------------------------------------------- */
 
 static json_object *jw_u64(struct jw *w, uint64_t v)
-
-static json_object *jw_u64(struct np_jw *w, uint64_t v)
-
-/* json-c's object calls fail only on ENOMEM; one flag collects that. */
-struct jw {
-	bool oom;
-};
-
-static json_object *jw_check(struct jw *w, json_object *o)
-{
-	if (!o)
-		w->oom = true;
-	return o;
-}
-
-/* A NULL val is JSON null (json-c's representation), not a failure:
- * constructors that can fail go through jw_check() first. */
-static void jw_add(struct jw *w, json_object *obj, const char *key,
-		   json_object *val)
-{
-	if (json_object_object_add(obj, key, val)) {
-		json_object_put(val);
-		w->oom = true;
-	}
-}
-
-static void jw_push(struct jw *w, json_object *arr, json_object *val)
-{
-	if (json_object_array_add(arr, val)) {
-		json_object_put(val);
-		w->oom = true;
-	}
-}
-
-
-static json_object *jw_u64(struct jw *w, uint64_t v)
 {
 	if (v == NP_UNKNOWN)
 		return NULL; /* JSON null */

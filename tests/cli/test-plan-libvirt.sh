@@ -31,7 +31,7 @@ expect_error 2 "^numaplace: plan: $TMP/huge.xml: <memoryBacking><hugepages><page
 printf "<domain><name>v</name><memory unit='G'>1</memory><numatune><memory nodeset='0-2,x'/></numatune></domain>" >"$TMP/ns.xml"
 expect_error 2 "^numaplace: plan: $TMP/ns.xml: <numatune><memory nodeset>: '0-2,x': not a node set" \
 	plan --sysroot "$XEON" "$TMP/ns.xml"
-expect_error 2 "^numaplace: plan: --emit: 'virsh' is not one of json, table, libvirt\$" \
+expect_error 2 "^numaplace: plan: --emit: 'virsh' is not one of json, table, libvirt, qemu, qemu-pins\$" \
 	plan --emit virsh "$TMP/vm1.xml"
 
 # ---- an existing nodeset is held to, unless --replace ----------------------

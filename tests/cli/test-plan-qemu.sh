@@ -165,7 +165,7 @@ if [ "$RC" = 0 ] && grep -qx -- '-object memory-backend-file,id=ram0,size=1024M,
 else bad "plan --emit qemu --hugetlbfs: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
 expect_error 2 "^numaplace: plan: hugetlbfs path '/mnt/my huge': white space or quotes$" \
 	plan --sysroot "$S2" --emit qemu --hugetlbfs "/mnt/my huge" "$TMP/h.json"
-expect_error 2 "^numaplace: plan: --emit: 'qemu-args' is not one of json, table, qemu, qemu-pins$" \
+expect_error 2 "^numaplace: plan: --emit: 'qemu-args' is not one of json, table, libvirt, qemu, qemu-pins$" \
 	plan --sysroot "$S2" --emit qemu-args "$TMP/h.json"
 
 summary

@@ -52,27 +52,23 @@ void usage_plan(FILE *out)
 		"                           the plan, on as few nodes as before it\n"
 		"        --existing FILE    VMs already running (a VM file or a plan JSON):\n"
 		"                           their resources are taken first\n"
-		"    -e, --emit FORMAT      json (default), table, or libvirt (domain XML;\n"
+		"    -e, --emit FORMAT      json (default), table, libvirt (domain XML;\n"
 		"                           a domain read from a file is edited, the\n"
-		"                           rest of it kept byte for byte)\n"
-		"        --out DIR          one file per VM in DIR (NAME.json, NAME.xml),\n"
-		"                           each whole\n"
+		"                           rest of it kept byte for byte), qemu (each\n"
+		"                           VM's QEMU arguments and vCPU pins) or\n"
+		"                           qemu-pins (the pins and backends as JSON)\n"
+		"        --out DIR          one file per VM in DIR (NAME.json, NAME.xml,\n"
+		"                           NAME.args, NAME.pins.json), each whole\n"
+		"        --hugetlbfs DIR    with --emit qemu: the hugetlbfs mount for VMs\n"
+		"                           with hugepages (default /dev/hugepages)\n"
+		"        --prealloc         with --emit qemu: preallocate base-page guest\n"
+		"                           RAM too (hugepages always are)\n"
 		"        --replace          a domain's own <numatune> nodeset is not held to\n"
 		"        --restrictive      libvirt numatune mode 'restrictive' (the nodeset\n"
 		"                           of a running domain can then be changed)\n"
 		"        --advise V:MIB     only print the nodes for a VM of V vCPUs and MIB\n"
 		"                           MiB, as 'numad -w V:MIB' prints them (what\n"
 		"                           libvirt asks for <vcpu placement='auto'>)\n"
-
-		"    -e, --emit FORMAT      json (default), table, qemu (each VM's QEMU\n"
-		"                           arguments and vCPU pins) or qemu-pins (the\n"
-		"                           pins and memory backends as JSON)\n"
-		"        --out DIR          one file per VM in DIR (NAME.json, NAME.args,\n"
-		"                           NAME.pins.json), each whole\n"
-		"        --hugetlbfs DIR    with --emit qemu: the hugetlbfs mount for VMs\n"
-		"                           with hugepages (default /dev/hugepages)\n"
-		"        --prealloc         with --emit qemu: preallocate base-page guest\n"
-		"                           RAM too (hugepages always are)\n"
 		"        --explain          per VM the candidate node sets and why the\n"
 		"                           chosen one won\n"
 		"        --sysroot DIR      read DIR/sys and DIR/proc instead of the host's\n"
@@ -108,8 +104,7 @@ struct plan_emitter {
 	const char *name;
 	/* the whole plan for stdout; NULL: each VM's text in turn */
 	int (*plan)(const struct plan_run *r, char **out, struct np_err *err);
-	/* one VM's text: a file under --out (no file when *out stays NULL);
-	 * NULL: no --out */
+	/* one VM's text: a file under --out; NULL: no --out */
 	int (*vm)(const struct plan_run *r, size_t i, char **out,
 		  struct np_err *err);
 	const char *ext;                 /* of the files under --out */
@@ -150,10 +145,6 @@ static int emit_table(const struct plan_run *r, char **out, struct np_err *err)
 /* One VM's domain; NULL text for a VM the plan could not place. */
 static int emit_libvirt_vm(const struct plan_run *r, size_t i, char **out,
 			   struct np_err *err)
-
-/* A VM that was not placed has no QEMU arguments and no pins: no file. */
-static int emit_qemu_vm(const struct plan_run *r, size_t i, char **out,
-			struct np_err *err)
 {
 	const struct np_plan_vm *vm = &r->plan->vms[i];
 
@@ -172,46 +163,6 @@ static int emit_libvirt(const struct plan_run *r, char **out,
 	size_t len = 0;
 	FILE *f = open_memstream(out, &len);
 	int e = f ? 0 : -ENOMEM;
-
-	return np_plan_emit_qemu(r->plan, vm, &r->specs->v[i], r->qemu, out,
-				 err);
-}
-
-static int emit_pins_vm(const struct plan_run *r, size_t i, char **out,
-			struct np_err *err)
-{
-	*out = NULL;
-	if (!r->plan->vms[i].placed)
-		return 0;
-	return np_plan_emit_qemu_pins(&r->plan->vms[i], out, err);
-}
-
-static int append(char **all, size_t *len, const char *text)
-{
-	size_t n = strlen(text);
-	char *p = realloc(*all, *len + n + 1);
-
-	if (!p)
-		return -ENOMEM;
-	memcpy(p + *len, text, n + 1);
-	*all = p;
-	*len += n;
-	return 0;
-}
-
-/*
- * Every VM's text in turn, between head and tail, sep apart; a VM not
- * placed is a comment saying why (say_unplaced) or left out.
- */
-static int emit_each(const struct plan_run *r,
-		     int (*vm_text)(const struct plan_run *, size_t, char **,
-				    struct np_err *),
-		     const char *head, const char *sep, const char *tail,
-		     bool say_unplaced, char **out, struct np_err *err)
-{
-	size_t len = 0;
-	int e = append(out, &len, head);
-	bool first = true;
 
 	for (size_t i = 0; !e && i < r->plan->nvms; i++) {
 		const struct np_plan_vm *vm = &r->plan->vms[i];
@@ -233,30 +184,11 @@ static int emit_each(const struct plan_run *r,
 	}
 	if (f && fclose(f) && !e)
 		e = -ENOMEM;
-
-		if (!vm->placed && say_unplaced &&
-		    asprintf(&text, "# %s: not placed: %s\n", vm->name,
-			     vm->reason ? vm->reason : "") < 0)
-			e = -ENOMEM;
-		else if (vm->placed)
-			e = vm_text(r, i, &text, err);
-		if (!e && text && !first)
-			e = append(out, &len, sep);
-		if (!e && text) {
-			e = append(out, &len, text);
-			first = false;
-		}
-		free(text);
-	}
-	if (!e)
-		e = append(out, &len, tail);
 	if (e) {
 		free(*out);
 		*out = NULL;
 		if (e == -ENOMEM) {
 			err->code = e;
-
-			err->code = -ENOMEM;
 			err->cls = NP_ERR_SYSTEM;
 			snprintf(err->msg, sizeof(err->msg), "out of memory");
 		}
@@ -264,26 +196,94 @@ static int emit_each(const struct plan_run *r,
 	return e;
 }
 
-static const struct plan_emitter plan_emitters[] = {
-	{ "json", emit_json, emit_json_vm, ".json" },
-	{ "table", emit_table, NULL, NULL },
-	{ "libvirt", emit_libvirt, emit_libvirt_vm, ".xml" },
+/* A VM that was not placed has no QEMU arguments and no pins: no file. */
+static int emit_qemu_vm(const struct plan_run *r, size_t i, char **out,
+			struct np_err *err)
+{
+	const struct np_plan_vm *vm = &r->plan->vms[i];
+
+	*out = NULL;
+	if (!vm->placed)
+		return 0;
+	return np_plan_emit_qemu(r->plan, vm, &r->specs->v[i], r->qemu, out,
+				 err);
+}
+
+static int emit_pins_vm(const struct plan_run *r, size_t i, char **out,
+			struct np_err *err)
+{
+	*out = NULL;
+	if (!r->plan->vms[i].placed)
+		return 0;
+	return np_plan_emit_qemu_pins(&r->plan->vms[i], out, err);
+}
+
+/*
+ * Every VM's text in turn, between head and tail, sep apart; a VM not
+ * placed is a comment saying why (say_unplaced) or left out.
+ */
+static int emit_each(const struct plan_run *r,
+		     int (*vm_text)(const struct plan_run *, size_t, char **,
+				    struct np_err *),
+		     const char *head, const char *sep, const char *tail,
+		     bool say_unplaced, char **out, struct np_err *err)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(out, &len);
+	bool first = true;
+	int e = f ? 0 : -ENOMEM;
+
+	if (f)
+		fputs(head, f);
+	for (size_t i = 0; !e && i < r->plan->nvms; i++) {
+		const struct np_plan_vm *vm = &r->plan->vms[i];
+		char *text = NULL;
+
+		if (!vm->placed && !say_unplaced)
+			continue;
+		if (!first)
+			fputs(sep, f);
+		first = false;
+		if (!vm->placed) {
+			fprintf(f, "# %s: not placed: %s\n", vm->name,
+				vm->reason ? vm->reason : "");
+			continue;
+		}
+		e = vm_text(r, i, &text, err);
+		if (!e)
+			fputs(text, f);
+		free(text);
+	}
+	if (f && !e)
+		fputs(tail, f);
+	if (f && fclose(f) && !e)
+		e = -ENOMEM;
+	if (e) {
+		free(*out);
+		*out = NULL;
+		if (e == -ENOMEM) {
+			err->code = e;
+			err->cls = NP_ERR_SYSTEM;
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+		}
+	}
+	return e;
+}
 
 static int emit_qemu(const struct plan_run *r, char **out, struct np_err *err)
 {
-	*out = NULL;
 	return emit_each(r, emit_qemu_vm, "", "\n", "", true, out, err);
 }
 
 static int emit_pins(const struct plan_run *r, char **out, struct np_err *err)
 {
-	*out = NULL;
 	return emit_each(r, emit_pins_vm, "[\n", ",\n", "]\n", false, out, err);
 }
 
 static const struct plan_emitter plan_emitters[] = {
 	{ "json", emit_json, emit_json_vm, ".json" },
 	{ "table", emit_table, NULL, NULL },
+	{ "libvirt", emit_libvirt, emit_libvirt_vm, ".xml" },
 	{ "qemu", emit_qemu, emit_qemu_vm, ".args" },
 	{ "qemu-pins", emit_pins, emit_pins_vm, ".pins.json" },
 };
@@ -469,12 +469,11 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 		CLI_STRING('e', "emit", &o->emit, "FORMAT"),
 		CLI_STRING(0, "out", &o->out, "DIR"),
 		CLI_FLAG(0, "explain", &o->o.explain),
+		CLI_STRING(0, "hugetlbfs", &o->qemu.hugetlbfs, "DIR"),
+		CLI_FLAG(0, "prealloc", &o->qemu.prealloc),
 		CLI_FLAG(0, "replace", &o->replace),
 		CLI_FLAG(0, "restrictive", &o->o.restrictive),
 		CLI_STRING(0, "advise", &o->advise, "V:MIB"),
-
-		CLI_STRING(0, "hugetlbfs", &o->qemu.hugetlbfs, "DIR"),
-		CLI_FLAG(0, "prealloc", &o->qemu.prealloc),
 		CLI_END(),
 	};
 	const struct cli_parser parser = { "plan", usage_plan, options, 0 };
@@ -511,10 +510,7 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 		o->emit = "json";
 	if (!find_emitter(o->emit)) {
 		np_err_line("plan: --emit: '%s' is not one of json, table, "
-			    "libvirt",
-			    o->emit);
-
-			    "qemu, qemu-pins", o->emit);
+			    "libvirt, qemu, qemu-pins", o->emit);
 		return CLI_EXIT;
 	}
 	if (o->out && !find_emitter(o->emit)->vm) {
@@ -593,8 +589,6 @@ static int write_out_dir(const struct plan_cli *o, const struct plan_emitter *em
 
 		if (!texts[i])
 			continue;       /* not placed: the plan says why */
-
-			continue;
 		path = vm_path(o->out, r->plan->vms[i].name, em->ext);
 
 		if (!path || np_output_replace(path, texts[i], strlen(texts[i]),
