@@ -81,6 +81,20 @@ rm -rf /tmp/np-demo-4n.$$
 printf "2 256\n4 512\n" >/tmp/np-demo-vms.$$
 "$NP" plan --sysroot /tmp/np-demo-4n.$$ --emit libvirt /tmp/np-demo-vms.$$ |
 	sed "/<\/domain>/q"
+# The same host and four small VMs in seed 004's line format under every
+# strategy, side by side: which host nodes each VM got.
+step "numaplace plan --sysroot (the 4n guest's dump) --strategy S, for every S"
+printf "1 96\n2 64\n1 32\n2 128\n" >/tmp/np-demo-vms.$$
+printf "%-12s %-14s %-14s %-14s %s\n" strategy vm1 vm2 vm3 vm4
+for s in best-fit spread pack random interleave round-robin; do
+	"$NP" plan --sysroot /tmp/np-demo-4n.$$ --strategy "$s" --emit json \
+		/tmp/np-demo-vms.$$ | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+cells = ["nodes " + ",".join(str(n) for n in v["nodes"]) if v["placed"]
+         else "refused" for v in p["vms"]]
+print("%-12s %s" % (sys.argv[1], " ".join("%-14s" % c for c in cells)))' "$s"
+done
 rm -rf /tmp/np-demo-4n.$$ /tmp/np-demo-vms.$$
 if [ -x /usr/bin/numad ]; then
 	step "numaplace lab --nodes 2:256M,2:1G: numad -w against numaplace plan --advise"
