@@ -649,7 +649,7 @@ static void test_real_qemu(void **state)
 	unsigned major, minor, micro;
 	size_t n = 0, nc = 0;
 	char *ret = NULL, *ev = NULL;
-	int status;
+	int status, rc;
 
 	if (!r || r->pid <= 0)
 		skip();
@@ -701,11 +701,20 @@ static void test_real_qemu(void **state)
 	assert_int_equal(np_qmp_execute(q, "query-nothing", NULL, NULL, &err),
 			 -EOPNOTSUPP);
 	assert_string_equal(np_qmp_error_class(q), "CommandNotFound");
-	/* quit: its SHUTDOWN event comes before the reply, and is kept */
-	assert_int_equal(np_qmp_execute(q, "quit", NULL, NULL, &err), 0);
-	assert_int_equal(np_qmp_next_event(q, &ev), 1);
-	assert_non_null(strstr(ev, "\"event\":\"SHUTDOWN\""));
-	free(ev);
+	/*
+	 * quit: its SHUTDOWN event comes before the reply, and is kept. QEMU
+	 * may also exit before its reply is flushed (a known race, which
+	 * QEMU's own Python client tolerates): then the call says the
+	 * connection closed, and any event read before that is still kept.
+	 */
+	rc = np_qmp_execute(q, "quit", NULL, NULL, &err);
+	assert_true(rc == 0 || rc == -ECONNRESET);
+	if (np_qmp_next_event(q, &ev) == 1) {
+		assert_non_null(strstr(ev, "\"event\":\"SHUTDOWN\""));
+		free(ev);
+	} else {
+		assert_int_equal(rc, -ECONNRESET);
+	}
 	np_qmp_close(q);
 	assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
 	r->pid = 0;
