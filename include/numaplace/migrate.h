@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Moving another process's memory between nodes in bounded steps
+ * (lib/mem/mem-migrate.c): move_pages(2) in batches, at most a given rate,
+ * each batch sized to finish within a time bound, in address order or hot
+ * pages first, with every page's node read back before and after.
+ *
+ * What numactl's migratepages does not: it moves a whole process at once
+ * (migrate_pages(2)), without a rate, an order, or a report.  `numaplace
+ * apply` uses this for a running QEMU's guest RAM; it works on any process.
+ *
+ * Safety: the target is named by a pidfd (pidfd_open(2)) taken before the
+ * first look; every batch first checks the pidfd still refers to a live
+ * process, so a PID reused meanwhile is never touched.  Target nodes
+ * outside the process's cpuset.mems are refused before anything moves.
+ *
+ * Units: bytes and pages of the mapping's page size (4 KiB, or the huge
+ * page size of a hugetlb range: such a range moves in whole huge pages);
+ * rates in MiB/s (2^20 bytes per second); times in ns.
+ */
+#ifndef NUMAPLACE_MIGRATE_H
+#define NUMAPLACE_MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <numaplace/error.h>
+#include <numaplace/idset.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A range of the target's address space to move. */
+struct np_move_range {
+	uint64_t start;        /* page-aligned */
+	uint64_t len_bytes;    /* a multiple of page_bytes */
+	uint64_t page_bytes;   /* 4096, or the hugetlb page size */
+	unsigned target_node;  /* where its pages should end */
+};
+
+enum np_move_order {
+	NP_MOVE_ADDRESS,       /* ascending address, range by range */
+	NP_MOVE_HOT_FIRST,     /* pages written in the sample interval first */
+};
+
+/* How hot pages were found (np_move_report.hot_source). */
+enum np_move_hot_source {
+	NP_HOT_NONE,           /* order address: not looked for */
+	NP_HOT_SOFT_DIRTY,     /* clear_refs 4, interval, pagemap bit 55 */
+	NP_HOT_DAMON,          /* the kernel's DAMON, where it has it */
+};
+
+struct np_move_opts {
+	double rate_mibps;      /* at most this many MiB/s; 0: unlimited */
+	uint64_t batch_ns;      /* each batch sized to finish within this
+				 * (default 10 ms when 0) */
+	enum np_move_order order;
+	uint64_t sample_ns;     /* hot-first: the sampling interval (0: 200 ms) */
+	bool dry_run;           /* read placement, plan batches, move nothing */
+};
+
+/* Pages per node, before or after: nodes ascending. */
+struct np_move_node_pages {
+	unsigned node;
+	uint64_t pages;
+};
+
+#define NP_MOVE_FIRST_PAGES 64
+
+struct np_move_report {
+	pid_t pid;
+	uint64_t pages_total;       /* in the ranges, present or not */
+	uint64_t pages_present;     /* had a node before the move */
+	uint64_t pages_to_move;     /* present and not on their target node */
+	uint64_t pages_moved;       /* move_pages said the target node */
+	uint64_t pages_hot;         /* hot-first: pages found hot */
+	/* pages move_pages left behind, by its per-page status */
+	uint64_t failed_ebusy, failed_eacces, failed_enomem, failed_efault,
+		 failed_other;
+	struct np_move_node_pages *before, *after;  /* read back, not assumed */
+	size_t nbefore, nafter;
+	unsigned batches;
+	uint64_t batch_pages;       /* pages per batch as sized */
+	uint64_t longest_batch_ns, median_batch_ns;
+	uint64_t elapsed_ns;        /* first look to last read-back */
+	double mibps;               /* moved bytes / time spent in move_pages */
+	enum np_move_hot_source hot_source;
+	/* the first pages moved, in order (at most NP_MOVE_FIRST_PAGES), so a
+	 * caller and a test can see the order was kept */
+	uint64_t first_moved[NP_MOVE_FIRST_PAGES];   /* addresses */
+	size_t nfirst_moved;
+	bool target_exited;         /* the process ended mid-way: partial */
+	bool dry_run;
+};
+
+/*
+ * Moves the pages of ranges[0..n) of the process behind pidfd (pid: the
+ * same process, for /proc) to each range's target node as opts say, and
+ * fills rep (free it with np_move_report_free, also after an error).
+ * Returns 0 when every present page ended on its node; -EAGAIN (system)
+ * when some pages failed (counted by cause in rep); -ESRCH (system) when
+ * the process exited mid-way (rep is the partial report); -EPERM (system)
+ * naming CAP_SYS_NICE for another user's process; -EINVAL (input) for a
+ * target node outside the process's cpuset.mems (naming it) or a range
+ * not aligned; -ENOMEM.
+ */
+int np_move_process_pages(int pidfd, pid_t pid,
+			  const struct np_move_range *ranges, size_t n,
+			  const struct np_move_opts *opts,
+			  struct np_move_report *rep, struct np_err *err);
+void np_move_report_free(struct np_move_report *rep);
+
+const char *np_move_hot_source_name(enum np_move_hot_source s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
