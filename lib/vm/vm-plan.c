@@ -361,8 +361,29 @@ static int shared_over_all(const struct vm_ctx *c, const size_t *nodes,
 	return 0;
 }
 
+/* The place of nodes[j] among nodes[0..n) by room for this VM (memory,
+ * or vCPUs when cpus), most first, ties by position: the remainder of an
+ * equal split goes to the roomiest nodes, so a run of small VMs does not
+ * pile its odd vCPU or MiB onto the first node until it is full. */
+static size_t rank_by_room(const struct vm_ctx *c, const struct vm_need *q,
+			   const size_t *nodes, size_t n, size_t j, bool cpus)
+{
+	uint64_t mine = cpus ? vm_cpu_avail(c, nodes[j], q) :
+		vm_mem_avail(c, nodes[j], q);
+	size_t rank = 0;
+
+	for (size_t m = 0; m < n; m++) {
+		uint64_t r = cpus ? vm_cpu_avail(c, nodes[m], q) :
+			vm_mem_avail(c, nodes[m], q);
+
+		rank += r > mine || (r == mine && m < j);
+	}
+	return rank;
+}
+
 /* Memory in equal shares over every memory node, vCPUs over every CPU
- * node (seed 004's interleave: "from 0 up to the given node"). */
+ * node (seed 004's interleave: "from 0 up to the given node"); what does
+ * not divide evenly goes to the nodes with the most room. */
 static int interleave(struct vm_ctx *c, const struct vm_need *q,
 		      struct np_plan_vm *vm)
 {
@@ -386,7 +407,8 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 		return refuse_fmt(vm, "no node to interleave over");
 	units = q->mib / q->unit_mib;
 	for (size_t j = 0; j < nm; j++) {
-		share[j] = (units / nm + (j < units % nm)) * q->unit_mib;
+		share[j] = (units / nm + (rank_by_room(c, q, mem_nodes, nm, j,
+				false) < units % nm)) * q->unit_mib;
 		if (share[j] > vm_mem_avail(c, mem_nodes[j], q))
 			return refuse_fmt(vm, "needs %s on each of %zu nodes "
 				"(interleaved); node %u has %s",
@@ -396,7 +418,8 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 					vm_mem_avail(c, mem_nodes[j], q) << 20));
 	}
 	for (size_t j = 0; j < nc; j++) {
-		load[j] = q->vcpus / nc + (j < q->vcpus % nc);
+		load[j] = q->vcpus / nc + (rank_by_room(c, q, cpu_nodes, nc, j,
+				true) < q->vcpus % nc);
 		if (load[j] > vm_cpu_avail(c, cpu_nodes[j], q))
 			return refuse_fmt(vm, "needs %u vCPUs on each CPU node "
 				"(spread with its memory); node %u has room "

@@ -464,6 +464,48 @@ static void test_seed004_policies(void **state)
 	np_plan_host_free(h);
 }
 
+/* Interleave splits evenly and gives what does not divide to the nodes
+ * with the most room: 48 dedicated 1-vCPU VMs fill opteron-8n's 48 CPUs,
+ * six per node, where always starting at the first node refused the
+ * seventh VM; 5 MiB over 8 nodes goes to the five roomiest nodes. */
+static void test_interleave_remainder(void **state)
+{
+	struct np_plan_host *h = host_of("opteron-8n", NULL);
+	struct np_vm_specs s = { 0 };
+	struct np_plan *p;
+	char json[8192];
+	size_t used = 0;
+
+	(void)state;
+	used += (size_t)snprintf(json, sizeof(json), "[");
+	for (unsigned i = 0; i < 48; i++)
+		used += (size_t)snprintf(json + used, sizeof(json) - used,
+			"%s{\"name\":\"v%u\",\"vcpus\":1,\"memory_mib\":5,"
+			"\"dedicated_cpus\":true}", i ? "," : "", i);
+	snprintf(json + used, sizeof(json) - used, "]");
+	specs_json(json, &s);
+	p = plan(h, &s, NP_PLAN_INTERLEAVE);
+	assert_int_equal(p->placed, 48);
+	for (size_t i = 0; i < p->left->nnodes; i++) {
+		const struct np_plan_node *n = &p->left->nodes[i];
+		unsigned taken = 0;
+
+		for (size_t c = 0; c < n->ncpus; c++)
+			taken += n->cpu_taken && n->cpu_taken[c];
+		assert_int_equal(taken, 6);
+		/* each VM's 5 MiB: 1 MiB from each of the five nodes with
+		 * the most free memory (4, 7, 1, 6, 5: GiB apart, so the
+		 * same five every time) and none from 0, 2 and 3 */
+		assert_int_equal(h->nodes[i].free_mib - n->free_mib,
+				 n->id == 0 || n->id == 2 || n->id == 3 ? 0 : 48);
+	}
+	for (size_t i = 0; i < p->nvms; i++)
+		assert_int_equal(p->vms[i].vcpu_cpus[0].n, 1);
+	np_plan_free(p);
+	np_vm_specs_free(&s);
+	np_plan_host_free(h);
+}
+
 /* cxl-memonly: node 2 has no CPUs.  Without the option it is never
  * used; with it, only as the farther tier when the CPU nodes lack
  * memory, and the guest gets a memory-only cell at the host's distance. */
@@ -643,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_hugepages),
 		cmocka_unit_test(test_spread_and_pack),
 		cmocka_unit_test(test_seed004_policies),
+		cmocka_unit_test(test_interleave_remainder),
 		cmocka_unit_test(test_memory_only),
 		cmocka_unit_test(test_keep_free_and_largest),
 		cmocka_unit_test(test_existing_plan),
