@@ -91,9 +91,14 @@ void vm_split_free(struct vm_split *s)
 
 /* ---- the split of one VM over a set -------------------------------------- */
 
+/* The least memory of a guest cell: x86 Linux's NODE_MIN_SIZE. */
+#define CELL_MIN_MIB 4
+
 /* vCPUs in proportion to the memory each CPU node got (largest
  * remainders), then moved from nodes over their capacity to nodes with
- * room. */
+ * room, then one to every CPU cell left without a vCPU (a guest node of
+ * a CPU host node with memory and no vCPU would run nothing local) from
+ * the cell with the most, while that keeps one. */
 static int split_vcpus(const struct vm_need *q, struct vm_split *s,
 		       const uint64_t *cap)
 {
@@ -139,12 +144,26 @@ static int split_vcpus(const struct vm_need *q, struct vm_split *s,
 			s->vcpus[j]--;
 			s->vcpus[to]++;
 		}
+	for (size_t j = 0; j < s->k; j++) {
+		size_t from = s->k;
+
+		if (!cap[j] || s->vcpus[j] || !s->mem_mib[j])
+			continue;
+		for (size_t m = 0; m < s->k; m++)
+			if (s->vcpus[m] > 1 && (from == s->k ||
+						s->vcpus[m] > s->vcpus[from]))
+				from = m;
+		if (from == s->k)
+			break;
+		s->vcpus[from]--;
+		s->vcpus[j]++;
+	}
 	return 1;
 }
 
 int vm_split_over(struct vm_ctx *c, const struct vm_need *q, struct vm_split *s)
 {
-	uint64_t avail[s->k], cap[s->k], left = q->mib;
+	uint64_t avail[s->k], cap[s->k], left = q->mib, min_mib;
 	size_t ord[s->k];
 	bool cpu_node;
 
@@ -179,15 +198,23 @@ int vm_split_over(struct vm_ctx *c, const struct vm_need *q, struct vm_split *s)
 	}
 	if (left)
 		return 0;
-	/* a CPU node in the set only for its CPUs still needs memory for
-	 * its guest cell: one unit from the largest piece */
+	/* A guest cell needs memory a guest kernel keeps: x86 Linux ignores
+	 * a node's memory under NODE_MIN_SIZE (4 MiB).  A CPU node in the
+	 * set only for its CPUs, and the last, partial piece of the greedy
+	 * fill, are raised to that from the largest piece. */
+	min_mib = (CELL_MIN_MIB + q->unit_mib - 1) / q->unit_mib * q->unit_mib;
 	for (size_t j = 0; j < s->k; j++) {
+		uint64_t need;
+
 		cpu_node = !c->h->nodes[s->idx[j]].memory_only;
-		if (!cpu_node || s->mem_mib[j] || !cap[j] ||
-		    avail[j] < q->unit_mib || s->mem_mib[ord[0]] <= q->unit_mib)
+		if (j == ord[0] || s->mem_mib[j] >= min_mib ||
+		    (!s->mem_mib[j] && (!cpu_node || !cap[j])))
 			continue;
-		s->mem_mib[ord[0]] -= q->unit_mib;
-		s->mem_mib[j] = q->unit_mib;
+		need = min_mib - s->mem_mib[j];
+		if (avail[j] < min_mib || s->mem_mib[ord[0]] < min_mib + need)
+			continue;
+		s->mem_mib[ord[0]] -= need;
+		s->mem_mib[j] = min_mib;
 	}
 	return split_vcpus(q, s, cap);
 }

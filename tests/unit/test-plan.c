@@ -506,6 +506,39 @@ static void test_interleave_remainder(void **state)
 	np_plan_host_free(h);
 }
 
+/* A VM 1 MiB larger than opteron-8n's roomiest node (4, 14249 MiB free)
+ * spans two nodes; its second cell gets 4 MiB (a guest kernel ignores a
+ * node under NODE_MIN_SIZE), not the 1 MiB left over, and a vCPU, not
+ * none: every cell has at least 4 MiB and one vCPU. */
+static void test_cells_not_degenerate(void **state)
+{
+	struct np_plan_host *h = host_of("opteron-8n", NULL);
+	struct np_vm_specs s = { 0 };
+	struct np_plan *p;
+	const struct np_plan_vm *vm;
+	uint64_t sum = 0;
+
+	(void)state;
+	assert_int_equal(h->nodes[4].free_mib, 14249);
+	specs_json("[{\"name\":\"big\",\"vcpus\":2,\"memory_mib\":14250,"
+		   "\"dedicated_cpus\":true}]", &s);
+	p = plan(h, &s, NP_PLAN_BEST_FIT);
+	vm = &p->vms[0];
+	assert_true(vm->placed);
+	assert_int_equal(vm->ncells, 2);
+	for (size_t i = 0; i < vm->ncells; i++) {
+		assert_true(vm->cells[i].memory_mib >= 4);
+		assert_int_equal(vm->cells[i].nvcpus, 1);
+		sum += vm->cells[i].memory_mib;
+		if (vm->cells[i].host_node == 4)
+			assert_int_equal(vm->cells[i].memory_mib, 14246);
+	}
+	assert_int_equal(sum, 14250);
+	np_plan_free(p);
+	np_vm_specs_free(&s);
+	np_plan_host_free(h);
+}
+
 /* cxl-memonly: node 2 has no CPUs.  Without the option it is never
  * used; with it, only as the farther tier when the CPU nodes lack
  * memory, and the guest gets a memory-only cell at the host's distance. */
@@ -686,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_spread_and_pack),
 		cmocka_unit_test(test_seed004_policies),
 		cmocka_unit_test(test_interleave_remainder),
+		cmocka_unit_test(test_cells_not_degenerate),
 		cmocka_unit_test(test_memory_only),
 		cmocka_unit_test(test_keep_free_and_largest),
 		cmocka_unit_test(test_existing_plan),
