@@ -1177,6 +1177,21 @@ static int subtract_existing(struct np_plan_host **base,
 	free(needs);
 	if (e)
 		return np_fail_sys(err, e, "out of memory");
+	/* A running VM the host cannot hold: the host or the list is wrong,
+	 * and planning around it as if it were not there would hand its
+	 * memory out twice. */
+	for (size_t i = 0; i < existing->n; i++) {
+		const struct np_plan_vm *v = &p.vms[i];
+
+		if (v->placed)
+			continue;
+		e = np_fail_input(err, -EINVAL, "%s: existing VM '%s' does "
+				  "not fit this host: %s",
+				  existing->v[i].origin ? existing->v[i].origin :
+				  "--existing", v->name, v->reason);
+		pass_free(&p);
+		return e;
+	}
 	np_plan_host_free(*base);
 	*base = p.h;
 	p.h = NULL;

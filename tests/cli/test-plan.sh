@@ -133,6 +133,10 @@ expect_error 2 "^numaplace: plan: needs at least one VM file" \
 printf '{"version":1,"vms":[{"name":"x","placed":true,"memory_per_node_mib":{"9":5}}]}' >old.json
 expect_error 2 "^numaplace: plan: old.json: vms\[0\] \(x\): memory_per_node_mib: node '9' does not exist on this host$" \
 	plan --sysroot "$X4" --existing old.json --out empty input1.txt
+# a running VM larger than the host: an error, not left out in silence
+printf '8 99999999\n' >huge-running.txt
+expect_error 2 "^numaplace: plan: huge-running.txt: \[0\]: existing VM 'vm1' does not fit this host: needs " \
+	plan --sysroot "$X4" --existing huge-running.txt --out empty input1.txt
 expect_error 2 "^numaplace: plan: --out: " \
 	plan --sysroot "$X4" --out no/such/dir input1.txt
 if [ -z "$(ls -A empty)" ]; then ok; else bad "files left in --out: $(ls -A empty)"; fi
