@@ -50,6 +50,17 @@ bool np_idset_contains(const struct np_idset *s, unsigned id);
 /* Appends id, which must exceed the last id: 0, -EINVAL, or -ENOMEM. */
 int np_idset_push(struct np_idset *s, unsigned id);
 
+/*
+ * Writes ids[0..n) (ascending) as ranges, "0-3,5,7-8": the list form of
+ * numactl, numad and the kernel's cpulist, with sep before every range
+ * but the first ("," for that form; QEMU's memory backends want one
+ * key per range, ",host-nodes=").  Like snprintf: buf (len bytes, may be
+ * NULL when len is 0) is NUL-terminated and cut to fit, and the return is
+ * the length the whole list needs.
+ */
+size_t np_idlist_format(char *buf, size_t len, const unsigned *ids, size_t n,
+			const char *sep);
+
 enum np_idstr_kind {
 	NP_IDSTR_NODES,
 	NP_IDSTR_CPUS,

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,37 @@ int np_idset_push(struct np_idset *s, unsigned id)
 	}
 	s->ids[s->n++] = id;
 	return 0;
+}
+
+/* Appends "sep a" or "sep a-b" at buf + *need (cut to len), and adds its
+ * whole length to *need. */
+static void put_range(char *buf, size_t len, size_t *need, const char *sep,
+		      unsigned a, unsigned b)
+{
+	char *dst = *need < len ? buf + *need : NULL;
+	size_t room = *need < len ? len - *need : 0;
+	int w = a == b ? snprintf(dst, room, "%s%u", sep, a) :
+			 snprintf(dst, room, "%s%u-%u", sep, a, b);
+
+	*need += w > 0 ? (size_t)w : 0;
+}
+
+size_t np_idlist_format(char *buf, size_t len, const unsigned *ids, size_t n,
+			const char *sep)
+{
+	size_t need = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		put_range(buf, len, &need, i ? sep : "", ids[i], ids[j]);
+		i = j + 1;
+	}
+	return need;
 }
 
 static bool set_has(const struct np_idset *s, unsigned id)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "util/util-strbuf.h"
 
+#include <numaplace/idset.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,16 +58,12 @@ void sb_puts(struct strbuf *sb, const char *s)
 
 void sb_idlist(struct strbuf *sb, const unsigned *ids, size_t n)
 {
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
+	size_t need = np_idlist_format(NULL, 0, ids, n, ",");
 
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		sb_printf(sb, "%s%u", i ? "," : "", ids[i]);
-		if (j > i)
-			sb_printf(sb, "-%u", ids[j]);
-		i = j + 1;
-	}
+	if (!sb_grow(sb, need))
+		return;
+	np_idlist_format(sb->buf + sb->len, need + 1, ids, n, ",");
+	sb->len += need;
 }
 
 void sb_release(struct strbuf *sb)

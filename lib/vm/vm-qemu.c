@@ -271,16 +271,16 @@ static void emit_header(struct strbuf *sb, const struct np_plan_vm *vm,
 /* ",host-nodes=0-1,host-nodes=3": QEMU's list syntax, a key per range. */
 static void emit_host_nodes(struct strbuf *sb, const unsigned *ids, size_t n)
 {
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
+	size_t need = np_idlist_format(NULL, 0, ids, n, ",host-nodes=");
+	char *list = malloc(need + 1);
 
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		sb_printf(sb, ",host-nodes=%u", ids[i]);
-		if (j > i)
-			sb_printf(sb, "-%u", ids[j]);
-		i = j + 1;
+	if (!list) {
+		sb->oom = true;
+		return;
 	}
+	np_idlist_format(list, need + 1, ids, n, ",host-nodes=");
+	sb_printf(sb, ",host-nodes=%s", list);
+	free(list);
 }
 
 static int emit_backends(struct strbuf *sb, const struct guest_node *g,

@@ -294,6 +294,30 @@ static void test_wi_weights(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* The list form back out: ranges of two or more ids, a separator before
+ * every range but the first, snprintf's contract when the buffer is short. */
+static void test_idlist_format(void **state)
+{
+	static const unsigned ids[] = { 0, 1, 2, 3, 5, 7, 8, 1023 };
+	char buf[64], small[6];
+
+	(void)state;
+	assert_int_equal(np_idlist_format(buf, sizeof(buf), ids, 8, ","), 14);
+	assert_string_equal(buf, "0-3,5,7-8,1023");
+	assert_int_equal(np_idlist_format(buf, sizeof(buf), ids + 4, 3,
+					  ",host-nodes="), 16);
+	assert_string_equal(buf, "5,host-nodes=7-8");
+	assert_int_equal(np_idlist_format(small, sizeof(small), ids, 8, ","),
+			 14);
+	assert_string_equal(small, "0-3,5");
+	assert_int_equal(np_idlist_format(NULL, 0, ids, 8, ","), 14);
+	assert_int_equal(np_idlist_format(buf, sizeof(buf), ids, 0, ","), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(np_idlist_format(buf, sizeof(buf), ids + 7, 1, ","),
+			 4);
+	assert_string_equal(buf, "1023");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_task_allowed_dump),
 		cmocka_unit_test(test_task_allowed_live),
 		cmocka_unit_test(test_wi_weights),
+		cmocka_unit_test(test_idlist_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

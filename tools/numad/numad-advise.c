@@ -49,26 +49,17 @@ int numad_parse_request(const char *arg, unsigned *vcpus, uint64_t *mib,
 	return 0;
 }
 
-/* numad's list form: ranges of two ids or more as "a-b", comma between. */
+/* numad's list form: ranges of two ids or more as "a-b", comma between,
+ * and a newline. */
 char *numad_nodes_line(const struct np_idset *s)
 {
-	size_t cap = s->n * 24 + 2;
-	char *out = malloc(cap), *p = out;
+	size_t need = np_idlist_format(NULL, 0, s->ids, s->n, ",");
+	char *out = malloc(need + 2);
 
 	if (!out)
 		return NULL;
-	*p = '\0';
-	for (size_t i = 0; i < s->n;) {
-		size_t j = i;
-
-		while (j + 1 < s->n && s->ids[j + 1] == s->ids[j] + 1)
-			j++;
-		p += sprintf(p, "%s%u", i ? "," : "", s->ids[i]);
-		if (j > i)
-			p += sprintf(p, "-%u", s->ids[j]);
-		i = j + 1;
-	}
-	strcpy(p, "\n");
+	np_idlist_format(out, need + 1, s->ids, s->n, ",");
+	strcpy(out + need, "\n");
 	return out;
 }
 

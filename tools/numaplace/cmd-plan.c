@@ -109,6 +109,7 @@ struct plan_emitter {
 	int (*vm)(const struct plan_run *r, size_t i, char **out,
 		  struct np_err *err);
 	const char *ext;                 /* of the files under --out */
+	bool every_vm;                   /* a file also for an unplaced VM */
 };
 
 static int emit_json(const struct plan_run *r, char **out, struct np_err *err)
@@ -122,67 +123,11 @@ static int emit_json_vm(const struct plan_run *r, size_t i, char **out,
 	return np_plan_emit_json_vm(r->plan, &r->plan->vms[i], out, err);
 }
 
-static int emit_table(const struct plan_run *r, char **out, struct np_err *err)
+/* Closes a memstream whose text went to *out: on an error (e, or the
+ * close itself failing) *out is freed and err says why, out of memory
+ * unless a callee already said something else. */
+static int memstream_close(FILE *f, int e, char **out, struct np_err *err)
 {
-	size_t len;
-	FILE *f = open_memstream(out, &len);
-	int e = f ? view_plan_table(f, r->plan) : -ENOMEM;
-
-	if (f && ferror(f) && !e)
-		e = -ENOMEM;
-	if (f && fclose(f) && !e)
-		e = -ENOMEM;
-	if (e) {
-		free(*out);
-		*out = NULL;
-		err->code = -ENOMEM;
-		err->cls = NP_ERR_SYSTEM;
-		snprintf(err->msg, sizeof(err->msg), "cannot render: out of "
-			 "memory");
-	}
-	return e;
-}
-
-/* One VM's domain; NULL text for a VM the plan could not place. */
-static int emit_libvirt_vm(const struct plan_run *r, size_t i, char **out,
-			   struct np_err *err)
-{
-	const struct np_plan_vm *vm = &r->plan->vms[i];
-
-	*out = NULL;
-	if (!vm->placed)
-		return 0;
-	return np_plan_emit_libvirt(r->plan, vm, &r->specs->v[i], r->opts, out,
-				    err);
-}
-
-/* Every placed VM's domain in turn; an unplaced VM as a comment saying
- * why. */
-static int emit_libvirt(const struct plan_run *r, char **out,
-			struct np_err *err)
-{
-	size_t len = 0;
-	FILE *f = open_memstream(out, &len);
-	int e = f ? 0 : -ENOMEM;
-
-	for (size_t i = 0; !e && i < r->plan->nvms; i++) {
-		const struct np_plan_vm *vm = &r->plan->vms[i];
-		char *text = NULL;
-
-		if (!vm->placed) {
-			/* "--" may not appear in an XML comment */
-			fprintf(f, "<!-- %s: not placed: ", vm->name);
-			for (const char *c = vm->reason ? vm->reason : "";
-			     *c; c++)
-				fputc(*c == '-' && c[1] == '-' ? '=' : *c, f);
-			fputs(" -->\n", f);
-			continue;
-		}
-		e = emit_libvirt_vm(r, i, &text, err);
-		if (!e)
-			fprintf(f, "%s\n", text);
-		free(text);
-	}
 	if (f && fclose(f) && !e)
 		e = -ENOMEM;
 	if (e) {
@@ -197,37 +142,68 @@ static int emit_libvirt(const struct plan_run *r, char **out,
 	return e;
 }
 
-/* A VM that was not placed has no QEMU arguments and no pins: no file. */
+static int emit_table(const struct plan_run *r, char **out, struct np_err *err)
+{
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+	/* a memstream fails only for want of memory */
+	int e = f && !view_plan_table(f, r->plan) ? 0 : -ENOMEM;
+
+	return memstream_close(f, e, out, err);
+}
+
+/* One placed VM's text (emit_each and --out call these only for placed
+ * VMs, unless the emitter writes a file for every VM). */
+static int emit_libvirt_vm(const struct plan_run *r, size_t i, char **out,
+			   struct np_err *err)
+{
+	return np_plan_emit_libvirt(r->plan, &r->plan->vms[i], &r->specs->v[i],
+				    r->opts, out, err);
+}
+
 static int emit_qemu_vm(const struct plan_run *r, size_t i, char **out,
 			struct np_err *err)
 {
-	const struct np_plan_vm *vm = &r->plan->vms[i];
-
-	*out = NULL;
-	if (!vm->placed)
-		return 0;
-	return np_plan_emit_qemu(r->plan, vm, &r->specs->v[i], r->qemu, out,
-				 err);
+	return np_plan_emit_qemu(r->plan, &r->plan->vms[i], &r->specs->v[i],
+				 r->qemu, out, err);
 }
 
 static int emit_pins_vm(const struct plan_run *r, size_t i, char **out,
 			struct np_err *err)
 {
-	*out = NULL;
-	if (!r->plan->vms[i].placed)
-		return 0;
 	return np_plan_emit_qemu_pins(&r->plan->vms[i], out, err);
 }
 
-/*
- * Every VM's text in turn, between head and tail, sep apart; a VM not
- * placed is a comment saying why (say_unplaced) or left out.
- */
+/* An unplaced VM in a QEMU argument list: a comment saying why. */
+static void unplaced_shell(FILE *f, const struct np_plan_vm *vm)
+{
+	fprintf(f, "# %s: not placed: %s\n", vm->name,
+		vm->reason ? vm->reason : "");
+}
+
+/* ... in a stream of domain XML: an XML comment ("--" may not be in one). */
+static void unplaced_xml(FILE *f, const struct np_plan_vm *vm)
+{
+	fprintf(f, "<!-- %s: not placed: ", vm->name);
+	for (const char *c = vm->reason ? vm->reason : ""; *c; c++)
+		fputc(*c == '-' && c[1] == '-' ? '=' : *c, f);
+	fputs(" -->\n", f);
+}
+
+/* How emit_each lays the VMs' texts out. */
+struct each_layout {
+	const char *head, *sep, *tail;
+	const char *after;        /* after each VM's text */
+	/* an unplaced VM's line; NULL: unplaced VMs are left out */
+	void (*unplaced)(FILE *f, const struct np_plan_vm *vm);
+};
+
+/* Every VM's text in turn, as the layout says. */
 static int emit_each(const struct plan_run *r,
 		     int (*vm_text)(const struct plan_run *, size_t, char **,
 				    struct np_err *),
-		     const char *head, const char *sep, const char *tail,
-		     bool say_unplaced, char **out, struct np_err *err)
+		     const struct each_layout *l, char **out,
+		     struct np_err *err)
 {
 	size_t len = 0;
 	FILE *f = open_memstream(out, &len);
@@ -235,58 +211,58 @@ static int emit_each(const struct plan_run *r,
 	int e = f ? 0 : -ENOMEM;
 
 	if (f)
-		fputs(head, f);
+		fputs(l->head, f);
 	for (size_t i = 0; !e && i < r->plan->nvms; i++) {
 		const struct np_plan_vm *vm = &r->plan->vms[i];
 		char *text = NULL;
 
-		if (!vm->placed && !say_unplaced)
+		if (!vm->placed && !l->unplaced)
 			continue;
 		if (!first)
-			fputs(sep, f);
+			fputs(l->sep, f);
 		first = false;
 		if (!vm->placed) {
-			fprintf(f, "# %s: not placed: %s\n", vm->name,
-				vm->reason ? vm->reason : "");
+			l->unplaced(f, vm);
 			continue;
 		}
 		e = vm_text(r, i, &text, err);
 		if (!e)
-			fputs(text, f);
+			fprintf(f, "%s%s", text, l->after);
 		free(text);
 	}
 	if (f && !e)
-		fputs(tail, f);
-	if (f && fclose(f) && !e)
-		e = -ENOMEM;
-	if (e) {
-		free(*out);
-		*out = NULL;
-		if (e == -ENOMEM) {
-			err->code = e;
-			err->cls = NP_ERR_SYSTEM;
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
-		}
-	}
-	return e;
+		fputs(l->tail, f);
+	return memstream_close(f, e, out, err);
+}
+
+static int emit_libvirt(const struct plan_run *r, char **out,
+			struct np_err *err)
+{
+	static const struct each_layout l = { "", "", "", "\n", unplaced_xml };
+
+	return emit_each(r, emit_libvirt_vm, &l, out, err);
 }
 
 static int emit_qemu(const struct plan_run *r, char **out, struct np_err *err)
 {
-	return emit_each(r, emit_qemu_vm, "", "\n", "", true, out, err);
+	static const struct each_layout l = { "", "\n", "", "", unplaced_shell };
+
+	return emit_each(r, emit_qemu_vm, &l, out, err);
 }
 
 static int emit_pins(const struct plan_run *r, char **out, struct np_err *err)
 {
-	return emit_each(r, emit_pins_vm, "[\n", ",\n", "]\n", false, out, err);
+	static const struct each_layout l = { "[\n", ",\n", "]\n", "", NULL };
+
+	return emit_each(r, emit_pins_vm, &l, out, err);
 }
 
 static const struct plan_emitter plan_emitters[] = {
-	{ "json", emit_json, emit_json_vm, ".json" },
-	{ "table", emit_table, NULL, NULL },
-	{ "libvirt", emit_libvirt, emit_libvirt_vm, ".xml" },
-	{ "qemu", emit_qemu, emit_qemu_vm, ".args" },
-	{ "qemu-pins", emit_pins, emit_pins_vm, ".pins.json" },
+	{ "json", emit_json, emit_json_vm, ".json", true },
+	{ "table", emit_table, NULL, NULL, false },
+	{ "libvirt", emit_libvirt, emit_libvirt_vm, ".xml", false },
+	{ "qemu", emit_qemu, emit_qemu_vm, ".args", false },
+	{ "qemu-pins", emit_pins, emit_pins_vm, ".pins.json", false },
 };
 
 static const struct plan_emitter *find_emitter(const char *name)
@@ -581,7 +557,8 @@ static int write_out_dir(const struct plan_cli *o, const struct plan_emitter *em
 	int rc = texts ? 0 : NP_EXIT_RUNTIME;
 
 	for (size_t i = 0; !rc && i < n; i++)
-		if (em->vm(r, i, &texts[i], &err)) {
+		if ((em->every_vm || r->plan->vms[i].placed) &&
+		    em->vm(r, i, &texts[i], &err)) {
 			np_err_line("plan: %s: %s", r->plan->vms[i].name, err.msg);
 			rc = np_exit_code(&err);
 		}

@@ -12,16 +12,14 @@
 
 static void print_ids(FILE *f, const unsigned *ids, size_t n)
 {
-	for (size_t i = 0; i < n; ) {
-		size_t j = i;
+	char buf[256];
+	size_t need = np_idlist_format(buf, sizeof(buf), ids, n, ",");
+	char *big = need < sizeof(buf) ? NULL : malloc(need + 1);
 
-		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-			j++;
-		fprintf(f, "%s%u", i ? "," : "", ids[i]);
-		if (j > i)
-			fprintf(f, "-%u", ids[j]);
-		i = j + 1;
-	}
+	if (big)
+		np_idlist_format(big, need + 1, ids, n, ",");
+	fputs(big ? big : buf, f);
+	free(big);
 }
 
 static void print_mib(FILE *f, uint64_t mib)
