@@ -810,16 +810,17 @@ void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node,
 			     bytes - 1 < p->frame_bytes &&
 			     *tls.cpu_id == tls.last_cpu, 1)) {
 		struct tcache *tc = tls.tc;
-		struct np_fa_list *l = tls.hot_list;
 		void *a = atomic_load_explicit(&tc->slot, memory_order_relaxed);
+		struct np_fa_list *l;
 		uint32_t n;
 
-		if (a) {
+		if (__builtin_expect(a != NULL, 1)) {
 			atomic_store_explicit(&tc->slot, NULL,
 					      memory_order_relaxed);
 			np_fa_count(tls.hot_hit);
 			return a;
 		}
+		l = tls.hot_list;
 		n = l->count;
 		if (__builtin_expect(n != 0, 1)) {
 			l->count = --n;
@@ -893,14 +894,16 @@ int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 			     bytes - 1 < p->frame_bytes &&
 			     idx < tls.hot_frames, 1)) {
 		struct tcache *tc = tls.tc;
-		struct np_fa_list *l = tls.hot_list;
+		struct np_fa_list *l;
 		uint32_t n;
 
-		if (!atomic_load_explicit(&tc->slot, memory_order_relaxed)) {
+		if (__builtin_expect(!atomic_load_explicit(&tc->slot,
+				memory_order_relaxed), 1)) {
 			atomic_store_explicit(&tc->slot, addr,
 					      memory_order_relaxed);
 			return 0;
 		}
+		l = tls.hot_list;
 		n = l->count;
 		l->pfn[n] = tls.hot_pfn + idx;
 		l->count = ++n;
