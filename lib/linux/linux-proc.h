@@ -29,4 +29,11 @@ const char *np_numa_eperm_hint(int neg_errno);
 /* A live path on tmpfs or ramfs: its "file" pages are shared memory. */
 bool np_path_on_memory_fs(const char *path);
 
+/*
+ * Whether the process behind pidfd (pidfd_open(2)) still runs: 1 yes,
+ * 0 it has exited (a zombie included: its memory is gone), or a negative
+ * errno.  Polls the pidfd, which becomes readable when the process exits.
+ */
+int np_pidfd_alive(int pidfd);
+
 #endif
