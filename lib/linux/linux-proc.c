@@ -121,3 +121,18 @@ int np_pidfd_alive(int pidfd)
 		return -EBADF;
 	return n == 0;
 }
+
+int np_pidfd_exited_within(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	return n == 1;
+}

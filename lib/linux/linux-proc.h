@@ -36,4 +36,12 @@ bool np_path_on_memory_fs(const char *path);
  */
 int np_pidfd_alive(int pidfd);
 
+/*
+ * Waits up to timeout_ms for the process behind pidfd to exit: 1 when it
+ * has, 0 when it still runs, or a negative errno.  A process in the
+ * middle of exiting has lost its memory before its pidfd says so: a call
+ * on its memory that failed can wait here to tell that from a refusal.
+ */
+int np_pidfd_exited_within(int pidfd, int timeout_ms);
+
 #endif

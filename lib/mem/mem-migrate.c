@@ -30,6 +30,8 @@
 #define DEFAULT_BATCH_NS 10000000ull     /* 10 ms */
 #define DEFAULT_SAMPLE_NS 200000000ull   /* 200 ms */
 #define BASE_PAGE 4096u
+/* how long a failed call waits for an exiting process to be gone */
+#define EXIT_WAIT_MS 1000
 
 uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns)
 {
@@ -337,7 +339,11 @@ static int check_alive(struct mover *m, struct np_err *err)
  * the kernel's refusal. */
 static int call_failed(struct mover *m, int e, struct np_err *err)
 {
-	if (np_pidfd_alive(m->pidfd) == 0)
+	/* a process exiting has dropped its memory (EINVAL: no mm) a moment
+	 * before its pidfd becomes readable */
+	int wait_ms = e == -EINVAL || e == -ESRCH ? EXIT_WAIT_MS : 0;
+
+	if (np_pidfd_exited_within(m->pidfd, wait_ms) == 1)
 		return exited(m, err);
 	if (e == -EPERM)
 		return np_fail_sys(err, -EPERM, "move_pages: process %d: %s:"
