@@ -130,28 +130,6 @@ uint64_t np_move_median_ns(uint64_t *v, size_t n)
 	return v[(n - 1) / 2];
 }
 
-/* "0-1,3" for a message */
-static void idset_text(const struct np_idset *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < s->n && o < len; i++) {
-		size_t j = i;
-
-		while (j + 1 < s->n && s->ids[j + 1] == s->ids[j] + 1)
-			j++;
-		if (j == i)
-			o += (size_t)snprintf(buf + o, len - o, "%s%u",
-					      o ? "," : "", s->ids[i]);
-		else
-			o += (size_t)snprintf(buf + o, len - o, "%s%u-%u",
-					      o ? "," : "", s->ids[i],
-					      s->ids[j]);
-		i = j;
-	}
-}
-
 int np_move_check_mems(const struct np_root *r, pid_t pid,
 		       const struct np_move_range *ranges, size_t n,
 		       struct np_err *err)
@@ -166,7 +144,7 @@ int np_move_check_mems(const struct np_root *r, pid_t pid,
 
 		if (np_idset_contains(&mems, ranges[i].target_node))
 			continue;
-		idset_text(&mems, list, sizeof(list));
+		np_idlist_format(list, sizeof(list), mems.ids, mems.n, ",");
 		e = np_fail_input(err, -EINVAL, "node %u is outside the "
 				  "cpuset.mems of process %d (it may use "
 				  "nodes %s): no page moved",
