@@ -69,6 +69,8 @@ struct np_move_node_pages {
 };
 
 #define NP_MOVE_FIRST_PAGES 64
+/* The first batch's size, timed to size the others. */
+#define NP_MOVE_PROBE_BYTES (128u * 1024u)
 
 struct np_move_report {
 	pid_t pid;
@@ -81,13 +83,24 @@ struct np_move_report {
 	uint64_t failed_ebusy, failed_eacces, failed_enomem, failed_efault,
 		 failed_other;
 	struct np_move_node_pages *before, *after;  /* read back, not assumed */
-	size_t nbefore, nafter;
+	size_t nbefore, nafter;     /* after: 0 when the process exited */
 	unsigned batches;
-	uint64_t batch_pages;       /* pages per batch as sized */
+	uint64_t batch_pages;       /* pages in the largest batch issued */
+	/* Batch sizing: the first batch (at most NP_MOVE_PROBE_BYTES) is
+	 * timed and each next one sized from the last so that it takes about
+	 * half of batch_ns, never above the bound the rate implies. */
+	uint64_t batch_bytes_cap;   /* rate x batch_ns (0: no rate) */
+	uint64_t batch_bytes_max;   /* bytes in the largest batch issued */
+	uint64_t *batch_ns;         /* each batch's move_pages time, in order */
+	size_t nbatch_ns;
 	uint64_t longest_batch_ns, median_batch_ns;
+	uint64_t move_ns;           /* time spent in move_pages moving */
 	uint64_t elapsed_ns;        /* first look to last read-back */
-	double mibps;               /* moved bytes / time spent in move_pages */
-	enum np_move_hot_source hot_source;
+	double mibps;               /* moved bytes / move_ns */
+	enum np_move_hot_source hot_source;  /* NONE also when hot-first was
+				     * asked but the kernel has no soft-dirty
+				     * bits (then address order) */
+	bool damon_present;         /* the kernel has DAMON (not used) */
 	/* the first pages moved, in order (at most NP_MOVE_FIRST_PAGES), so a
 	 * caller and a test can see the order was kept */
 	uint64_t first_moved[NP_MOVE_FIRST_PAGES];   /* addresses */
@@ -106,6 +119,13 @@ struct np_move_report {
  * naming CAP_SYS_NICE for another user's process; -EINVAL (input) for a
  * target node outside the process's cpuset.mems (naming it) or a range
  * not aligned; -ENOMEM.
+ *
+ * Only pages present before the move and not on their target node are
+ * moved (MPOL_MF_MOVE: pages shared with another process stay).  Hot
+ * first clears the process's soft-dirty bits (clear_refs 4: a tool such
+ * as CRIU tracking the same process loses its own marks) and sleeps
+ * sample_ns before ordering.  A dry run reads placement and sizes batches
+ * from the rate alone (nothing is timed, sampled or moved).
  */
 int np_move_process_pages(int pidfd, pid_t pid,
 			  const struct np_move_range *ranges, size_t n,

@@ -12,6 +12,10 @@
 
 #include <numaplace/error.h>
 
+/* move_pages(2) flag: move pages mapped by this process only (the
+ * kernel's MPOL_MF_MOVE, <numaif.h>). */
+#define NP_MPOL_MF_MOVE (1 << 1)
+
 /* Pages per move_pages call. */
 #define NP_MOVE_PAGES_CHUNK 4096
 

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <numaplace/pages.h>
 
@@ -96,4 +99,40 @@ int np_proc_comm(const char *root, pid_t pid, char *comm, size_t len)
 	}
 	np_root_close(&r);
 	return e;
+}
+
+int np_pidfd_alive(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int n;
+
+	/* signal 0: only whether the process exists (and pidfd is one);
+	 * then a zombie, which still exists, shows as a readable pidfd */
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0) {
+		if (errno == ESRCH)
+			return 0;
+		if (errno != EPERM)
+			return -errno;
+	}
+	n = poll(&pfd, 1, 0);
+	if (n < 0)
+		return -errno;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	return n == 0;
+}
+
+int np_pidfd_exited_within(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	return n == 1;
 }

@@ -29,4 +29,19 @@ const char *np_numa_eperm_hint(int neg_errno);
 /* A live path on tmpfs or ramfs: its "file" pages are shared memory. */
 bool np_path_on_memory_fs(const char *path);
 
+/*
+ * Whether the process behind pidfd (pidfd_open(2)) still runs: 1 yes,
+ * 0 it has exited (a zombie included: its memory is gone), or a negative
+ * errno.  Polls the pidfd, which becomes readable when the process exits.
+ */
+int np_pidfd_alive(int pidfd);
+
+/*
+ * Waits up to timeout_ms for the process behind pidfd to exit: 1 when it
+ * has, 0 when it still runs, or a negative errno.  A process in the
+ * middle of exiting has lost its memory before its pidfd says so: a call
+ * on its memory that failed can wait here to tell that from a refusal.
+ */
+int np_pidfd_exited_within(int pidfd, int timeout_ms);
+
 #endif

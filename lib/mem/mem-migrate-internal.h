@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The parts of mem-migrate.c that are pure functions of their inputs, so
+ * the unit tests can drive them with injected timings and bitmaps: the
+ * batch sizer, the rate limiter, the hot-first order, and the cpuset
+ * check against a /proc below any root.  Internal to libnumaplace.
+ */
+#ifndef NP_MEM_MIGRATE_INTERNAL_H
+#define NP_MEM_MIGRATE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <numaplace/migrate.h>
+
+#include "linux/linux-root.h"
+
+/* One page to move: its address, size and the node it should end on. */
+struct np_move_page {
+	uint64_t addr;
+	uint32_t page_bytes;   /* huge pages above 4 GiB do not exist */
+	int node;
+};
+
+/* A batch is sized to take this share of batch_ns (per mille): the
+ * time per byte varies from batch to batch (other tasks, the LRU), and
+ * the bound is on the longest batch. */
+#define NP_MOVE_BATCH_AIM_PERMILLE 500u
+/* A batch grows at most this many times over the previous one. */
+#define NP_MOVE_BATCH_GROWTH 4u
+
+/*
+ * The bound a rate puts on one batch: the bytes the rate allows in
+ * batch_ns, so that a batch never moves more at once than the rate would
+ * spread over that time.  0 for no rate (rate_mibps <= 0).  At least one
+ * 4 KiB page's worth otherwise.
+ */
+uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns);
+
+/*
+ * The next batch's size in bytes, from the last batch: done_bytes moved in
+ * done_ns.  Aims at NP_MOVE_BATCH_AIM_PERMILLE of batch_ns at the last
+ * batch's speed, grows at most NP_MOVE_BATCH_GROWTH times over cur_bytes,
+ * and stays within cap_bytes (0: no cap).  At least 1 (the caller takes
+ * at least one page).  done_ns 0 (a batch faster than the clock): grows.
+ */
+uint64_t np_move_batch_resize(uint64_t cur_bytes, uint64_t done_bytes,
+			      uint64_t done_ns, uint64_t batch_ns,
+			      uint64_t cap_bytes);
+
+/*
+ * How long to wait before the next batch so that bytes_done since the
+ * start (since_start_ns ago) keeps to rate_mibps: 0 when already below
+ * it or without a rate.
+ */
+uint64_t np_move_rate_delay_ns(uint64_t bytes_done, uint64_t since_start_ns,
+			       double rate_mibps);
+
+/*
+ * Orders pages[0..n) in place: those with hot[i] set first, then the
+ * others, each group keeping its order (a stable partition).  Returns
+ * the number of hot pages.  hot is indexed by the pages' order on entry.
+ */
+size_t np_move_order_hot_first(struct np_move_page *pages, size_t n,
+			       const uint8_t *hot);
+
+/*
+ * Refuses a range whose target node is not in the process's cpuset.mems
+ * (Mems_allowed_list of proc/<pid>/status below r): -EINVAL, class
+ * input, naming the node, the process and the nodes it may use.
+ */
+int np_move_check_mems(const struct np_root *r, pid_t pid,
+		       const struct np_move_range *ranges, size_t n,
+		       struct np_err *err);
+
+/* The median of v[0..n) (sorts v); 0 when n is 0.  Even n: the lower of
+ * the two middle values, an observed batch time. */
+uint64_t np_move_median_ns(uint64_t *v, size_t n);
+
+#endif

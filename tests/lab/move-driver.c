@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * np-move-driver: np_move_process_pages on a real process in a lab guest
+ * with 4 nodes (tests/lab/test-lab-move.sh), checked against what the
+ * kernel says afterwards, not against the report alone.
+ *
+ * np-move-driver TARGET hot RATE
+ *   TARGET (np-move-target) with 64 MiB on node 0, of which 40-44 MiB is
+ *   written every millisecond, moved hot-first to node 2 at RATE MiB/s in
+ *   batches of at most 10 ms.  Checks: every page on node 2 by move_pages
+ *   and by numa_maps; the report's before and after equal those read
+ *   backs; no batch above the bound the rate implies, and at least as
+ *   many batches as that bound needs; the move took at least as long as
+ *   the rate allows; the pages moved first are all in the hot part.
+ * np-move-driver TARGET kill RATE
+ *   The same target, no hot part, killed 500 ms into a move at RATE:
+ *   -ESRCH, a partial report (some pages moved, not all, nothing read
+ *   after).
+ * np-move-driver TARGET cpuset CGROUP
+ *   The target put into cgroup v2 directory CGROUP (whose cpuset.mems
+ *   lacks node 2) before the move to node 2: refused, input, the node
+ *   named; every page still on node 0.
+ * Prints one line per finding, then "check: ok" or "check: N failed";
+ * exits 0 or 1 (2 for bad usage).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <numaplace/migrate.h>
+#include <numaplace/pages.h>
+
+#include "linux/linux-pages.h"
+
+#define PAGE 4096ull
+#define MIB (1ull << 20)
+#define TARGET_MIB 64
+#define HOT_OFF_MIB 40
+#define HOT_MIB 4
+#define FROM_NODE 0
+#define TO_NODE 2
+#define BATCH_NS 10000000ull
+
+static unsigned failures;
+
+static void finding(bool good, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void finding(bool good, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!good)
+		failures++;
+	printf("%s", good ? "" : "FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+struct target {
+	pid_t pid;
+	int pidfd;
+	uint64_t addr, len, hot, hot_len;
+};
+
+static int start_target(const char *exe, unsigned hot_mib, struct target *t)
+{
+	char mib[16], node[16], off[16], hm[16], line[256];
+	int p[2];
+	FILE *f;
+
+	snprintf(mib, sizeof(mib), "%d", TARGET_MIB);
+	snprintf(node, sizeof(node), "%d", FROM_NODE);
+	snprintf(off, sizeof(off), "%d", HOT_OFF_MIB);
+	snprintf(hm, sizeof(hm), "%u", hot_mib);
+	if (pipe(p))
+		return -errno;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -errno;
+	if (t->pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(exe, exe, mib, node, off, hm, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	if (!f || !fgets(line, sizeof(line), f) ||
+	    sscanf(line, "ready %llx %llu %llx %llu",
+		   (unsigned long long *)&t->addr,
+		   (unsigned long long *)&t->len,
+		   (unsigned long long *)&t->hot,
+		   (unsigned long long *)&t->hot_len) != 4) {
+		fprintf(stderr, "np-move-driver: %s did not start\n", exe);
+		return -EIO;
+	}
+	fclose(f);
+	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
+	return t->pidfd < 0 ? -errno : 0;
+}
+
+static void stop_target(struct target *t)
+{
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+	close(t->pidfd);
+}
+
+/* Pages of the target's range per node, by move_pages from here:
+ * counts[node] for nodes 0..7, *absent for pages on no node. */
+static int read_back(const struct target *t, uint64_t counts[8],
+		     uint64_t *absent)
+{
+	size_t n = (size_t)(t->len / PAGE);
+	void **ptrs = malloc(n * sizeof(*ptrs));
+	int *st = malloc(n * sizeof(*st)), e;
+
+	memset(counts, 0, 8 * sizeof(*counts));
+	*absent = 0;
+	if (!ptrs || !st) {
+		free(ptrs);
+		free(st);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = (void *)(uintptr_t)(t->addr + i * PAGE);
+	e = np_move_pages(t->pid, n, ptrs, NULL, st, 0, NULL);
+	for (size_t i = 0; !e && i < n; i++) {
+		if (st[i] >= 0 && st[i] < 8)
+			counts[st[i]]++;
+		else
+			(*absent)++;
+	}
+	free(ptrs);
+	free(st);
+	return e;
+}
+
+/* The report's per-node list equals counts[] (nodes with pages). */
+static bool same_nodes(const struct np_move_node_pages *v, size_t nv,
+		       const uint64_t counts[8])
+{
+	size_t k = 0;
+
+	for (unsigned node = 0; node < 8; node++) {
+		if (!counts[node])
+			continue;
+		if (k >= nv || v[k].node != node || v[k].pages != counts[node])
+			return false;
+		k++;
+	}
+	return k == nv;
+}
+
+/* numa_maps of the target's mapping: "N2=16384" and no other node. */
+static void check_numa_maps(const struct target *t, unsigned node)
+{
+	struct np_numa_maps m;
+	struct np_err err = { 0 };
+	char root[] = "/";
+	bool found = false;
+
+	if (np_numa_maps_read(root, t->pid, &m, &err)) {
+		finding(false, "numa_maps: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		if (m.maps[i].start != t->addr)
+			continue;
+		found = true;
+		finding(m.maps[i].nnodes == 1 && m.maps[i].nodes[0].node ==
+			node && m.maps[i].nodes[0].pages == t->len / PAGE,
+			"numa_maps: %zu node(s), N%u=%llu (want N%u=%llu only)",
+			m.maps[i].nnodes,
+			m.maps[i].nnodes ? m.maps[i].nodes[0].node : 0,
+			m.maps[i].nnodes ? (unsigned long long)
+			m.maps[i].nodes[0].pages : 0ull, node,
+			(unsigned long long)(t->len / PAGE));
+	}
+	if (!found)
+		finding(false, "numa_maps: no mapping at %llx",
+			(unsigned long long)t->addr);
+	np_numa_maps_free(&m);
+}
+
+static void print_report(const struct np_move_report *r, int rc,
+			 const struct np_err *err)
+{
+	printf("report: rc=%d moved=%llu/%llu present=%llu hot=%llu (%s) "
+	       "batches=%u batch_pages=%llu cap=%llu max_bytes=%llu "
+	       "longest=%lluus median=%lluus mibps=%.1f elapsed=%llums "
+	       "exited=%d failed=%llu/%llu/%llu/%llu/%llu%s%s\n", rc,
+	       (unsigned long long)r->pages_moved,
+	       (unsigned long long)r->pages_to_move,
+	       (unsigned long long)r->pages_present,
+	       (unsigned long long)r->pages_hot,
+	       np_move_hot_source_name(r->hot_source), r->batches,
+	       (unsigned long long)r->batch_pages,
+	       (unsigned long long)r->batch_bytes_cap,
+	       (unsigned long long)r->batch_bytes_max,
+	       (unsigned long long)r->longest_batch_ns / 1000,
+	       (unsigned long long)r->median_batch_ns / 1000, r->mibps,
+	       (unsigned long long)r->elapsed_ns / 1000000, r->target_exited,
+	       (unsigned long long)r->failed_ebusy,
+	       (unsigned long long)r->failed_eacces,
+	       (unsigned long long)r->failed_enomem,
+	       (unsigned long long)r->failed_efault,
+	       (unsigned long long)r->failed_other,
+	       rc ? " err=" : "", rc ? err->msg : "");
+}
+
+static struct np_move_range target_range(const struct target *t)
+{
+	return (struct np_move_range){ .start = t->addr, .len_bytes = t->len,
+				       .page_bytes = PAGE,
+				       .target_node = TO_NODE };
+}
+
+static void run_hot(const char *exe, double rate)
+{
+	struct target t;
+	struct np_move_opts o = { .rate_mibps = rate, .batch_ns = BATCH_NS,
+				  .order = NP_MOVE_HOT_FIRST,
+				  .sample_ns = 200000000ull };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	uint64_t before[8], after[8], absent, cap, need, in_hot = 0;
+	int rc, e;
+
+	if (start_target(exe, HOT_MIB, &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	r = target_range(&t);
+	e = read_back(&t, before, &absent);
+	finding(!e && before[FROM_NODE] == t.len / PAGE,
+		"before: %llu pages on node %d, %llu absent",
+		(unsigned long long)before[FROM_NODE], FROM_NODE,
+		(unsigned long long)absent);
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	print_report(&rep, rc, &err);
+	finding(rc == 0, "rc %d", rc);
+	e = read_back(&t, after, &absent);
+	finding(!e && after[TO_NODE] == t.len / PAGE && !absent,
+		"after: %llu of %llu pages on node %d by move_pages",
+		(unsigned long long)after[TO_NODE],
+		(unsigned long long)(t.len / PAGE), TO_NODE);
+	check_numa_maps(&t, TO_NODE);
+	finding(same_nodes(rep.before, rep.nbefore, before),
+		"report before matches move_pages read back");
+	finding(same_nodes(rep.after, rep.nafter, after),
+		"report after matches move_pages read back");
+	finding(rep.pages_moved == t.len / PAGE &&
+		rep.pages_to_move == t.len / PAGE,
+		"report: %llu of %llu pages moved",
+		(unsigned long long)rep.pages_moved,
+		(unsigned long long)rep.pages_to_move);
+	/* the batch bound the rate implies: rate x 10 ms */
+	cap = (uint64_t)(rate * MIB * 0.01);
+	need = (t.len + cap - 1) / cap;
+	finding(rep.batch_bytes_cap == cap && rep.batch_bytes_max <= cap &&
+		rep.batch_pages * PAGE <= cap,
+		"batches within the rate's bound: largest %llu bytes "
+		"(%llu pages), bound %llu",
+		(unsigned long long)rep.batch_bytes_max,
+		(unsigned long long)rep.batch_pages,
+		(unsigned long long)cap);
+	finding(rep.batches >= need && rep.nbatch_ns == rep.batches,
+		"batches: %u, at least %llu needed", rep.batches,
+		(unsigned long long)need);
+	/* the rate: the last batch can start no earlier than the bytes
+	 * before it allow */
+	finding((double)rep.elapsed_ns / 1e9 >=
+		(double)(t.len - rep.batch_bytes_max) / (rate * MIB),
+		"took %.2f s, the rate allows no less than %.2f s",
+		(double)rep.elapsed_ns / 1e9,
+		(double)(t.len - rep.batch_bytes_max) / (rate * MIB));
+	/* hot first: the hot part was found and moved before anything else */
+	finding(rep.hot_source == NP_HOT_SOFT_DIRTY &&
+		rep.pages_hot == t.hot_len / PAGE,
+		"hot: %llu pages by %s (want %llu by soft-dirty)",
+		(unsigned long long)rep.pages_hot,
+		np_move_hot_source_name(rep.hot_source),
+		(unsigned long long)(t.hot_len / PAGE));
+	for (size_t i = 0; i < rep.nfirst_moved; i++)
+		in_hot += rep.first_moved[i] >= t.hot &&
+			  rep.first_moved[i] < t.hot + t.hot_len;
+	finding(rep.nfirst_moved == NP_MOVE_FIRST_PAGES &&
+		in_hot == rep.nfirst_moved &&
+		rep.first_moved[0] == t.hot,
+		"first %zu pages moved: %llu in the hot part, first at "
+		"+%llu MiB", rep.nfirst_moved, (unsigned long long)in_hot,
+		(unsigned long long)((rep.first_moved[0] - t.addr) / MIB));
+	np_move_report_free(&rep);
+	stop_target(&t);
+}
+
+struct killer {
+	pid_t pid;
+	unsigned ms;
+};
+
+static void *kill_later(void *arg)
+{
+	const struct killer *k = arg;
+	struct timespec ts = { .tv_sec = k->ms / 1000,
+			       .tv_nsec = (long)(k->ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+	kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+static void run_kill(const char *exe, double rate)
+{
+	struct target t;
+	struct np_move_opts o = { .rate_mibps = rate, .batch_ns = BATCH_NS };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	struct killer k;
+	pthread_t th;
+	int rc;
+
+	if (start_target(exe, 0, &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	r = target_range(&t);
+	k = (struct killer){ .pid = t.pid, .ms = 500 };
+	pthread_create(&th, NULL, kill_later, &k);
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	pthread_join(th, NULL);
+	print_report(&rep, rc, &err);
+	finding(rc == -ESRCH && err.cls == NP_ERR_SYSTEM,
+		"rc %d class %d: %s", rc, (int)err.cls, err.msg);
+	finding(rep.target_exited, "report says the target exited");
+	finding(rep.pages_moved > 0 && rep.pages_moved < rep.pages_to_move &&
+		rep.pages_to_move == t.len / PAGE,
+		"partial: %llu of %llu pages moved",
+		(unsigned long long)rep.pages_moved,
+		(unsigned long long)rep.pages_to_move);
+	finding(rep.nbefore == 1 && rep.before[0].node == FROM_NODE &&
+		rep.nafter == 0, "before on node %d, no after read back",
+		FROM_NODE);
+	np_move_report_free(&rep);
+	waitpid(t.pid, NULL, 0);
+	close(t.pidfd);
+}
+
+static void run_cpuset(const char *exe, const char *cgroup)
+{
+	struct target t;
+	struct np_move_opts o = { .batch_ns = BATCH_NS };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	uint64_t after[8], absent;
+	char path[512];
+	FILE *f;
+	int rc, e;
+
+	if (start_target(exe, 0, &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%d\n", (int)t.pid) < 0 || fclose(f)) {
+		finding(false, "%s: %s", path, strerror(errno));
+		stop_target(&t);
+		return;
+	}
+	r = target_range(&t);
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	print_report(&rep, rc, &err);
+	finding(rc == -EINVAL && err.cls == NP_ERR_INPUT &&
+		strstr(err.msg, "node 2 is outside the cpuset.mems"),
+		"refused: rc %d class %d: %s", rc, (int)err.cls, err.msg);
+	finding(rep.pages_moved == 0 && rep.batches == 0, "nothing moved");
+	e = read_back(&t, after, &absent);
+	finding(!e && after[FROM_NODE] == t.len / PAGE,
+		"after: %llu pages still on node %d",
+		(unsigned long long)after[FROM_NODE], FROM_NODE);
+	np_move_report_free(&rep);
+	stop_target(&t);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: np-move-driver TARGET hot|kill RATE\n"
+			"       np-move-driver TARGET cpuset CGROUP\n");
+		return 2;
+	}
+	if (!strcmp(argv[2], "hot"))
+		run_hot(argv[1], strtod(argv[3], NULL));
+	else if (!strcmp(argv[2], "kill"))
+		run_kill(argv[1], strtod(argv[3], NULL));
+	else if (!strcmp(argv[2], "cpuset"))
+		run_cpuset(argv[1], argv[3]);
+	else
+		return 2;
+	if (failures)
+		printf("check: %u failed\n", failures);
+	else
+		printf("check: ok\n");
+	return failures ? 1 : 0;
+}
