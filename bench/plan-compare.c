@@ -70,6 +70,8 @@ static const struct shape shapes[] = {
 };
 
 static const unsigned loads[] = { 90, 105 };
+/* workloads per host and load, drawn from consecutive seeds */
+#define SEEDS 4
 
 static uint64_t rng;
 
@@ -197,24 +199,35 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* What one planner did with one workload, and how long it took. */
+/* One VM as a planner left it. */
+struct vm_out {
+	bool placed;
+	uint64_t mib, remote_mib;
+	size_t nodes;              /* host nodes it is bound to */
+};
+
+/* What one planner did with a workload's seeds, and how long it took. */
 struct result {
 	const char *planner;
-	size_t placed;
+	size_t placed, bound, capped;
 	uint64_t placed_mib, remote_mib;
-	size_t bound;              /* nodes the placed VMs are bound to */
+	/* the VMs every planner placed: their memory and its remote part */
+	uint64_t common_mib, common_remote_mib;
 	double perms;
-	size_t capped;
-	double t[100];
+	double t[100];             /* per run, the seeds' times summed */
+	struct vm_out *vm;         /* [nvms] of the seed being run */
 };
 
 /* The plan left the host consistent: every node gave what its VMs hold
  * and no node gave more than it had. */
 static int check_left(const char *who, const struct np_plan_host *h,
-		      const struct np_plan_host *left, uint64_t placed_mib)
+		      const struct np_plan_host *left, const struct vm_out *vm,
+		      size_t nvms)
 {
-	uint64_t given = 0;
+	uint64_t given = 0, placed_mib = 0;
 
+	for (size_t i = 0; i < nvms; i++)
+		placed_mib += vm[i].placed ? vm[i].mib : 0;
 	for (size_t i = 0; i < h->nnodes; i++) {
 		if (left->nodes[i].free_mib > h->nodes[i].free_mib) {
 			fprintf(stderr, "plan-compare: %s: node %zu gave more "
@@ -233,7 +246,7 @@ static int check_left(const char *who, const struct np_plan_host *h,
 }
 
 static int run_best_fit(const struct np_plan_host *h,
-			const struct np_vm_specs *s, unsigned r,
+			const struct np_vm_specs *s, double *t,
 			struct result *out)
 {
 	struct np_plan_opts o = { .strategy = NP_PLAN_BEST_FIT,
@@ -247,26 +260,27 @@ static int run_best_fit(const struct np_plan_host *h,
 		fprintf(stderr, "plan-compare: %s\n", err.msg);
 		return -1;
 	}
-	out->t[r] = now_s() - t0;
-	out->placed = p->placed;
-	out->placed_mib = out->remote_mib = 0;
-	out->bound = 0;
+	*t = now_s() - t0;
 	for (size_t i = 0; i < p->nvms; i++) {
 		const struct np_plan_vm *vm = &p->vms[i];
+		struct vm_out *v = &out->vm[i];
 
-		out->bound += vm->placed ? vm->nodes.n : 0;
+		memset(v, 0, sizeof(*v));
+		v->placed = vm->placed;
+		v->nodes = vm->placed ? vm->nodes.n : 0;
 		for (size_t k = 0; vm->placed && k < vm->nodes.n; k++)
-			out->placed_mib += vm->memory_mib[k];
-		out->remote_mib += np_plan_vm_remote_mib(vm);
+			v->mib += vm->memory_mib[k];
+		v->remote_mib = np_plan_vm_remote_mib(vm);
 	}
-	rc = check_left(out->planner, h, p->left, out->placed_mib);
+	rc = check_left(out->planner, h, p->left, out->vm, p->nvms);
 	np_plan_free(p);
 	return rc;
 }
 
 static int run_peer(const struct np_plan_host *h, const struct np_vm_specs *s,
 		    const struct nova_opts *nova, const unsigned *flavors,
-		    unsigned r, struct result *out)
+		    double *t, double *perms, size_t *capped,
+		    struct result *out)
 {
 	struct peer_plan *p = NULL;
 	double t0 = now_s();
@@ -278,18 +292,67 @@ static int run_peer(const struct np_plan_host *h, const struct np_vm_specs *s,
 			strerror(-rc));
 		return -1;
 	}
-	out->t[r] = now_s() - t0;
-	out->placed = p->placed;
-	out->placed_mib = p->placed_mib;
-	out->remote_mib = p->remote_mib;
-	out->perms = p->perms;
-	out->capped = p->capped;
-	out->bound = 0;
-	for (size_t i = 0; i < p->nvms; i++)
-		out->bound += p->vms[i].placed ? p->vms[i].ncells : 0;
-	rc = check_left(out->planner, h, p->left, p->placed_mib);
+	*t = now_s() - t0;
+	*perms = p->perms;
+	*capped = p->capped;
+	for (size_t i = 0; i < p->nvms; i++) {
+		const struct peer_vm *pv = &p->vms[i];
+		struct vm_out *v = &out->vm[i];
+
+		memset(v, 0, sizeof(*v));
+		v->placed = pv->placed;
+		v->nodes = pv->placed ? pv->ncells : 0;
+		for (size_t c = 0; pv->placed && c < pv->ncells; c++)
+			v->mib += pv->mib[c];
+		v->remote_mib = peer_vm_remote_mib(pv);
+	}
+	rc = check_left(out->planner, h, p->left, out->vm, p->nvms);
 	peer_plan_free(p);
 	return rc;
+}
+
+#define NPLANNERS 4
+
+/* Adds one seed's plans (the last run's: the planners are deterministic)
+ * to the results; PLAN_COMPARE_REFUSED in the environment lists the VMs
+ * each planner left out on stderr. */
+static void tally(struct result *res, const struct np_vm_specs *s,
+		  const char *workload, uint64_t seed)
+{
+	bool list = getenv("PLAN_COMPARE_REFUSED") != NULL;
+
+	for (size_t i = 0; i < s->n; i++) {
+		bool all = true;
+
+		for (int k = 0; k < NPLANNERS; k++)
+			all &= res[k].vm[i].placed;
+		for (int k = 0; k < NPLANNERS; k++) {
+			struct result *x = &res[k];
+			const struct vm_out *v = &x->vm[i];
+
+			if (list && !v->placed)
+				fprintf(stderr, "%s seed %" PRIu64 ": %s leaves "
+					"out %s (%u vCPUs, %" PRIu64 " GiB)\n",
+					workload, seed, x->planner,
+					s->v[i].name, s->v[i].vcpus,
+					s->v[i].memory_mib / GIB);
+			if (!v->placed)
+				continue;
+			x->placed++;
+			x->bound += v->nodes;
+			x->placed_mib += v->mib;
+			x->remote_mib += v->remote_mib;
+			if (all) {
+				x->common_mib += v->mib;
+				x->common_remote_mib += v->remote_mib;
+			}
+		}
+	}
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
 static void print_result(const char *workload, size_t nvms,
@@ -301,55 +364,94 @@ static void print_result(const char *workload, size_t nvms,
 	if (x->perms > 0)
 		snprintf(extra, sizeof(extra), "%.3g perms, %zu capped",
 			 x->perms, x->capped);
-	printf("%-9s %4zu  %-9s %6zu %6.0f %5.2f %7.2f %% %9.2f %9.2f %9.2f  %s\n",
-	       workload, nvms, x->planner, x->placed,
+	printf("%-8s %5zu  %-9s %6zu %6.0f %5.2f %6.2f %% %6.2f %% %8.2f "
+	       "%8.2f %8.2f  %s\n", workload, nvms, x->planner, x->placed,
 	       (double)x->placed_mib / GIB,
 	       x->placed ? (double)x->bound / (double)x->placed : 0.0,
-	       x->placed_mib ? 100.0 * (double)x->remote_mib /
-			       (double)x->placed_mib : 0.0,
+	       share(x->remote_mib, x->placed_mib),
+	       share(x->common_remote_mib, x->common_mib),
 	       x->t[runs / 2] * 1e3, x->t[0] * 1e3, x->t[runs - 1] * 1e3,
 	       extra);
 }
 
-static int workload(const struct shape *sh, unsigned load, uint64_t seed,
-		    unsigned runs, uint64_t budget)
+/* One seed of a workload: every planner RUNS times, times added to
+ * res[].t. */
+static int seed_run(const struct shape *sh, unsigned load, uint64_t seed,
+		    unsigned runs, uint64_t budget, struct result *res,
+		    size_t *nvms)
 {
 	struct nova_opts spread = { false, OVERCOMMIT, budget };
 	struct nova_opts pack = { true, OVERCOMMIT, budget };
-	struct result res[4] = { { .planner = "best-fit" },
-				 { .planner = "nova" },
-				 { .planner = "nova-pack" },
-				 { .planner = "numad" } };
 	struct np_plan_host *h = host_make(sh);
 	struct np_vm_specs s = { 0 };
 	unsigned *flavors = NULL;
 	char name[32];
 	int rc = -1;
 
-	if (!h || specs_make(h, load, seed, &s))
-		goto out;
-	if (!(flavors = calloc(s.n ? s.n : 1, sizeof(*flavors))))
-		goto out;
-	/* spread and pack share the flavor: it depends on the cells' size */
-	nova_flavors(h, &spread, &s, flavors);
-	for (unsigned r = 0; r < runs; r++)
-		if (run_best_fit(h, &s, r, &res[0]) ||
-		    run_peer(h, &s, &spread, flavors, r, &res[1]) ||
-		    run_peer(h, &s, &pack, flavors, r, &res[2]) ||
-		    run_peer(h, &s, NULL, NULL, r, &res[3]))
-			goto out;
 	snprintf(name, sizeof(name), "%s-%u%%", sh->name, load);
-	for (int i = 0; i < 4; i++)
-		print_result(name, s.n, &res[i], runs);
-	fflush(stdout);
+	if (!h || specs_make(h, load, seed, &s) ||
+	    !(flavors = calloc(s.n, sizeof(*flavors))))
+		goto oom;
+	for (int k = 0; k < NPLANNERS; k++)
+		if (!(res[k].vm = calloc(s.n, sizeof(*res[k].vm))))
+			goto oom;
+	/* spread and pack share the flavors: they follow the cells' size */
+	nova_flavors(h, &spread, &s, flavors);
+	for (unsigned r = 0; r < runs; r++) {
+		double t[NPLANNERS], perms[NPLANNERS] = { 0 };
+		size_t capped[NPLANNERS] = { 0 };
+
+		if (run_best_fit(h, &s, &t[0], &res[0]) ||
+		    run_peer(h, &s, &spread, flavors, &t[1], &perms[1],
+			     &capped[1], &res[1]) ||
+		    run_peer(h, &s, &pack, flavors, &t[2], &perms[2],
+			     &capped[2], &res[2]) ||
+		    run_peer(h, &s, NULL, NULL, &t[3], &perms[3], &capped[3],
+			     &res[3]))
+			goto out;
+		for (int k = 0; k < NPLANNERS; k++) {
+			res[k].t[r] += t[k];
+			if (r == runs - 1) {
+				res[k].perms += perms[k];
+				res[k].capped += capped[k];
+			}
+		}
+	}
+	tally(res, &s, name, seed);
+	*nvms += s.n;
 	rc = 0;
+	goto out;
+oom:
+	fprintf(stderr, "plan-compare: out of memory\n");
 out:
-	if (rc && !h)
-		fprintf(stderr, "plan-compare: out of memory\n");
+	for (int k = 0; k < NPLANNERS; k++) {
+		free(res[k].vm);
+		res[k].vm = NULL;
+	}
 	free(flavors);
 	np_vm_specs_free(&s);
 	np_plan_host_free(h);
 	return rc;
+}
+
+static int workload(const struct shape *sh, unsigned load, uint64_t seed,
+		    unsigned runs, uint64_t budget)
+{
+	struct result res[NPLANNERS] = { { .planner = "best-fit" },
+					 { .planner = "nova" },
+					 { .planner = "nova-pack" },
+					 { .planner = "numad" } };
+	size_t nvms = 0;
+	char name[32];
+
+	for (unsigned k = 0; k < SEEDS; k++)
+		if (seed_run(sh, load, seed + k, runs, budget, res, &nvms))
+			return -1;
+	snprintf(name, sizeof(name), "%s-%u%%", sh->name, load);
+	for (int k = 0; k < NPLANNERS; k++)
+		print_result(name, nvms, &res[k], runs);
+	fflush(stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -365,15 +467,15 @@ int main(int argc, char **argv)
 	printf("best-fit, Nova's fit (spread, pack) and numad's choice, "
 	       "%u runs each; Nova's walk cut at %" PRIu64 " permutations "
 	       "per decision\n", runs, budget);
-	printf("%-9s %4s  %-9s %6s %6s %5s %9s %9s %9s %9s\n", "workload",
-	       "VMs", "planner", "placed", "GiB", "nodes", "remote", "median",
-	       "min", "max");
-	printf("%-9s %4s  %-9s %6s %6s %5s %9s %9s %9s %9s\n", "", "", "", "",
-	       "placed", "/VM", "memory", "ms", "ms", "ms");
+	printf("%-8s %5s  %-9s %6s %6s %5s %8s %8s %8s %8s %8s\n",
+	       "workload", "VMs", "planner", "placed", "GiB", "nodes",
+	       "remote", "remote", "median", "min", "max");
+	printf("%-8s %5s  %-9s %6s %6s %5s %8s %8s %8s %8s %8s\n", "", "", "",
+	       "", "placed", "/VM", "memory", "common", "ms", "ms", "ms");
 	for (size_t i = 0; !rc && i < sizeof(shapes) / sizeof(shapes[0]); i++)
 		for (size_t l = 0; !rc && l < sizeof(loads) / sizeof(loads[0]);
 		     l++)
-			rc = workload(&shapes[i], loads[l], 14 + i * 16 + l,
-				      runs, budget);
+			rc = workload(&shapes[i], loads[l],
+				      14 + 100 * i + 10 * l, runs, budget);
 	return rc ? 1 : 0;
 }
