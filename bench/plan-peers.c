@@ -337,7 +337,10 @@ struct nova_call {
 	unsigned checks;
 };
 
-/* The (host cell cells[j], guest cell c) pair, through Nova's caches. */
+/* The (host cell cells[j], guest cell c) pair, through Nova's caches.
+ * Nova keys them on instance_cell.id, which a fit overwrites with the
+ * host cell's id; its cells being equal, that changes how often it
+ * checks a pair, not a verdict nor the permutations it walks. */
 static bool pair_fits(struct nova_call *x, size_t j, size_t c)
 {
 	unsigned char *v = &x->cache[j * x->k + c];

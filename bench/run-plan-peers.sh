@@ -9,3 +9,7 @@ NP=${1:-build/tools/numaplace/numaplace}
 RUNS=${RUNS:-5}
 BUDGET=${BUDGET:-1000000}
 "$(dirname "$NP")/../../bench/plan-compare" "$RUNS" "$BUDGET"
+# CPython's pace in the same loop, to read the permutation counts as time
+if command -v python3 >/dev/null 2>&1; then
+	python3 "$(dirname "$0")/plan-nova-loop.py"
+fi
