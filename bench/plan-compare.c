@@ -314,12 +314,12 @@ static int run_peer(const struct np_plan_host *h, const struct np_vm_specs *s,
 #define NPLANNERS 4
 
 /* Adds one seed's plans (the last run's: the planners are deterministic)
- * to the results; PLAN_COMPARE_REFUSED in the environment lists the VMs
- * each planner left out on stderr. */
+ * to the results; PLAN_COMPARE_LIST in the environment lists on stderr
+ * the VMs each planner left out or split with remote memory. */
 static void tally(struct result *res, const struct np_vm_specs *s,
 		  const char *workload, uint64_t seed)
 {
-	bool list = getenv("PLAN_COMPARE_REFUSED") != NULL;
+	bool list = getenv("PLAN_COMPARE_LIST") != NULL;
 
 	for (size_t i = 0; i < s->n; i++) {
 		bool all = true;
@@ -336,6 +336,14 @@ static void tally(struct result *res, const struct np_vm_specs *s,
 					workload, seed, x->planner,
 					s->v[i].name, s->v[i].vcpus,
 					s->v[i].memory_mib / GIB);
+			if (list && v->remote_mib)
+				fprintf(stderr, "%s seed %" PRIu64 ": %s splits "
+					"%s (%u vCPUs, %" PRIu64 " GiB) over %zu "
+					"nodes, %" PRIu64 " MiB remote\n",
+					workload, seed, x->planner,
+					s->v[i].name, s->v[i].vcpus,
+					s->v[i].memory_mib / GIB, v->nodes,
+					v->remote_mib);
 			if (!v->placed)
 				continue;
 			x->placed++;
