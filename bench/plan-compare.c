@@ -34,7 +34,9 @@
  * Nova's loop walks in all, exactly, and "capped" how many decisions
  * were cut: their time here is a lower bound.
  *
- * usage: plan-compare [RUNS [BUDGET]]   (RUNS default 5)
+ * usage: plan-compare [RUNS [BUDGET [MAXNODES]]]   (RUNS default 5;
+ * MAXNODES: only the hosts of at most that many nodes, so that BUDGET 0
+ * can walk Nova's permutations whole where that ends, up to 16 nodes)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -466,10 +468,12 @@ int main(int argc, char **argv)
 {
 	unsigned runs = argc > 1 ? (unsigned)atoi(argv[1]) : 5;
 	uint64_t budget = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
+	unsigned maxnodes = argc > 3 ? (unsigned)atoi(argv[3]) : 1024;
 	int rc = 0;
 
-	if (argc > 3 || runs < 1 || runs > 100) {
-		fprintf(stderr, "usage: plan-compare [RUNS (1-100) [BUDGET]]\n");
+	if (argc > 4 || runs < 1 || runs > 100 || maxnodes < 1) {
+		fprintf(stderr, "usage: plan-compare [RUNS (1-100) [BUDGET "
+			"[MAXNODES]]]\n");
 		return 2;
 	}
 	printf("best-fit, Nova's fit (spread, pack) and numad's choice, "
@@ -480,7 +484,8 @@ int main(int argc, char **argv)
 	       "remote", "remote", "median", "min", "max");
 	printf("%-8s %5s  %-9s %6s %6s %5s %8s %8s %8s %8s %8s\n", "", "", "",
 	       "", "placed", "/VM", "memory", "common", "ms", "ms", "ms");
-	for (size_t i = 0; !rc && i < sizeof(shapes) / sizeof(shapes[0]); i++)
+	for (size_t i = 0; !rc && i < sizeof(shapes) / sizeof(shapes[0]) &&
+	     shapes[i].nodes <= maxnodes; i++)
 		for (size_t l = 0; !rc && l < sizeof(loads) / sizeof(loads[0]);
 		     l++)
 			rc = workload(&shapes[i], loads[l],
