@@ -477,8 +477,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("best-fit, Nova's fit (spread, pack) and numad's choice, "
-	       "%u runs each; Nova's walk cut at %" PRIu64 " permutations "
-	       "per decision\n", runs, budget);
+	       "%u runs each; ", runs);
+	if (budget)
+		printf("Nova's walk cut at %" PRIu64 " permutations per "
+		       "decision\n", budget);
+	else
+		printf("Nova's walk not cut\n");
 	printf("%-8s %5s  %-9s %6s %6s %5s %8s %8s %8s %8s %8s\n",
 	       "workload", "VMs", "planner", "placed", "GiB", "nodes",
 	       "remote", "remote", "median", "min", "max");
