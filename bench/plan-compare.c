@@ -372,10 +372,10 @@ static void print_result(const char *workload, size_t nvms,
 
 	qsort(x->t, runs, sizeof(x->t[0]), cmp_double);
 	if (x->perms > 0)
-		snprintf(extra, sizeof(extra), "%.3g perms, %zu capped",
+		snprintf(extra, sizeof(extra), "  %.3g perms, %zu capped",
 			 x->perms, x->capped);
 	printf("%-8s %5zu  %-9s %6zu %6.0f %5.2f %6.2f %% %6.2f %% %8.2f "
-	       "%8.2f %8.2f  %s\n", workload, nvms, x->planner, x->placed,
+	       "%8.2f %8.2f%s\n", workload, nvms, x->planner, x->placed,
 	       (double)x->placed_mib / GIB,
 	       x->placed ? (double)x->bound / (double)x->placed : 0.0,
 	       share(x->remote_mib, x->placed_mib),
