@@ -10,7 +10,8 @@
  * judged under the same limits.  Node positions are indices into
  * host->nodes (ascending id).
  *
- * Nova (nova/virt/hardware.py, openstack/nova, 2026 master):
+ * Nova (nova/virt/hardware.py, openstack/nova master, commit 00a03040 of
+ * August 2026):
  *   numa_fit_instance_to_host() sorts the host cells (only when the host
  *   has more cells than the guest): by avail_memory, then by cpu_usage
  *   (shared CPUs) or len(free_pcpus) (dedicated), both stable, the
@@ -91,9 +92,9 @@ struct nova_opts {
 	bool pack;                  /* packing_host_numa_cells_allocation_strategy */
 	double cpu_allocation_ratio;     /* shared vCPUs per host CPU, >= 1 */
 	/* permutations enumerated per numa_fit_instance_to_host() call; past
-	 * it the call is finished by a depth-first search in the same
-	 * lexicographic order (the same answer: see nova_fit()) and counted
-	 * as capped.  0: no limit. */
+	 * it the call takes the first ncells fitting cells in Nova's order,
+	 * which is the permutation the walk would have found (the cells of
+	 * an equal split are alike), and counts as capped.  0: no limit. */
 	uint64_t perm_budget;
 };
 
