@@ -94,6 +94,7 @@ bench: deps build
 	@sh bench/run-alloc.sh $(NUMAPLACE)
 	@sh bench/run-mem.sh $(NUMAPLACE)
 	@sh bench/run-plan.sh $(NUMAPLACE)
+	@sh bench/run-plan-peers.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
