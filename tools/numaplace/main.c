@@ -31,6 +31,8 @@ const struct np_cmd np_commands[] = {
 	  "run two commands alternately: is B faster than A, and by how much" },
 	{ "plan", cmd_plan, usage_plan,
 	  "fit VMs to NUMA nodes: nodes, pins, guest NUMA cells (JSON, table)" },
+	{ "vms", cmd_vms, usage_vms,
+	  "running VMs: where their vCPUs and guest memory are, and a verdict" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };
