@@ -183,6 +183,8 @@ struct np_apply_report {
 	struct np_move_report move;
 	bool exited;                  /* the VM ended mid-way */
 	char *virsh_log;              /* the virsh commands run, one a line */
+	char *note;                   /* what did not stop the apply but did
+				       * not happen (virsh numatune refused) */
 };
 
 /*

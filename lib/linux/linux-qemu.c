@@ -461,3 +461,22 @@ int np_pidfd_alive(int pidfd)
 	/* a pidfd becomes readable when its process exits */
 	return n == 0;
 }
+
+bool np_self_has_cap_sys_nice(void)
+{
+	struct np_root r;
+	char *buf = NULL;
+	const char *c;
+	size_t len;
+	bool has = false;
+
+	if (np_root_open(&r, "/", NULL))
+		return false;
+	if (np_root_read(&r, "proc/self/status", &buf, &len, NULL) == 0 &&
+	    (c = strstr(buf, "\nCapEff:")))
+		/* CAP_SYS_NICE is capability 23 (linux/capability.h) */
+		has = (strtoull(c + 8, NULL, 16) >> 23) & 1;
+	free(buf);
+	np_root_close(&r);
+	return has;
+}

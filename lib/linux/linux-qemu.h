@@ -77,6 +77,10 @@ int np_proc_allowed(const struct np_root *r, pid_t pid, struct np_idset *mems,
 /* The process's effective uid (status "Uid:", second field); -1 unknown. */
 long np_proc_euid(const struct np_root *r, pid_t pid);
 
+/* Whether this process has CAP_SYS_NICE in effect (proc/self/status
+ * CapEff, bit 23): what moving and pinning another user's threads need. */
+bool np_self_has_cap_sys_nice(void);
+
 /* A pidfd for pid (pidfd_open(2)): the fd, or a negative errno with err
  * filled (-ESRCH: gone, input). */
 int np_pidfd_open(pid_t pid, struct np_err *err);
