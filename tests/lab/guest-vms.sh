@@ -77,7 +77,7 @@ if start_qemu b 256; then
 	start=$(ram_start "$pid")
 	echo "--- b-start"
 	echo "$start"
-	np-vms-writer "$pid" "$start" $((192 << 20)) $((8 << 20)) 60000 >/tmp/b.writer &
+	np-vms-writer "$pid" "$start" $((192 << 20)) $((8 << 20)) 60000 2>/tmp/b.writer &
 	writer=$!
 	sleep 1
 	echo "--- b-apply"
@@ -87,8 +87,6 @@ if start_qemu b 256; then
 	cat /tmp/b.apply.err
 	kill "$writer"
 	wait "$writer" 2>/dev/null
-	echo "--- b-writer"
-	cat /tmp/b.writer
 	stop_qemu "$pid"
 fi
 
@@ -99,8 +97,9 @@ if start_qemu c 256; then
 	sleep 3
 	kill -9 "$pid"
 	wait "$apply"
+	rc=$?
 	echo "--- c-rc"
-	echo "rc=$?"
+	echo "rc=$rc"
 	echo "--- c-out"
 	cat /tmp/c.out
 	echo "--- c-err"

@@ -60,7 +60,7 @@ def js(n):
     return json.loads(t[:t.rindex('}') + 1])
 
 def check(ok, what):
-    print('ok' if ok else 'FAIL: ' + what)
+    print('ok' if ok else 'FAIL: ' + what.replace('\n', ' | ')[:1500])
 
 def tail_rc(n):
     m = [l for l in sec.get(n, []) if l.startswith('rc=')]
@@ -111,7 +111,7 @@ try:
     check(after['ram_nodes'] == [{'node': 2, 'bytes': 256 * MIB}] and
           after['verdict'] == 'local' and after['vcpu_nodes'] == [2],
           'vms after: %s %s' % (after['ram_nodes'], after['verdict']))
-except (KeyError, ValueError, IndexError) as e:
+except (KeyError, ValueError, IndexError, TypeError) as e:
     check(False, 'a: %r: %s' % (e, text('a-apply')[-600:]))
 
 # b: hot-first at 64 MiB/s in 10 ms batches
@@ -133,7 +133,7 @@ try:
           'batches %d of %d pages, cap %d bytes' %
           (m['batches'], m['batch_pages'], cap))
     check(m['after'] == [{'node': 3, 'pages': PAGES}], 'b after %s' % m['after'])
-except (KeyError, ValueError, IndexError) as e:
+except (KeyError, ValueError, IndexError, TypeError) as e:
     check(False, 'b: %r: %s' % (e, text('b-apply')[-600:]))
 
 # c: QEMU killed mid-apply
@@ -146,7 +146,7 @@ try:
           0 < c['move']['pages_moved'] < PAGES,
           'c partial report: exited %s moved %s' %
           (c['exited'], c['move'] and c['move']['pages_moved']))
-except (KeyError, ValueError, IndexError) as e:
+except (KeyError, ValueError, IndexError, TypeError) as e:
     check(False, 'c: %r: %s %s' % (e, text('c-out')[-400:], text('c-err')))
 
 d = sec.get('d', [])
