@@ -106,7 +106,11 @@ struct np_vm {
 	struct np_vm_node_bytes *ram_nodes;  /* guest RAM per host node */
 	size_t nram_nodes;
 	uint64_t ram_bytes;           /* resident guest RAM */
-	uint64_t remote_bytes;        /* of it, away from its vCPUs' nodes */
+	/* of it, away from the vCPUs using it: per range, its bytes off each
+	 * using vCPU's node averaged over those vCPUs (a cell's vCPUs use
+	 * its memory; memory without a cell, or of a cell without vCPUs,
+	 * every vCPU) */
+	uint64_t remote_bytes;
 	struct np_idset vcpu_nodes;   /* the vCPUs' home nodes */
 	enum np_vm_verdict verdict;
 };
@@ -179,6 +183,11 @@ struct np_apply_report {
 	struct np_idset mem_nodes;    /* libvirt numatune nodeset set */
 	struct np_move_range *ranges; /* what was asked to move */
 	size_t nranges;
+	enum np_move_order order;     /* as asked */
+	/* after the move, numa_maps of each guest RAM range read again:
+	 * pages not on the range's target node (verified: it was read) */
+	bool verified;
+	uint64_t off_target_pages;
 	bool moved;                   /* move report below is filled */
 	struct np_move_report move;
 	bool exited;                  /* the VM ended mid-way */
@@ -188,7 +197,10 @@ struct np_apply_report {
 };
 
 /*
- * Pins and moves as opts say and reports it.  0 when done; a negative
+ * Pins and moves as opts say and reports it.  After the move each range's
+ * pages per node are read again from numa_maps: pages move_pages called
+ * busy that are on their target node all the same do not fail the call
+ * (rep->note says so).  0 when done; a negative
  * errno with err filled otherwise, and rep kept as far as it got (free it
  * with np_apply_report_free in every case): -ESRCH (system) when the VM
  * ended mid-way, -EAGAIN when some pages failed to move, -EINVAL (input)

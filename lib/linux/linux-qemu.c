@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,17 +448,6 @@ int np_pidfd_open(pid_t pid, struct np_err *err)
 		return np_fail_errno(err, -errno, "process %d: pidfd_open: %s",
 				     (int)pid, strerror(errno));
 	return (int)fd;
-}
-
-int np_pidfd_alive(int pidfd)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int n = poll(&p, 1, 0);
-
-	if (n < 0)
-		return -errno;
-	/* a pidfd becomes readable when its process exits */
-	return n == 0;
 }
 
 bool np_self_has_cap_sys_nice(void)

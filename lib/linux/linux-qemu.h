@@ -84,7 +84,6 @@ bool np_self_has_cap_sys_nice(void);
 /* A pidfd for pid (pidfd_open(2)): the fd, or a negative errno with err
  * filled (-ESRCH: gone, input). */
 int np_pidfd_open(pid_t pid, struct np_err *err);
-/* Whether the process behind a pidfd is still running: 1, 0, or -errno. */
-int np_pidfd_alive(int pidfd);
+/* (np_pidfd_alive(), whether it still runs, is linux-proc.h's.) */
 
 #endif

@@ -144,6 +144,42 @@ static int cell_vcpu_nodes(const struct np_vm *vm, int g, struct np_idset *out)
 	return e;
 }
 
+/* Whether vCPU v uses the memory of guest node g: it is in that cell, or
+ * the memory has no cell or its cell no vCPU (g_has_vcpus false). */
+static bool vcpu_uses(const struct np_vm_vcpu *v, int g, bool g_has_vcpus)
+{
+	return v->home_node >= 0 &&
+	       (g < 0 || !g_has_vcpus || v->guest_node == g);
+}
+
+/*
+ * The bytes of one range remote to the vCPUs using it: for each such
+ * vCPU, the range's bytes off its node, averaged over those vCPUs (two
+ * vCPUs on nodes 0 and 1 over memory on node 0: half of it is remote).
+ */
+static uint64_t range_remote_bytes(const struct np_vm *vm,
+				   const struct np_vm_ram *ram)
+{
+	bool has = false;
+	uint64_t sum = 0, users = 0;
+
+	for (size_t i = 0; i < vm->nvcpus && !has; i++)
+		has = ram->guest_node >= 0 &&
+		      vm->vcpus[i].guest_node == ram->guest_node &&
+		      vm->vcpus[i].home_node >= 0;
+	for (size_t i = 0; i < vm->nvcpus; i++) {
+		const struct np_vm_vcpu *v = &vm->vcpus[i];
+
+		if (!vcpu_uses(v, ram->guest_node, has))
+			continue;
+		users++;
+		for (size_t k = 0; k < ram->nnodes; k++)
+			if (ram->nodes[k].node != (unsigned)v->home_node)
+				sum += ram->nodes[k].bytes;
+	}
+	return users ? sum / users : 0;
+}
+
 int np_vm_judge(struct np_vm *vm)
 {
 	int e = 0;
@@ -156,23 +192,14 @@ int np_vm_judge(struct np_vm *vm)
 	e = cell_vcpu_nodes(vm, -1, &vm->vcpu_nodes);
 	for (size_t r = 0; r < vm->nram && !e; r++) {
 		const struct np_vm_ram *ram = &vm->ram[r];
-		struct np_idset local = { 0 };
 
-		/* a cell's memory is local to its own vCPUs; a cell with
-		 * none (memory only), or no cells: to every vCPU */
-		if (ram->guest_node >= 0)
-			e = cell_vcpu_nodes(vm, ram->guest_node, &local);
-		if (!e && !local.n)
-			e = cell_vcpu_nodes(vm, -1, &local);
+		vm->remote_bytes += range_remote_bytes(vm, ram);
 		for (size_t k = 0; k < ram->nnodes && !e; k++) {
 			vm->ram_bytes += ram->nodes[k].bytes;
-			if (!np_idset_contains(&local, ram->nodes[k].node))
-				vm->remote_bytes += ram->nodes[k].bytes;
 			e = add_node_bytes(&vm->ram_nodes, &vm->nram_nodes,
 					   ram->nodes[k].node,
 					   ram->nodes[k].bytes);
 		}
-		np_idset_free(&local);
 	}
 	if (e)
 		return e;

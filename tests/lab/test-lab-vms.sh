@@ -95,9 +95,12 @@ try:
     m = a['move']
     check(m['before'] == [{'node': 0, 'pages': PAGES}], 'before %s' % m['before'])
     check(m['after'] == [{'node': 2, 'pages': PAGES}], 'after %s' % m['after'])
-    check(m['pages_moved'] == PAGES and m['pages_to_move'] == PAGES,
+    check(m['pages_moved'] > PAGES * 9 // 10 and m['pages_to_move'] == PAGES,
           'moved %s of %s' % (m['pages_moved'], m['pages_to_move']))
-    check(sum(m['failed'].values()) == 0, 'failed %s' % m['failed'])
+    # move_pages may call a page busy that still ends on its node (the
+    # note says so): what counts is where numa_maps puts them afterwards
+    check(a['off_target_pages_after'] == 0, 'off target %s (failed %s)' %
+          (a['off_target_pages_after'], m['failed']))
     check(m['hot_source'] == 'none', 'address order: hot source %s' % m['hot_source'])
     vp = [p for p in a['pins'] if p['vcpu'] is not None]
     check(len(vp) == 2 and all(p['after'] == NODE_CPUS[2] for p in a['pins']),
@@ -129,10 +132,13 @@ try:
           (lo, hi, m['first_moved'][:8]))
     # the rate bounds a batch: 64 MiB/s x 10 ms
     cap = 64 * MIB // 100
-    check(m['batches'] >= (256 * MIB) // cap and m['batch_pages'] * 4096 <= cap,
-          'batches %d of %d pages, cap %d bytes' %
-          (m['batches'], m['batch_pages'], cap))
-    check(m['after'] == [{'node': 3, 'pages': PAGES}], 'b after %s' % m['after'])
+    check(m['batch_bytes_cap'] == cap and m['batch_bytes_max'] <= cap and
+          m['batches'] >= (256 * MIB) // cap,
+          'batches %d, largest %d bytes, cap %d bytes (want %d)' %
+          (m['batches'], m['batch_bytes_max'], m['batch_bytes_cap'], cap))
+    check(m['after'] == [{'node': 3, 'pages': PAGES}] and
+          b['off_target_pages_after'] == 0, 'b after %s, off target %s' %
+          (m['after'], b['off_target_pages_after']))
 except (KeyError, ValueError, IndexError, TypeError) as e:
     check(False, 'b: %r: %s' % (e, text('b-apply')[-600:]))
 
@@ -140,7 +146,7 @@ except (KeyError, ValueError, IndexError, TypeError) as e:
 try:
     check(text('c-rc') == 'rc=1', 'c: ' + text('c-rc'))
     err = sec.get('c-err', [])
-    check(len(err) == 1 and 'ended' in err[0], 'c stderr %s' % err)
+    check(len(err) == 1 and 'exited' in err[0], 'c stderr %s' % err)
     c = js('c-out')
     check(c['exited'] and c['move'] is not None and
           0 < c['move']['pages_moved'] < PAGES,

@@ -284,16 +284,40 @@ static void test_judge_cells(void **state)
 	/* all of cell 0's (on node 1) and half of cell 1's (on node 0) */
 	assert_true(vm.remote_bytes == 96 * MIB);
 	assert_int_equal(vm.verdict, NP_VM_REMOTE);
-	/* the same memory with the cells the other way round is local */
-	r[0].guest_node = 1;
-	n1[0].node = 1;
-	n1[1].node = 2;
-	v[1].home_node = 2;
-	v[0].guest_node = 1;
+	/* each cell's vCPU moved to its memory's node: split, none remote */
 	v[0].home_node = 1;
+	n1[0] = (struct np_vm_node_bytes){ 2, 64 * MIB };
+	r[1].nnodes = 1;
+	v[1].home_node = 2;
 	assert_int_equal(np_vm_judge(&vm), 0);
 	assert_true(vm.remote_bytes == 0);
 	assert_int_equal(vm.verdict, NP_VM_SPLIT);
+	free(vm.ram_nodes);
+	np_idset_free(&vm.vcpu_nodes);
+}
+
+/* One cell, its two vCPUs on nodes 0 and 1, its memory on node 0: the
+ * vCPU on node 1 finds all of it remote, the other none: half. */
+static void test_judge_spread_vcpus(void **state)
+{
+	struct np_vm_vcpu v[2] = {
+		{ .index = 0, .home_node = 0, .guest_node = -1 },
+		{ .index = 1, .home_node = 1, .guest_node = -1 },
+	};
+	struct np_vm_node_bytes n0[] = { { 0, 256 * MIB } };
+	struct np_vm_ram r = { .guest_node = -1, .nodes = n0, .nnodes = 1 };
+	struct np_vm vm = { .vcpus = v, .nvcpus = 2, .ram = &r, .nram = 1 };
+
+	(void)state;
+	assert_int_equal(np_vm_judge(&vm), 0);
+	assert_true(vm.remote_bytes == 128 * MIB);
+	assert_int_equal(vm.verdict, NP_VM_REMOTE);
+	assert_int_equal(vm.vcpu_nodes.n, 2);
+	/* both on node 0: local */
+	v[1].home_node = 0;
+	assert_int_equal(np_vm_judge(&vm), 0);
+	assert_true(vm.remote_bytes == 0);
+	assert_int_equal(vm.verdict, NP_VM_LOCAL);
 	free(vm.ram_nodes);
 	np_idset_free(&vm.vcpu_nodes);
 }
@@ -308,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_not_qemu),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_judge_cells),
+		cmocka_unit_test(test_judge_spread_vcpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

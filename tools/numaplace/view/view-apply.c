@@ -9,14 +9,6 @@
 
 #include "view/view-vms.h"
 
-/* hot_name()'s words; the engine's own once it is in
- * every build (the rebase on main replaces this). */
-static const char *hot_name(enum np_move_hot_source s)
-{
-	return s == NP_HOT_SOFT_DIRTY ? "soft-dirty" :
-	       s == NP_HOT_DAMON ? "damon" : "none";
-}
-
 static double ms(uint64_t ns)
 {
 	return (double)ns / 1e6;
@@ -80,10 +72,14 @@ static void move_print(FILE *f, const struct np_apply_report *rep)
 		m->batch_pages, ms(m->longest_batch_ns),
 		ms(m->median_batch_ns), m->mibps, (double)m->elapsed_ns / 1e9);
 	fprintf(f, "  order: %s (hot pages: %s, %" PRIu64 " found)\n",
-		m->hot_source == NP_HOT_NONE ? "address" : "hot-first",
-		hot_name(m->hot_source), m->pages_hot);
+		rep->order == NP_MOVE_HOT_FIRST ? "hot-first" : "address",
+		np_move_hot_source_name(m->hot_source), m->pages_hot);
 	node_pages_print(f, "before:", m->before, m->nbefore);
 	node_pages_print(f, "after:", m->after, m->nafter);
+	if (rep->verified)
+		fprintf(f, "  numa_maps afterwards: %llu pages off their "
+			"target node\n",
+			(unsigned long long)rep->off_target_pages);
 }
 
 void apply_print(FILE *f, const struct np_apply_report *rep)
@@ -142,8 +138,9 @@ static json_object *node_pages(const struct np_move_node_pages *p, size_t n,
 	return a;
 }
 
-static json_object *move_json(const struct np_move_report *m, bool *oom)
+static json_object *move_json(const struct np_apply_report *rep, bool *oom)
 {
+	const struct np_move_report *m = &rep->move;
 	json_object *o = np_json_checked(json_object_new_object(), oom);
 	json_object *failed, *first;
 
@@ -167,11 +164,16 @@ static json_object *move_json(const struct np_move_report *m, bool *oom)
 	np_json_add(o, "after", node_pages(m->after, m->nafter, oom), oom);
 	np_json_add_u64(o, "batches", m->batches, oom);
 	np_json_add_u64(o, "batch_pages", m->batch_pages, oom);
+	np_json_add_u64(o, "batch_bytes_max", m->batch_bytes_max, oom);
+	np_json_add_u64(o, "batch_bytes_cap", m->batch_bytes_cap, oom);
+	np_json_add_u64(o, "move_ns", m->move_ns, oom);
 	np_json_add_u64(o, "longest_batch_ns", m->longest_batch_ns, oom);
 	np_json_add_u64(o, "median_batch_ns", m->median_batch_ns, oom);
 	np_json_add_u64(o, "elapsed_ns", m->elapsed_ns, oom);
 	np_json_add_num(o, "mibps", m->mibps, oom);
-	np_json_add_str(o, "hot_source", hot_name(m->hot_source),
+	np_json_add_str(o, "order", rep->order == NP_MOVE_HOT_FIRST ?
+			"hot-first" : "address", oom);
+	np_json_add_str(o, "hot_source", np_move_hot_source_name(m->hot_source),
 			oom);
 	first = np_json_checked(json_object_new_array(), oom);
 	for (size_t i = 0; first && i < m->nfirst_moved; i++) {
@@ -236,7 +238,10 @@ json_object *apply_json(const struct np_apply_report *rep, bool *oom)
 		add(ranges, j, oom);
 	}
 	np_json_add(o, "ranges", ranges, oom);
-	np_json_add(o, "move", rep->moved ? move_json(&rep->move, oom) : NULL,
+	np_json_add(o, "off_target_pages_after", rep->verified ?
+		    np_json_checked(json_object_new_int64(
+			    (int64_t)rep->off_target_pages), oom) : NULL, oom);
+	np_json_add(o, "move", rep->moved ? move_json(rep, oom) : NULL,
 		    oom);
 	np_json_add(o, "virsh", rep->virsh_log ? np_json_checked(
 		json_object_new_string(rep->virsh_log), oom) : NULL, oom);
