@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <numaplace/migrate.h>
+#include <numaplace/pages.h>
 #include <numaplace/policy.h>
 #include <numaplace/topo.h>
 
@@ -299,7 +300,6 @@ static int check_target(const struct np_root *r, const struct np_vm *vm,
 {
 	struct np_idset mems, cpus;
 	char safe[64];
-	long uid;
 	int e;
 
 	e = np_proc_allowed(r, vm->pid, &mems, &cpus, err);
@@ -321,14 +321,35 @@ static int check_target(const struct np_root *r, const struct np_vm *vm,
 				  (int)vm->pid, safe);
 	}
 	np_idset_free(&mems);
-	if (e)
+	return e;
+}
+
+/* Another user's process: pinning its threads and moving its pages need
+ * CAP_SYS_NICE (sched_setaffinity(2), move_pages(2)). */
+static int check_privilege(const char *root, pid_t pid, struct np_err *err)
+{
+	struct np_root r;
+	char comm[64] = "";
+	long uid;
+	int e;
+
+	if (np_root_open(&r, root, err))
+		return err->code;
+	/* not QEMU is said first: that needs no privilege to see */
+	e = np_qemu_proc_is_qemu(&r, pid, err);
+	uid = np_proc_euid(&r, pid);
+	np_root_close(&r);
+	if (e < 0)
 		return e;
-	uid = np_proc_euid(r, vm->pid);
+	if (!e) {
+		np_proc_comm(root, pid, comm, sizeof(comm));
+		return np_fail_input(err, -EINVAL, "process %d (%s) is not "
+				     "QEMU", (int)pid, comm);
+	}
 	if (uid >= 0 && (uid_t)uid != geteuid() && !np_self_has_cap_sys_nice())
 		return np_fail_sys(err, -EPERM, "process %d belongs to user "
 				   "%ld: pinning its threads and moving its "
-				   "memory need CAP_SYS_NICE", (int)vm->pid,
-				   uid);
+				   "memory need CAP_SYS_NICE", (int)pid, uid);
 	return 0;
 }
 
@@ -718,7 +739,9 @@ int np_apply(const struct np_apply_opts *o, struct np_apply_report *rep,
 	if (pidfd < 0)
 		return pidfd == -ESRCH ? np_fail_input(err, -ESRCH, "no process "
 						       "%d", (int)pid) : pidfd;
-	e = np_vm_inspect(pid, &vo, &vm, err);
+	e = check_privilege(o->root ? o->root : "/", pid, err);
+	if (!e)
+		e = np_vm_inspect(pid, &vo, &vm, err);
 	if (e) {
 		close(pidfd);
 		return e;

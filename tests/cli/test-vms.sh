@@ -94,6 +94,68 @@ assert v["vcpus_from"] == "threads" and v["ram_bytes"] == 32 << 20, v
 print(" ".join(map(str, sorted(c["thread"] for c in v["vcpus"]))))
 ' "$TMP/out" | cmp -s - "$TMP/tids"; then ok
 else bad "vms --no-qmp: $(cat "$TMP/out" "$TMP/err") (QMP said $(cat "$TMP/tids"))"; fi
+
+# numaplace apply on the same QEMU.  Usage first.
+expect_error 2 "^numaplace: apply: give one of --pid PID, --qmp SOCKET, --domain NAME$" apply --nodes 0
+expect_error 2 "^numaplace: apply: give --plan FILE --vm NAME or --nodes LIST$" apply --pid $QPID
+expect_error 2 "^numaplace: apply: --plan FILE and --vm NAME go together$" apply --pid $QPID --plan x
+expect_error 2 "^numaplace: apply: --order: expected hot-first or address$" apply --pid $QPID --nodes 0 --order random
+expect_error 2 "^numaplace: apply: --nodes: " apply --pid $QPID --nodes 4095
+expect_error 2 "^numaplace: apply: process $$ \(.*\) is not QEMU$" apply --pid $$ --nodes 0
+expect_error 2 "^numaplace: apply: no running QEMU has its QMP socket at /nonexistent.sock$" apply --qmp /nonexistent.sock --nodes 0
+
+aff() { awk '/^Cpus_allowed_list/ { print $2 }' /proc/$QPID/task/"$1"/status; }
+set -- $(cat "$TMP/tids")
+v0=$1 v1=$2
+before=$(aff "$v0")
+cpus=$(cat /sys/devices/system/node/node0/cpulist)
+last=${cpus##*[-,]}
+# a dry run says what it would do and touches nothing
+run_np apply --pid $QPID --nodes 0 --cpus "$last" --dry-run --json
+if [ "$RC" = 0 ] && [ "$(aff "$v0")" = "$before" ] && python3 -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["dry_run"] and a["move"]["dry_run"] and a["move"]["pages_moved"] == 0, a
+assert [p["after"] for p in a["pins"] if p["vcpu"] is not None] == [[int(sys.argv[2])]] * 2, a["pins"]
+assert a["ranges"][0]["len_bytes"] == 32 << 20 and a["ranges"][0]["target_node"] == 0, a["ranges"]
+' "$TMP/out" "$last"; then ok
+else bad "apply --dry-run: $(cat "$TMP/out" "$TMP/err"), affinity $(aff "$v0") (was $before)"; fi
+
+# pins through QMP's view, read back from the kernel
+run_np apply --qmp "$SOCK" --nodes 0 --cpus "$last" --pins-only
+if [ "$RC" = 0 ] && [ "$(aff "$v0")" = "$last" ] && [ "$(aff "$v1")" = "$last" ] &&
+	grep -q "^  vCPU 1   thread $v1 *[0-9,-]* -> $last\$" "$TMP/out" &&
+	! grep -q '^guest RAM' "$TMP/out"; then ok
+else bad "apply --pins-only: $(cat "$TMP/out" "$TMP/err")"; fi
+
+# a plan file: vCPU 1 to CPU 0, vCPU 0 to the last; memory to node 0
+# (already there: nothing to move, every page read back on node 0)
+cat >"$TMP/plan.json" <<JSON
+{"version": 1, "vms": [{"name": "other", "placed": false},
+ {"name": "np-vms-test", "placed": true, "nodes": [0],
+  "vcpu_pins": [[0, $last], [1, "0"]],
+  "guest_cells": [{"cpus": "0-1", "memory_mib": 32, "host_nodes": [0]}]}]}
+JSON
+run_np apply --pid $QPID --plan "$TMP/plan.json" --vm np-vms-test --json
+if [ "$RC" = 0 ] && [ "$(aff "$v0")" = "$last" ] && [ "$(aff "$v1")" = 0 ] &&
+	python3 -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+m = a["move"]
+assert m["before"] == [{"node": 0, "pages": 8192}] == m["after"], m
+assert m["pages_to_move"] == 0 and a["off_target_pages_after"] == 0, a
+' "$TMP/out"; then ok
+else bad "apply --plan: $(cat "$TMP/out" "$TMP/err")"; fi
+expect_error 2 "^numaplace: apply: $TMP/plan.json: no VM named 'vm9'$" apply --pid $QPID --plan "$TMP/plan.json" --vm vm9
+expect_error 2 "^numaplace: apply: $TMP/plan.json: VM other was not placed$" apply --pid $QPID --plan "$TMP/plan.json" --vm other
+# another user without CAP_SYS_NICE: refused before anything is read
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	RC=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$NP" apply --pid $QPID --nodes 0 >"$TMP/out" 2>"$TMP/err" || RC=$?
+	if [ "$RC" = 1 ] && [ ! -s "$TMP/out" ] &&
+		grep -qx "numaplace: apply: process $QPID belongs to user 0: pinning its threads and moving its memory need CAP_SYS_NICE" "$TMP/err"; then ok
+	else bad "apply as nobody: exit $RC: $(cat "$TMP/out" "$TMP/err")"; fi
+fi
+
 kill $QPID
 wait $QPID 2>/dev/null
 summary

@@ -50,6 +50,8 @@ static void move_print(FILE *f, const struct np_apply_report *rep)
 {
 	const struct np_move_report *m = &rep->move;
 
+	if (!rep->nranges && !rep->moved)
+		return;
 	fprintf(f, "guest RAM: %zu range%s:\n", rep->nranges,
 		rep->nranges == 1 ? "" : "s");
 	for (size_t i = 0; i < rep->nranges; i++)
@@ -186,6 +188,8 @@ static json_object *move_json(const struct np_apply_report *rep, bool *oom)
 	np_json_add(o, "first_moved", first, oom);
 	np_json_add(o, "target_exited", np_json_checked(
 		json_object_new_boolean(m->target_exited), oom), oom);
+	np_json_add(o, "dry_run", np_json_checked(
+		json_object_new_boolean(m->dry_run), oom), oom);
 	return o;
 }
 
