@@ -21,6 +21,8 @@
 #include <numaplace/topo.h>
 #include <numaplace/vms.h>
 
+#include "linux/linux-qemu.h"
+#include "linux/linux-root.h"
 #include "vm/vm-vms-internal.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -131,10 +133,11 @@ static void test_two_cells(void **state)
 	assert_int_equal(vm.vcpus[3].last_cpu, 55);
 	assert_int_equal(vm.vcpus[3].last_node, 1);
 	assert_int_equal(vm.vcpus[3].guest_node, 1);
-	/* main loop, call_rcu and a worker */
-	assert_int_equal(vm.nother, 3);
+	/* main loop, call_rcu, a worker and one named "x) 2 (y" */
+	assert_int_equal(vm.nother, 4);
 	assert_int_equal(vm.other_tids[0], 4242);
 	assert_int_equal(vm.other_tids[2], 4254);
+	assert_int_equal(vm.other_tids[3], 4255);
 	/* the two 256 MiB backends, not the heap or TCG's buffer of the
 	 * same size */
 	assert_int_equal(vm.nram, 2);
@@ -229,6 +232,31 @@ static void test_not_qemu(void **state)
 	assert_string_equal(err.msg, "process 6060 (bash) is not QEMU");
 	assert_int_equal(np_vm_inspect(9999, &o, &vm, &err), -ESRCH);
 	assert_string_equal(err.msg, "no process 9999");
+}
+
+/* The /proc reader alone: stat's field 39 counted from the last ')'. */
+static void test_threads(void **state)
+{
+	struct np_qemu_thread *t;
+	struct np_err err = { 0 };
+	struct np_root r;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(np_root_open(&r, fixture, &err), 0);
+	assert_int_equal(np_qemu_threads(&r, 4242, &t, &n, &err), 0);
+	assert_int_equal(n, 8);
+	assert_string_equal(t[7].comm, "x) 2 (y");
+	assert_int_equal(t[7].last_cpu, 44);
+	assert_int_equal(t[3].last_cpu, 43);
+	assert_int_equal(np_qemu_vcpu_of_thread_name(t[3].comm), 1);
+	assert_int_equal(np_qemu_vcpu_of_thread_name("CPU 12/KVM"), 12);
+	assert_int_equal(np_qemu_vcpu_of_thread_name("CPU x/KVM"), -1);
+	assert_int_equal(np_qemu_vcpu_of_thread_name("worker"), -1);
+	np_qemu_threads_free(t, n);
+	assert_int_equal(np_qemu_proc_is_qemu(&r, 7070, &err), 1);
+	assert_int_equal(np_qemu_proc_is_qemu(&r, 6060, &err), 0);
+	np_root_close(&r);
 }
 
 static void test_cmdline(void **state)
@@ -330,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_remote),
 		cmocka_unit_test(test_libvirt_hugetlb),
 		cmocka_unit_test(test_not_qemu),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_judge_cells),
 		cmocka_unit_test(test_judge_spread_vcpus),
