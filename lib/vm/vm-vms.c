@@ -587,6 +587,15 @@ static int inspect(struct np_vm *vm, const struct np_root *r,
 	/* QMP only on the live machine: a capture has no sockets */
 	if (vm->qmp_path && !o->no_qmp && !r->path[0])
 		ask_qmp(vm, vm->qmp_path, o->qmp_timeout_ms, &f);
+	/* a socket of another QEMU names threads this process does not have */
+	for (size_t i = 0; f.ok && i < f.ncpus; i++)
+		if (!find_thread(t, nt, f.cpus[i].thread_id)) {
+			snprintf(vm->qmp_error, sizeof(vm->qmp_error),
+				 "%s: vCPU %u's thread %d is not a thread of "
+				 "process %d", vm->qmp_path, f.cpus[i].cpu_index,
+				 (int)f.cpus[i].thread_id, (int)vm->pid);
+			f.ok = false;
+		}
 	e = f.ok ? vcpus_from_qmp(vm, f.cpus, f.ncpus, t, nt, o->topo) :
 		   vcpus_from_threads(vm, t, nt, o->topo);
 	if (!e)
@@ -686,9 +695,7 @@ int np_vms_list(const struct np_vms_opts *opts, const char *const *select,
 		struct np_vm *vm = &(*out)[*n];
 		bool keep = !nselect;
 
-		/* --qmp names the socket of the one VM asked for */
-		e = inspect_one(pids[i], opts, &r,
-				nselect == 1 ? opts->qmp : NULL, vm, err);
+		e = inspect_one(pids[i], opts, &r, NULL, vm, err);
 		if (e == -ESRCH || e == -EINVAL) {
 			/* ended meanwhile (or became something else) */
 			e = 0;
@@ -696,6 +703,11 @@ int np_vms_list(const struct np_vms_opts *opts, const char *const *select,
 		}
 		for (size_t s = 0; !e && s < nselect && !keep; s++)
 			keep = selected(vm, select[s]);
+		/* --qmp names the socket of the one VM asked for */
+		if (!e && keep && nselect == 1 && opts->qmp) {
+			np_vm_free(vm);
+			e = inspect_one(pids[i], opts, &r, opts->qmp, vm, err);
+		}
 		if (!e && keep)
 			(*n)++;
 		else if (!e)
