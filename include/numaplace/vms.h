@@ -162,6 +162,8 @@ struct np_apply_opts {
 	const struct np_idset *nodes; /* --nodes */
 	const struct np_idset *cpus;  /* --cpus: the vCPUs' CPUs (NULL: the
 				       * nodes' CPUs) */
+	const struct np_idset *emulator_cpus; /* the other threads' CPUs
+				       * (NULL: the nodes' CPUs) */
 	struct np_move_opts move;
 	bool dry_run;
 	bool no_memory;               /* pins only */

@@ -669,6 +669,12 @@ static int apply_to(const struct np_apply_opts *o, const struct np_root *r,
 	    o->nodes ? targets_from_nodes(o, vm, &t, err) :
 	    np_fail_input(err, -EINVAL, "give --plan FILE --vm NAME or "
 			  "--nodes LIST");
+	/* the emulator and I/O threads where told, else the nodes' CPUs */
+	if (!e && o->emulator_cpus && o->emulator_cpus->n) {
+		np_idset_free(&t.other_cpus);
+		if (idset_copy(&t.other_cpus, o->emulator_cpus))
+			e = np_fail_sys(err, -ENOMEM, "out of memory");
+	}
 	if (!e && !vm->nvcpus)
 		e = np_fail_input(err, -EINVAL, "process %d: no vCPU threads "
 				  "found (give --qmp SOCKET, or start QEMU "

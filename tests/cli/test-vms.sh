@@ -120,9 +120,11 @@ assert a["ranges"][0]["len_bytes"] == 32 << 20 and a["ranges"][0]["target_node"]
 ' "$TMP/out" "$last"; then ok
 else bad "apply --dry-run: $(cat "$TMP/out" "$TMP/err"), affinity $(aff "$v0") (was $before)"; fi
 
-# pins through QMP's view, read back from the kernel
-run_np apply --qmp "$SOCK" --nodes 0 --cpus "$last" --pins-only
+# pins through QMP's view, read back from the kernel; the main loop
+# where told
+run_np apply --qmp "$SOCK" --nodes 0 --cpus "$last" --emulator-cpus 0 --pins-only
 if [ "$RC" = 0 ] && [ "$(aff "$v0")" = "$last" ] && [ "$(aff "$v1")" = "$last" ] &&
+	[ "$(aff $QPID)" = 0 ] &&
 	grep -q "^  vCPU 1   thread $v1 *[0-9,-]* -> $last\$" "$TMP/out" &&
 	! grep -q '^guest RAM' "$TMP/out"; then ok
 else bad "apply --pins-only: $(cat "$TMP/out" "$TMP/err")"; fi

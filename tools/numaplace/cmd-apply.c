@@ -24,6 +24,7 @@ void usage_apply(FILE *out)
 	fprintf(out,
 		"usage: numaplace apply (--pid PID | --qmp SOCKET | --domain NAME)\n"
 		"                       (--plan FILE --vm NAME | --nodes LIST [--cpus LIST])\n"
+		"                       [--emulator-cpus LIST]\n"
 		"                       [--rate MIBPS] [--batch-ms N] [--order hot-first|address]\n"
 		"                       [--sample-ms N] [--pins-only] [--dry-run] [--json]\n"
 		"\n"
@@ -46,6 +47,7 @@ void usage_apply(FILE *out)
 		"    --nodes LIST         or: these nodes (cell N's memory to the\n"
 		"                         N-th node, mod their number)\n"
 		"    --cpus LIST          the vCPUs' CPUs (default: the nodes' CPUs)\n"
+		"    --emulator-cpus LIST the other threads' CPUs (default: the nodes' CPUs)\n"
 		"    --rate MIBPS         move at most MIBPS MiB per second (default: no limit)\n"
 		"    --batch-ms N         each batch sized to take at most N ms (default 10)\n"
 		"    --order ORDER        hot-first (default) or address\n"
@@ -63,6 +65,7 @@ void usage_apply(FILE *out)
 struct apply_cli {
 	unsigned pid, rate, batch_ms, sample_ms;
 	const char *qmp, *domain, *uri, *plan, *vm, *nodes, *cpus, *order;
+	const char *emulator_cpus;
 	bool dry_run, json, pins_only;
 };
 
@@ -84,6 +87,7 @@ static enum cli_next parse_apply_opts(int argc, char **argv,
 		CLI_STRING(0, "vm", &o->vm, "NAME"),
 		CLI_IDS(0, "nodes", &o->nodes, "LIST"),
 		CLI_IDS(0, "cpus", &o->cpus, "LIST"),
+		CLI_IDS(0, "emulator-cpus", &o->emulator_cpus, "LIST"),
 		CLI_UNSIGNED(0, "rate", &o->rate, "MIBPS", 1, 1u << 30),
 		CLI_UNSIGNED(0, "batch-ms", &o->batch_ms, "N", 1, 60000),
 		CLI_UNSIGNED(0, "sample-ms", &o->sample_ms, "N", 1, 60000),
@@ -194,7 +198,7 @@ static int run_apply(const struct apply_cli *c, struct np_apply_opts *o)
 
 int cmd_apply(int argc, char **argv)
 {
-	struct np_idset nodes = { 0 }, cpus = { 0 };
+	struct np_idset nodes = { 0 }, cpus = { 0 }, emu = { 0 };
 	struct np_topo *t = NULL;
 	struct np_err err = { 0 };
 	struct apply_cli c;
@@ -213,6 +217,9 @@ int cmd_apply(int argc, char **argv)
 		rc = parse_ids("--nodes", c.nodes, NP_IDSTR_NODES, t, &nodes);
 	if (!rc && c.cpus)
 		rc = parse_ids("--cpus", c.cpus, NP_IDSTR_CPUS, t, &cpus);
+	if (!rc && c.emulator_cpus)
+		rc = parse_ids("--emulator-cpus", c.emulator_cpus,
+			       NP_IDSTR_CPUS, t, &emu);
 	if (!rc && c.plan && np_vm_file_read(c.plan, &plan, &plan_len, &err)) {
 		np_err_line("apply: %s", err.msg);
 		rc = np_exit_code(&err);
@@ -225,6 +232,7 @@ int cmd_apply(int argc, char **argv)
 			.plan_origin = c.plan, .vm_name = c.vm,
 			.nodes = c.nodes ? &nodes : NULL,
 			.cpus = c.cpus ? &cpus : NULL,
+			.emulator_cpus = c.emulator_cpus ? &emu : NULL,
 			.move = {
 				.rate_mibps = c.rate,
 				.batch_ns = (uint64_t)c.batch_ms * 1000000u,
@@ -240,6 +248,7 @@ int cmd_apply(int argc, char **argv)
 	free(plan);
 	np_idset_free(&nodes);
 	np_idset_free(&cpus);
+	np_idset_free(&emu);
 	np_topo_free(t);
 	return rc;
 }
