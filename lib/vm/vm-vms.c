@@ -332,12 +332,14 @@ static const struct np_mapping *numa_map_at(const struct np_numa_maps *m,
 static bool ram_like(const struct np_proc_vma *v, const struct np_mapping *m)
 {
 	/* guest RAM is readable and writable, never executable (TCG's code
-	 * buffer is), and anonymous, shared memory or hugetlb */
+	 * buffer is), and anonymous, shared memory, hugetlb or a file
+	 * mapped shared (memory-backend-file,share=on on a disk file) */
 	if (!m || v->perms[0] != 'r' || v->perms[1] != 'w' ||
 	    v->perms[2] == 'x')
 		return false;
 	return m->kind == NP_KIND_ANON || m->kind == NP_KIND_SHMEM ||
-	       m->kind == NP_KIND_HUGETLB;
+	       m->kind == NP_KIND_HUGETLB ||
+	       (m->kind == NP_KIND_FILE && v->perms[3] == 's');
 }
 
 static bool policy_matches(const struct np_mapping *m,
