@@ -79,10 +79,11 @@ static void test_list(void **state)
 	(void)state;
 	assert_int_equal(np_vms_list(&o, NULL, 0, &vms, &n, &err), 0);
 	/* bash (6060) is not a VM */
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_int_equal(vms[0].pid, 4242);
 	assert_int_equal(vms[1].pid, 5151);
 	assert_int_equal(vms[2].pid, 7070);
+	assert_int_equal(vms[3].pid, 8080);
 	assert_string_equal(vms[0].name, "vm-a");
 	assert_string_equal(vms[1].name, "vm-b");
 	assert_string_equal(vms[2].name, "vm-d");
@@ -216,6 +217,24 @@ static void test_libvirt_hugetlb(void **state)
 	assert_true(vm.ram[0].page_bytes == 2 * MIB);
 	assert_true(vm.ram[0].resident_bytes == 1024 * MIB);
 	assert_true(node_bytes(vm.ram_nodes, vm.nram_nodes, 3) == 1024 * MIB);
+	assert_int_equal(vm.verdict, NP_VM_LOCAL);
+	np_vm_free(&vm);
+}
+
+/* vm-f: a backend on a disk file mapped shared, not the private mapping
+ * of another file of the same size */
+static void test_file_backend(void **state)
+{
+	struct np_vms_opts o = opts();
+	struct np_err err = { 0 };
+	struct np_vm vm;
+
+	(void)state;
+	assert_int_equal(np_vm_inspect(8080, &o, &vm, &err), 0);
+	assert_int_equal(vm.nram, 1);
+	assert_true(vm.ram[0].start == UINT64_C(0x7f6000000000));
+	assert_string_equal(vm.ram[0].backend, "mf");
+	assert_true(node_bytes(vm.ram_nodes, vm.nram_nodes, 1) == 64 * MIB);
 	assert_int_equal(vm.verdict, NP_VM_LOCAL);
 	np_vm_free(&vm);
 }
@@ -357,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_two_cells),
 		cmocka_unit_test(test_remote),
 		cmocka_unit_test(test_libvirt_hugetlb),
+		cmocka_unit_test(test_file_backend),
 		cmocka_unit_test(test_not_qemu),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_cmdline),
