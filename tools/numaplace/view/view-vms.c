@@ -14,23 +14,7 @@ static double mib(uint64_t bytes)
 
 const char *view_idlist(const struct np_idset *s, char *buf, size_t len)
 {
-	size_t at = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < s->n && at < len; i++) {
-		size_t j = i;
-
-		while (j + 1 < s->n && s->ids[j + 1] == s->ids[j] + 1)
-			j++;
-		if (j > i)
-			at += (size_t)snprintf(buf + at, len - at, "%s%u-%u",
-					       at ? "," : "", s->ids[i],
-					       s->ids[j]);
-		else
-			at += (size_t)snprintf(buf + at, len - at, "%s%u",
-					       at ? "," : "", s->ids[i]);
-		i = j;
-	}
+	np_idlist_format(buf, len, s->ids, s->n, ",");
 	return buf;
 }
 
