@@ -104,3 +104,45 @@ if [ -x /usr/bin/numad ]; then
 				"$(numad -w $r 2>/dev/null)" "$(numaplace plan --advise $r 2>&1)"
 		done' 2>&1
 fi
+
+# A running VM on the wrong node, seen and fixed: in the 4-node guest a
+# real QEMU (paused, 2 vCPUs, 64 MiB preallocated) has its memory bound
+# to node 0 but its threads on node 2's CPUs.  numaplace vms shows where
+# its vCPUs run and where its guest RAM is (verdict: remote); numaplace
+# plan --strategy spread places such a VM on the emptiest node; numaplace
+# apply pins its threads as planned and
+# moves its memory there in 10 ms batches, hot pages first, with the
+# pages per node before and after read back; vms again: local.
+QEMU=$(command -v qemu-system-x86_64 || true)
+QMOD=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+if [ -n "$QEMU" ] && [ -r "$QMOD" ] && [ -r /usr/share/qemu/qboot.rom ]; then
+	step "numaplace lab --preset 4n: a QEMU on the wrong node; numaplace vms, plan, apply, vms"
+	"$NP" lab --preset 4n --add "$QEMU" --add "$QMOD" \
+		--add /usr/share/qemu/qboot.rom --add /usr/share/qemu/kvmvapic.bin -- sh -c '
+		export QEMU_MODULE_DIR=/opt/numaplace/bin
+		taskset -c "$(cat /sys/devices/system/node/node2/cpulist)" \
+		qemu-system-x86_64 -S -display none -accel tcg -nodefaults \
+			-L /opt/numaplace/bin -bios qboot.rom -name demo,debug-threads=on \
+			-qmp unix:/tmp/demo.sock,server=on,wait=off -smp 2 -m 64M \
+			-object memory-backend-ram,id=ram0,size=64M,prealloc=on,host-nodes=0,policy=bind \
+			-numa node,nodeid=0,cpus=0-1,memdev=ram0 &
+		pid=$!
+		for _ in $(seq 300); do
+			grep -q "CPU 1/TCG" /proc/$pid/task/*/comm 2>/dev/null && [ -S /tmp/demo.sock ] && break
+			sleep 0.1
+		done
+		echo "$ numaplace vms demo"
+		numaplace vms demo
+		echo
+		printf "2 64\n" >/tmp/demo.vms
+		echo "$ numaplace plan --strategy spread --emit table /tmp/demo.vms     (2 vCPUs, 64 MiB)"
+		numaplace plan --strategy spread --emit table /tmp/demo.vms | sed -n 1,5p
+		numaplace plan --strategy spread --emit json /tmp/demo.vms >/tmp/demo.plan
+		echo
+		echo "$ numaplace apply --pid $pid --plan /tmp/demo.plan --vm vm1 --batch-ms 10"
+		numaplace apply --pid $pid --plan /tmp/demo.plan --vm vm1 --batch-ms 10
+		echo
+		echo "$ numaplace vms demo"
+		numaplace vms demo
+		kill $pid' 2>&1
+fi

@@ -31,6 +31,10 @@ const struct np_cmd np_commands[] = {
 	  "run two commands alternately: is B faster than A, and by how much" },
 	{ "plan", cmd_plan, usage_plan,
 	  "fit VMs to NUMA nodes: nodes, pins, guest NUMA cells (JSON, table)" },
+	{ "vms", cmd_vms, usage_vms,
+	  "running VMs: where their vCPUs and guest memory are, and a verdict" },
+	{ "apply", cmd_apply, usage_apply,
+	  "pin a running QEMU's vCPUs and move its memory, in bounded batches" },
 	{ "help", cmd_help, usage_help, "show help for a command" },
 	{ NULL, NULL, NULL, NULL },
 };

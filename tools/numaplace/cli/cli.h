@@ -83,6 +83,10 @@ int cmd_ab(int argc, char **argv);
 void usage_ab(FILE *out);
 int cmd_plan(int argc, char **argv);
 void usage_plan(FILE *out);
+int cmd_vms(int argc, char **argv);
+void usage_vms(FILE *out);
+int cmd_apply(int argc, char **argv);
+void usage_apply(FILE *out);
 /* bench's sub-commands (cmd-bench.c has their table) */
 int bench_mem(int argc, char **argv);
 void usage_bench_mem(FILE *out);
