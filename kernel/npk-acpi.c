@@ -50,9 +50,11 @@ static uint64_t scan(uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+static uint64_t scan_bios(void);
+
 static uint64_t find_rsdp(uint64_t hint, const char **from)
 {
-	uint64_t ebda = (uint64_t)*(const volatile uint16_t *)0x40e << 4, r;
+	uint64_t r;
 
 	if (hint) {
 		if (hint >= MAP_LIMIT ||
@@ -63,12 +65,31 @@ static uint64_t find_rsdp(uint64_t hint, const char **from)
 		return hint;
 	}
 	*from = "bios-scan";
+	if ((r = scan_bios()))
+		return r;
+	npk_fatal("RSDP: start_info has none and no valid \"RSD PTR \" in the "
+		  "EBDA or 0xe0000-0xfffff");
+}
+
+uint64_t npk_acpi_scan_bios(void)
+{
+	return scan_bios();
+}
+
+static uint64_t scan_bios(void)
+{
+	uintptr_t bda_ebda = 0x40e;   /* the BIOS data area's EBDA segment */
+	uint64_t ebda, r;
+
+	/* hidden from the compiler, which knows no object at a fixed address */
+	__asm__("" : "+r"(bda_ebda));
+	ebda = (uint64_t)*(const volatile uint16_t *)bda_ebda << 4;
+
 	if (ebda >= 0x80000 && ebda < 0xa0000 && (r = scan(ebda, ebda + 1024)))
 		return r;
 	if ((r = scan(0xe0000, 0x100000)))
 		return r;
-	npk_fatal("RSDP: start_info has none and no valid \"RSD PTR \" in the "
-		  "EBDA or 0xe0000-0xfffff");
+	return 0;
 }
 
 /* A table's header, checked: its length and checksum. */

@@ -132,6 +132,35 @@ static uint32_t cut_ranges(uint64_t floor)
 	return k;
 }
 
+/* The first entry Linux's slit_valid() objects to, in words, before the
+ * parser's own verdict: the report says which distance was wrong. */
+static void slit_say_why(void)
+{
+	const uint8_t *t = tables.slit, *m = t + 44;
+	uint64_t d;
+
+	if (tables.slit_len < 44)
+		return;
+	d = *(const uint64_t *)(t + 36);
+	if (d == 0 || d > 255 || 44 + d * d > tables.slit_len)
+		return;
+	for (uint64_t i = 0; i < d; i++)
+		for (uint64_t j = 0; j < d; j++) {
+			uint8_t v = m[i * d + j];
+
+			if (i == j && v != 10)
+				npk_printf("slit-invalid from=%lu to=%lu distance=%u "
+					   "why=local-distance-not-10\n", i, j, v);
+			else if (i != j && v <= 10)
+				npk_printf("slit-invalid from=%lu to=%lu distance=%u "
+					   "why=remote-distance-not-above-10\n",
+					   i, j, v);
+			else
+				continue;
+			return;
+		}
+}
+
 static void parse_tables(void)
 {
 	int e;
@@ -144,8 +173,10 @@ static void parse_tables(void)
 	if ((e = np_acpi_parse_srat(tables.srat, tables.srat_len, &numa)))
 		npk_fatal("SRAT: %s", np_acpi_strerror(e));
 	if (tables.slit && (e = np_acpi_parse_slit(tables.slit, tables.slit_len,
-						   &numa)))
+						   &numa))) {
+		slit_say_why();
 		npk_fatal("SLIT: %s", np_acpi_strerror(e));
+	}
 	if (!tables.madt)
 		npk_fatal("MADT: none, so no CPU to start");
 	if ((e = np_acpi_parse_madt(tables.madt, tables.madt_len, &numa)))
@@ -210,8 +241,9 @@ static void boot_allocator(void)
 /* ---- the report's topology part --------------------------------------- */
 static void print_topology(void)
 {
-	npk_printf("tables rsdp=0x%lx from=%s root=%s srat=0x%lx slit=0x%lx "
-		   "madt=0x%lx\n", tables.rsdp, tables.rsdp_from, tables.root,
+	npk_printf("tables rsdp=0x%lx from=%s bios_scan=0x%lx root=%s srat=0x%lx "
+		   "slit=0x%lx madt=0x%lx\n", tables.rsdp, tables.rsdp_from,
+		   npk_acpi_scan_bios(), tables.root,
 		   (uint64_t)(uintptr_t)tables.srat, (uint64_t)(uintptr_t)tables.slit,
 		   (uint64_t)(uintptr_t)tables.madt);
 	npk_printf("machine nodes=%u cpus=%u apic=%s reserved_bytes=0x%lx "

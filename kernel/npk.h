@@ -90,6 +90,9 @@ struct npk_tables {
 /* Fills t from the RSDP (start_info's, or 0 to scan the BIOS areas);
  * npk_fatal() on a table it cannot trust. */
 void npk_acpi_find(uint64_t rsdp_hint, struct npk_tables *t);
+/* The RSDP the BIOS-area scan finds, 0 for none (reported beside
+ * start_info's so that both ways are exercised on every boot). */
+uint64_t npk_acpi_scan_bios(void);
 
 /* ---- npk-smp.c: CPUs -------------------------------------------------- */
 void npk_idt_load(void);
