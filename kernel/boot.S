@@ -214,3 +214,5 @@ npk_pd:
 	.balign 16
 boot_stack:
 	.skip NPK_STACK_BYTES
+
+	.section .note.GNU-stack, "", @progbits

@@ -79,6 +79,13 @@ static void serial_putc(char c)
 	outb(COM1, (uint8_t)c);
 }
 
+int npk_serial_getc(void)
+{
+	while (!(inb(COM1 + 5) & 0x01))
+		cpu_relax();
+	return inb(COM1);
+}
+
 static atomic_flag print_lock = ATOMIC_FLAG_INIT;
 
 static void put_str(const char *s)

@@ -22,8 +22,7 @@ void *memset(void *d, int c, size_t n);
 #define FRAME_BYTES 4096u
 #define WORDS (FRAME_BYTES / 8)
 #define MAX_RANGES 256
-#define FRAMES_PER_CPU 256       /* per CPU in the local, bind, interleave phases */
-#define READS_PER_CPU (4 * FRAMES_PER_CPU)
+#define MAX_FRAMES_PER_CPU (1u << 24)
 #define BARRIER_TIMEOUT 60000000000ull
 
 extern char npk_image_start[], npk_image_end[];
@@ -63,11 +62,79 @@ static bool has_cpus[NP_FA_MAX_NODES];
 static struct np_fa_config cfg;
 static struct np_fa fa;
 static struct np_fa_cache caches[NPK_MAX_CPUS];
+/* The command line's workload size (npk.frames=N, npk.reads=N): frames per
+ * CPU in the local, bind and interleave phases, random reads per CPU. */
+static uint32_t frames_per_cpu = 256, reads_per_cpu = 1024;
+/* npk.wait: wait for a byte on COM1 before the workload (to pin vCPU
+ * threads); npk.hold: after the result (to look at the memory) */
+static bool opt_wait, opt_hold;
+static uint64_t *pfn_arrays;      /* frames_per_cpu per CPU, in the heap */
 static uint64_t reserved_end;     /* bytes below this are the kernel's */
 static uint32_t ncpus, bsp;
 static uint64_t node_frames[NP_FA_MAX_NODES];
 static uint32_t cpu_apic[NPK_MAX_CPUS];
 static atomic_uint cpu_seen_apic[NPK_MAX_CPUS];
+
+/* "npk.frames=N npk.reads=N npk.wait npk.hold"; anything else is refused. */
+static bool word_is(const char *w, size_t len, const char *name)
+{
+	size_t i = 0;
+
+	while (i < len && name[i] && w[i] == name[i])
+		i++;
+	return i == len && !name[i];
+}
+
+static uint32_t word_number(const char *w, size_t len, size_t skip,
+			    uint32_t max)
+{
+	uint64_t v = 0;
+
+	for (size_t i = skip; i < len; i++) {
+		if (w[i] < '0' || w[i] > '9' || (v = v * 10 + (uint64_t)(w[i] - '0')) > max)
+			npk_fatal("command line: a number from 1 to %u after "
+				  "npk.frames= or npk.reads=", max);
+	}
+	if (!v)
+		npk_fatal("command line: a number from 1 to %u after "
+			  "npk.frames= or npk.reads=", max);
+	return (uint32_t)v;
+}
+
+static void parse_cmdline(const char *s)
+{
+	if (*s)
+		npk_printf("cmdline %s\n", s);
+	while (*s) {
+		size_t len = 0;
+
+		while (*s == ' ')
+			s++;
+		while (s[len] && s[len] != ' ')
+			len++;
+		if (!len)
+			break;
+		if (word_is(s, len, "npk.wait"))
+			opt_wait = true;
+		else if (word_is(s, len, "npk.hold"))
+			opt_hold = true;
+		else if (len > 11 && word_is(s, 11, "npk.frames="))
+			frames_per_cpu = word_number(s, len, 11, MAX_FRAMES_PER_CPU);
+		else if (len > 10 && word_is(s, 10, "npk.reads="))
+			reads_per_cpu = word_number(s, len, 10, 1u << 31);
+		else {
+			char w[64];
+			size_t n = len < sizeof(w) - 1 ? len : sizeof(w) - 1;
+
+			for (size_t i = 0; i < n; i++)
+				w[i] = s[i];
+			w[n] = '\0';
+			npk_fatal("command line: unknown word '%s' (known: "
+				  "npk.frames=N npk.reads=N npk.wait npk.hold)", w);
+		}
+		s += len;
+	}
+}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -211,7 +278,8 @@ static void boot_allocator(void)
 	/* list + stats + (6 * 63 + 1) slots per node: Linux's largest batch */
 	cache_bound = align_up(numa.nnodes * (sizeof(struct np_fa_list) +
 		sizeof(struct np_fa_pcp_stat) + 8 * 380) + 192, 64);
-	reserved_end = align_up(heap + meta + ncpus * cache_bound, 1 << 21);
+	reserved_end = align_up(heap + meta + ncpus * cache_bound +
+				(uint64_t)ncpus * frames_per_cpu * 8, 1 << 21);
 	if (!is_usable(heap, reserved_end))
 		npk_fatal("memory: the boot heap 0x%lx-0x%lx is not usable RAM",
 			  heap, reserved_end);
@@ -234,6 +302,7 @@ static void boot_allocator(void)
 			npk_fatal("allocator: CPU %u's cache on node %d: %d", c,
 				  node, e);
 	}
+	pfn_arrays = (uint64_t *)(uintptr_t)(p + ncpus * cache_bound);
 	for (uint32_t i = 0; i < numa.nnodes; i++)
 		node_frames[i] = np_fa_node_free_frames(&fa, i);
 }
@@ -288,9 +357,10 @@ static const char *const phase_name[NPHASES] = {
 };
 
 struct cpu_work {
-	uint64_t pfn[FRAMES_PER_CPU];
+	uint64_t *pfn;                                /* [frames_per_cpu] */
 	uint64_t frames[NPHASES][NP_FA_MAX_NODES];   /* allocated, per node */
 	uint64_t alloc_cycles, free_cycles;           /* local phase */
+	uint64_t phase_cycles[NPHASES];               /* working, not waiting */
 	uint64_t strict_head;                         /* strict: a list through the frames */
 	uint64_t rng;
 	uint64_t checked, errors;
@@ -390,7 +460,7 @@ static struct np_fa_policy phase_policy(enum phase p)
 	}
 }
 
-/* Allocate FRAMES_PER_CPU frames, check them, fill them. */
+/* Allocate frames_per_cpu frames, check them, fill them. */
 static void alloc_phase(uint32_t cpu, enum phase p)
 {
 	struct cpu_work *w = &work[cpu];
@@ -398,7 +468,7 @@ static void alloc_phase(uint32_t cpu, enum phase p)
 	uint64_t t0 = rdtsc();
 
 	w->pol = phase_policy(p);
-	for (uint32_t i = 0; i < FRAMES_PER_CPU; i++) {
+	for (uint32_t i = 0; i < frames_per_cpu; i++) {
 		uint32_t node;
 		int e = np_fa_alloc(c, &w->pol, 0, &w->pfn[i], &node);
 
@@ -411,7 +481,7 @@ static void alloc_phase(uint32_t cpu, enum phase p)
 	}
 	if (p == PH_LOCAL)
 		w->alloc_cycles = rdtsc() - t0;
-	for (uint32_t i = 0; i < FRAMES_PER_CPU; i++) {
+	for (uint32_t i = 0; i < frames_per_cpu; i++) {
 		uint64_t *f;
 		int node;
 
@@ -431,9 +501,9 @@ static void free_phase(uint32_t cpu, enum phase p)
 	struct cpu_work *w = &work[cpu];
 	uint64_t t0;
 
-	for (uint32_t r = 0; r < READS_PER_CPU; r++) {
+	for (uint32_t r = 0; r < reads_per_cpu; r++) {
 		uint64_t x = next_rand(&w->rng);
-		uint32_t i = (uint32_t)(x % FRAMES_PER_CPU);
+		uint32_t i = (uint32_t)(x % frames_per_cpu);
 		uint32_t k = (uint32_t)((x >> 32) % WORDS);
 
 		if (w->pfn[i] && frame_words(w->pfn[i])[k] != pattern(w->pfn[i], k))
@@ -441,7 +511,7 @@ static void free_phase(uint32_t cpu, enum phase p)
 			     w->pfn[i], k);
 	}
 	t0 = rdtsc();
-	for (uint32_t i = 0; i < FRAMES_PER_CPU; i++)
+	for (uint32_t i = 0; i < frames_per_cpu; i++)
 		if (w->pfn[i]) {
 			int e = np_fa_free(&caches[cpu], w->pfn[i], 0);
 
@@ -530,23 +600,29 @@ static void bsp_check(enum phase p, bool held)
 /* Every CPU runs this; the BSP checks while the others wait. */
 static void run_workload(uint32_t cpu)
 {
+	work[cpu].pfn = pfn_arrays + (uint64_t)cpu * frames_per_cpu;
 	work[cpu].rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)cpu << 32 | (cpu + 1));
 	barrier(cpu, "the start");
 	if (cpu == bsp)
 		t_start = rdtsc();
 	for (int p = 0; p < NPHASES; p++) {
+		uint64_t t0 = rdtsc(), t1;
+
 		if (p == PH_STRICT)
 			strict_alloc(cpu);
 		else
 			alloc_phase(cpu, (enum phase)p);
+		work[cpu].phase_cycles[p] = rdtsc() - t0;
 		barrier(cpu, "the end of an allocation phase");
 		if (cpu == bsp)
 			bsp_check((enum phase)p, true);
 		barrier(cpu, "the check of held frames");
+		t1 = rdtsc();
 		if (p == PH_STRICT)
 			strict_free(cpu);
 		else
 			free_phase(cpu, (enum phase)p);
+		work[cpu].phase_cycles[p] += rdtsc() - t1;
 		barrier(cpu, "the end of a free phase");
 		if (cpu == bsp)
 			bsp_check((enum phase)p, false);
@@ -576,8 +652,8 @@ static unsigned print_results(void)
 	unsigned failed = 0;
 
 	npk_printf("workload frames_per_cpu=%u reads_per_cpu=%u bind_node=%u "
-		   "strict_node=%u interleave_nodes=0x%lx\n", FRAMES_PER_CPU,
-		   READS_PER_CPU, bind_node, strict_node, mem_set);
+		   "strict_node=%u interleave_nodes=0x%lx\n", frames_per_cpu,
+		   reads_per_cpu, bind_node, strict_node, mem_set);
 	for (int p = 0; p < NPHASES; p++) {
 		for (uint32_t i = 0; i < numa.nnodes; i++) {
 			char line[300], *o = line;
@@ -617,12 +693,22 @@ static unsigned print_results(void)
 		npk_printf("cpu-result cpu=%u frames_checked=%lu errors=%lu "
 			   "alloc_cycles_per_frame=%lu free_cycles_per_frame=%lu\n",
 			   c, w->checked, w->errors,
-			   w->alloc_cycles / FRAMES_PER_CPU,
-			   w->free_cycles / FRAMES_PER_CPU);
+			   w->alloc_cycles / frames_per_cpu,
+			   w->free_cycles / frames_per_cpu);
 		if (w->errors) {
 			npk_printf("error cpu %u: %s\n", c, w->first_error);
 			failed++;
 		}
+	}
+	for (int p = 0; p < NPHASES; p++) {
+		uint64_t mx = 0, sum = 0;
+
+		for (uint32_t c = 0; c < ncpus; c++) {
+			sum += work[c].phase_cycles[p];
+			mx = work[c].phase_cycles[p] > mx ? work[c].phase_cycles[p] : mx;
+		}
+		npk_printf("time phase=%s cpu_cycles_max=%lu cpu_cycles_sum=%lu\n",
+			   phase_name[p], mx, sum);
 	}
 	npk_printf("time workload_cycles=%lu\n", t_end - t_start);
 	return failed;
@@ -675,6 +761,14 @@ static void pick_nodes(void)
 			strict_node = i;
 }
 
+static void hold(void)
+{
+	if (opt_hold) {
+		npk_printf("hold\n");
+		npk_serial_getc();
+	}
+}
+
 void npk_main(uint32_t start_info);
 void npk_main(uint32_t start_info)
 {
@@ -688,6 +782,8 @@ void npk_main(uint32_t start_info)
 	if (si->magic != HVM_START_MAGIC)
 		npk_fatal("boot: no PVH start_info at 0x%x (magic 0x%x)",
 			  start_info, si->magic);
+	if (si->cmdline_paddr)
+		parse_cmdline((const char *)(uintptr_t)si->cmdline_paddr);
 	read_memmap(si);
 	npk_acpi_find(si->rsdp_paddr, &tables);
 	parse_tables();
@@ -698,6 +794,10 @@ void npk_main(uint32_t start_info)
 	snapshot_stats();
 	start_cpus();
 	print_cpus();
+	if (opt_wait) {
+		npk_printf("wait\n");
+		npk_serial_getc();
+	}
 	for (uint32_t c = 0; c < ncpus; c++)
 		if (atomic_load(&cpu_seen_apic[c]) - 1 != cpu_apic[c])
 			npk_fatal("CPU %u: runs with APIC id %u, the MADT says %u",
@@ -706,8 +806,10 @@ void npk_main(uint32_t start_info)
 	failed = print_results();
 	if (failed) {
 		npk_printf("result fail failed=%u\n", failed);
+		hold();
 		npk_exit(1);
 	}
 	npk_printf("result pass\n");
+	hold();
 	npk_exit(0);
 }

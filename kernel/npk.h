@@ -66,6 +66,9 @@ static inline void cpu_relax(void)
 
 /* ---- npk-lib.c: output and leaving QEMU ----------------------------- */
 void npk_serial_init(void);
+/* Waits for a byte on COM1 (as long as it takes: the one unbounded wait,
+ * asked for on the command line) and returns it. */
+int npk_serial_getc(void);
 /* printf's %s %c %d %u %x with l/ll, and %0Nx; one line at a time, under
  * a lock, so lines from several CPUs never interleave. */
 void npk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
