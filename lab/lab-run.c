@@ -664,9 +664,29 @@ static int collect_test_kernel(int *fds, int qstatus, struct np_lab_result *r,
 	return e;
 }
 
+/* argv's words joined by spaces, or NULL (and -ENOMEM in *e). */
+static char *join_words(char *const *argv, int *e)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	if (!(s = calloc(1, len))) {
+		*e = -ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; argv && argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 static int run_test_kernel(const struct np_lab_spec *spec,
-			   const struct np_lab_opts *opts, struct np_lab_result *r,
-			   struct np_err *err)
+			   const struct np_lab_opts *opts, char *const *argv,
+			   struct np_lab_result *r, struct np_err *err)
 {
 	struct qemu_argv a = { NULL, 0, 0, { NULL }, 0 };
 	unsigned timeout = opts->timeout_s ? opts->timeout_s : 120;
@@ -707,6 +727,16 @@ static int run_test_kernel(const struct np_lab_spec *spec,
 	}
 	qa(&a, "-kernel");
 	qa(&a, opts->test_kernel);
+	if (argv && argv[0]) {
+		char *line = join_words(argv, &e);
+
+		if (!line) {
+			e = np_fail_sys(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		qa(&a, "-append");
+		qa(&a, qa_own(&a, line));
+	}
 	qa(&a, "-no-reboot");
 	qa(&a, "-device");
 	qa(&a, DEBUG_EXIT_DEVICE);
@@ -753,7 +783,7 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts_in
 
 	memset(r, 0, sizeof(*r));
 	if (opts_in->test_kernel)
-		return run_test_kernel(spec, opts_in, r, err);
+		return run_test_kernel(spec, opts_in, argv, r, err);
 	/* A shell given its commands on stdin (a pipe, a file, /dev/null)
 	 * runs them as a command does: nothing typed ahead is lost, and it
 	 * ends at their end. */

@@ -81,7 +81,7 @@ def nearest_memory(n, mem, dist):
     return min((dist[n][m], m) for m in range(len(mem)) if mem[m])[1]
 
 
-def expect(cpus, mem, dist, frames, strict_frames_by_cpu):
+def expect(cpus, mem, dist, per_cpu, strict_frames_by_cpu):
     """Per phase and node, the counters the topology implies."""
     nn = len(mem)
     cpu_node = [n for n in range(nn) for _ in range(cpus[n])]
@@ -98,24 +98,25 @@ def expect(cpus, mem, dist, frames, strict_frames_by_cpu):
             c["interleave_hit"] += count
 
     for cpu, cn in enumerate(cpu_node):
-        hit("local", nearest_memory(cn, mem, dist), cn, FRAMES_PER_CPU)
-        hit("bind", bind, cn, FRAMES_PER_CPU)
+        hit("local", nearest_memory(cn, mem, dist), cn, per_cpu)
+        hit("bind", bind, cn, per_cpu)
         k = len(memnodes)
         for i, m in enumerate(memnodes):
-            hit("interleave", m, cn,
-                FRAMES_PER_CPU // k + (i < FRAMES_PER_CPU % k), il=True)
+            hit("interleave", m, cn, per_cpu // k + (i < per_cpu % k), il=True)
         hit("strict", strict, cn, strict_frames_by_cpu[cpu])
     return e, bind, strict, cpu_node
 
 
-def boot(args):
-    return subprocess.run([NP, "lab"] + args + ["--test-kernel", KERNEL],
+def boot(args, kargs=()):
+    return subprocess.run([NP, "lab"] + args + ["--test-kernel", KERNEL] +
+                          (["--"] + list(kargs) if kargs else []),
                           stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=300)
 
 
-def check_machine(name, args, cpus, mem_mib, dist):
-    p = boot(args)
+def check_machine(name, args, cpus, mem_mib, dist, per_cpu=FRAMES_PER_CPU,
+                  reads=4 * FRAMES_PER_CPU, kargs=()):
+    p = boot(args, kargs)
     if not ok(p.returncode == 0 and p.stderr == "",
               "%s: exit %d, stderr %r" % (name, p.returncode, p.stderr[-300:])):
         print(p.stdout[-2000:], file=sys.stderr)
@@ -161,11 +162,12 @@ def check_machine(name, args, cpus, mem_mib, dist):
            "%s: cpu %d: %s" % (name, c, d))
         res = r["cpu-result"].get(c, {})
         ok(res.get("errors") == "0" and int(res.get("frames_checked", 0)) >=
-           3 * FRAMES_PER_CPU, "%s: cpu %d result %s" % (name, c, res))
+           3 * per_cpu, "%s: cpu %d result %s" % (name, c, res))
     strict_by_cpu = [sum(r["frames"].get(("strict", c), [0])) for c in range(ncpu)]
-    e, bind, strict, _ = expect(cpus, mem, dist, frames, strict_by_cpu)
+    e, bind, strict, _ = expect(cpus, mem, dist, per_cpu, strict_by_cpu)
     w = kv(r["workload"])
-    ok(int(w["bind_node"]) == bind and int(w["strict_node"]) == strict,
+    ok(int(w["bind_node"]) == bind and int(w["strict_node"]) == strict and
+       int(w["frames_per_cpu"]) == per_cpu and int(w["reads_per_cpu"]) == reads,
        "%s: workload %s, want bind %d strict %d" % (name, r["workload"],
                                                      bind, strict))
     # strict fills its node: every frame of it, once
@@ -183,7 +185,7 @@ def check_machine(name, args, cpus, mem_mib, dist):
         for c in range(ncpu):
             f = r["frames"].get((p, c))
             if p != "strict":
-                ok(f is not None and sum(f) == FRAMES_PER_CPU,
+                ok(f is not None and sum(f) == per_cpu,
                    "%s: %s cpu %d frames %s" % (name, p, c, f))
             else:
                 ok(f is not None and all(f[n] == 0 for n in range(nn)
@@ -226,8 +228,8 @@ def refusals():
             (["--test-kernel", "/nonexistent/k.elf"], "/nonexistent/k.elf"),
             (["--test-kernel", os.environ["NP_SRCDIR"] + "/README.md"],
              "not a 64-bit ELF"),
-            (["--test-kernel", KERNEL, "--", "true"], "excludes CMD"),
-            (["--test-kernel", KERNEL, "--shell"], "excludes CMD")):
+            (["--test-kernel", KERNEL, "--add", KERNEL], "excludes"),
+            (["--test-kernel", KERNEL, "--shell"], "excludes")):
         p = subprocess.run([NP, "lab"] + args, stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=60)
         ok(p.returncode == 2 and p.stdout == "" and
@@ -240,6 +242,18 @@ def main():
     refusals()
     check_machine("2s", ["--preset", "2s"], [2, 2], [512, 512], sym(2, 10, 21))
     check_machine("4n", ["--preset", "4n"], [2] * 4, [256] * 4, sym(4, 10, 21))
+    # the command line sizes the workload: 301 frames interleave unevenly
+    check_machine("4n-sized", ["--preset", "4n"], [2] * 4, [256] * 4,
+                  sym(4, 10, 21), per_cpu=301, reads=777,
+                  kargs=["npk.frames=301", "npk.reads=777"])
+    # a kernel that fails says why, and lab passes its status on
+    p = boot(["--preset", "2s"], ["npk.frames=x"])
+    ok(p.returncode == 1 and p.stderr == "" and
+       p.stdout.endswith("error command line: a number from 1 to 16777216 "
+                         "after npk.frames= or npk.reads=\nresult fail\n"
+                         "exit 1\n"),
+       "bad command line: exit %d, %r %r" % (p.returncode, p.stdout[-200:],
+                                             p.stderr))
     d8 = subprocess.run([NP, "lab", "--preset", "8n", "--qemu-args"],
                         capture_output=True, text=True, check=True).stdout.split()
     dist8 = sym(8, 10, 0)

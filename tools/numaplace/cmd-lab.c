@@ -20,6 +20,7 @@ void usage_lab(FILE *out)
 		"                     [--add FILE]... [--kernel FILE] (--shell | -- CMD [ARG...])\n"
 		"       numaplace lab [--nodes SPEC | --preset NAME | --topology FILE]\n"
 		"                     [--distances MATRIX] [--timeout S] --test-kernel FILE\n"
+		"                     [-- KERNEL-ARG...]\n"
 		"\n"
 		"Boots an emulated NUMA machine (QEMU, software emulation, a real Linux\n"
 		"kernel) and runs CMD in it with numaplace, numactl and numastat on PATH;\n"
@@ -49,7 +50,8 @@ void usage_lab(FILE *out)
 		"    --test-kernel FILE  boot numaplace's test kernel (build/kernel/\n"
 		"                        numaplace-test-kernel.elf) instead of Linux: print\n"
 		"                        its report (COM1) and exit with its status, 0 when\n"
-		"                        every check held\n"
+		"                        every check held; words after '--' are its\n"
+		"                        command line (npk.frames=N npk.reads=N)\n"
 		"    --qemu-args         print the QEMU NUMA arguments for the machine and exit\n"
 		"    -v, --verbose       say where the time went, and the guest's last\n"
 		"                        console lines when it gave no answer (on stderr)\n"
@@ -215,20 +217,19 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 
 /* --test-kernel: the kernel's report on stdout, its status as ours. */
 static int run_test_kernel(struct lab_opts *o, const struct np_lab_spec *spec,
-			   bool have_cmd)
+			   char **kargs)
 {
 	struct np_err err = { 0 };
 	struct np_lab_result r;
 	bool no_answer;
 	int e, status;
 
-	if (have_cmd || o->run.shell || o->run.dump_dir || o->nadd ||
-	    o->run.kernel) {
-		np_err_line("lab: --test-kernel runs no command: it excludes CMD, "
+	if (o->run.shell || o->run.dump_dir || o->nadd || o->run.kernel) {
+		np_err_line("lab: --test-kernel boots no Linux: it excludes "
 			    "--shell, --dump, --add and --kernel");
 		return NP_EXIT_USAGE;
 	}
-	e = np_lab_run(spec, &o->run, NULL, &r, &err);
+	e = np_lab_run(spec, &o->run, kargs, &r, &err);
 	if (r.out_len && r.outcome == NP_LAB_EXITED)
 		fwrite(r.out, 1, r.out_len, stdout);
 	np_flush_stdout();
@@ -268,7 +269,7 @@ int cmd_lab(int argc, char **argv)
 		return print_qemu_args(&spec);
 	cmd = argv + o.cmd;
 	if (o.run.test_kernel)
-		return run_test_kernel(&o, &spec, *cmd != NULL);
+		return run_test_kernel(&o, &spec, cmd);
 	if (!*cmd && !o.run.shell && !o.run.dump_dir) {
 		np_err_line("lab: give a command after '--', or --shell");
 		return NP_EXIT_USAGE;
