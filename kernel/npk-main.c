@@ -69,6 +69,7 @@ static uint32_t frames_per_cpu = 256, reads_per_cpu = 1024;
  * threads); npk.hold: after the result (to look at the memory) */
 static bool opt_wait, opt_hold;
 static uint64_t *pfn_arrays;      /* frames_per_cpu per CPU, in the heap */
+static uint8_t *node_arrays;      /* the node the allocator named, likewise */
 static uint64_t reserved_end;     /* bytes below this are the kernel's */
 static uint32_t ncpus, bsp;
 static uint64_t node_frames[NP_FA_MAX_NODES];
@@ -279,7 +280,7 @@ static void boot_allocator(void)
 	cache_bound = align_up(numa.nnodes * (sizeof(struct np_fa_list) +
 		sizeof(struct np_fa_pcp_stat) + 8 * 380) + 192, 64);
 	reserved_end = align_up(heap + meta + ncpus * cache_bound +
-				(uint64_t)ncpus * frames_per_cpu * 8, 1 << 21);
+				(uint64_t)ncpus * frames_per_cpu * 9, 1 << 21);
 	if (!is_usable(heap, reserved_end))
 		npk_fatal("memory: the boot heap 0x%lx-0x%lx is not usable RAM",
 			  heap, reserved_end);
@@ -303,6 +304,7 @@ static void boot_allocator(void)
 				  node, e);
 	}
 	pfn_arrays = (uint64_t *)(uintptr_t)(p + ncpus * cache_bound);
+	node_arrays = (uint8_t *)(pfn_arrays + (uint64_t)ncpus * frames_per_cpu);
 	for (uint32_t i = 0; i < numa.nnodes; i++)
 		node_frames[i] = np_fa_node_free_frames(&fa, i);
 }
@@ -358,6 +360,7 @@ static const char *const phase_name[NPHASES] = {
 
 struct cpu_work {
 	uint64_t *pfn;                                /* [frames_per_cpu] */
+	uint8_t *node;                                /* [frames_per_cpu] */
 	uint64_t frames[NPHASES][NP_FA_MAX_NODES];   /* allocated, per node */
 	uint64_t alloc_cycles, free_cycles;           /* local phase */
 	uint64_t phase_cycles[NPHASES];               /* working, not waiting */
@@ -438,8 +441,23 @@ static void check_frame(struct cpu_work *w, uint64_t pfn, uint32_t node)
 			  hi <= numa.mem[i].base + numa.mem[i].length;
 	if (!in_srat)
 		fail(w, "frame 0x%lx: not in an SRAT range of node %u", pfn, node);
+	else if (np_fa_pfn_node(&fa, pfn) != (int)node)
+		fail(w, "frame 0x%lx: of node %d, the allocator said %u", pfn,
+		     np_fa_pfn_node(&fa, pfn), node);
 	else if (lo < reserved_end || !is_usable(lo, hi))
 		fail(w, "frame 0x%lx: not usable RAM above the kernel", pfn);
+}
+
+/* What the policy allows, with every node far from full: local gets the
+ * CPU's nearest node with memory, bind its node, interleave one of its set. */
+static void check_policy(struct cpu_work *w, enum phase p, uint32_t node,
+			 const struct np_fa_cache *c)
+{
+	if ((p == PH_LOCAL && node != c->local_pref) ||
+	    (p == PH_BIND && node != bind_node) ||
+	    (p == PH_INTERLEAVE && !(mem_set & (1ull << node))))
+		fail(w, "%s: a frame from node %u, which the policy does not "
+		     "give a CPU of node %u", phase_name[p], node, c->node);
 }
 
 static struct np_fa_policy phase_policy(enum phase p)
@@ -478,17 +496,17 @@ static void alloc_phase(uint32_t cpu, enum phase p)
 			continue;
 		}
 		w->frames[p][node]++;
+		w->node[i] = (uint8_t)node;
 	}
 	if (p == PH_LOCAL)
 		w->alloc_cycles = rdtsc() - t0;
 	for (uint32_t i = 0; i < frames_per_cpu; i++) {
 		uint64_t *f;
-		int node;
 
 		if (!w->pfn[i])
 			continue;
-		node = np_fa_pfn_node(&fa, w->pfn[i]);
-		check_frame(w, w->pfn[i], (uint32_t)node);
+		check_frame(w, w->pfn[i], w->node[i]);
+		check_policy(w, p, w->node[i], c);
 		f = frame_words(w->pfn[i]);
 		for (uint32_t k = 0; k < WORDS; k++)
 			f[k] = pattern(w->pfn[i], k);
@@ -601,6 +619,7 @@ static void bsp_check(enum phase p, bool held)
 static void run_workload(uint32_t cpu)
 {
 	work[cpu].pfn = pfn_arrays + (uint64_t)cpu * frames_per_cpu;
+	work[cpu].node = node_arrays + (uint64_t)cpu * frames_per_cpu;
 	work[cpu].rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)cpu << 32 | (cpu + 1));
 	barrier(cpu, "the start");
 	if (cpu == bsp)

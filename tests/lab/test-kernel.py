@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """numaplace's test kernel (kernel/) under `numaplace lab --test-kernel`:
 booted in six topologies (2s, 4n, 8n, an asymmetric 3-node machine, one
-with a memoryless node, one with a CPU-less memory-only node), its report
+with a memoryless node, one with a CPU-less memory-only node), then 4n
+with a command line sizing the workload and a machine from --topology (a
+CXL host's dump), its report
 is checked against what each topology implies, worked out here from the
 lab spec alone: the nodes, CPUs, distances and memory it understood, the
 frames per node, every vCPU started and took part, and the per-node
@@ -14,10 +16,14 @@ non-zero status.  Prints "N passed, N failed"."""
 import os
 import subprocess
 import sys
+import tempfile
 
 NP = os.environ["NP"]
 KERNEL = os.environ["NP_TEST_KERNEL"]
 PASS = FAIL = 0
+# the lab's firmware when installed (else SeaBIOS, whose tables take the
+# top of RAM)
+QBOOT = os.access("/usr/share/qemu/qboot.rom", os.R_OK)
 FRAMES_PER_CPU = 256
 FRAME = 4096
 MIB = 1 << 20
@@ -43,7 +49,7 @@ def kv(fields):
 def parse(report):
     """The report's lines by kind."""
     r = {"node": {}, "cpu": {}, "counters": {}, "frames": {}, "check": {},
-         "cpu-result": {}, "other": []}
+         "cpu-result": {}, "memmap": [], "srat-range": [], "other": []}
     for line in report.splitlines():
         w = line.split()
         if not w:
@@ -66,11 +72,46 @@ def parse(report):
         elif w[0] == "cpu-result":
             d = kv(w[1:])
             r["cpu-result"][int(d["cpu"])] = d
+        elif w[0] in ("memmap", "srat-range"):
+            r[w[0]].append({k: int(v, 0) for k, v in kv(w[1:]).items()})
         elif w[0] in ("tables", "machine", "workload", "result", "exit"):
             r[w[0]] = w[1:]
         else:
             r["other"].append(line)
     return r
+
+
+def srat_ranges(mem):
+    """QEMU's SRAT for nodes of these sizes (below 3.5 GiB in all): node 0
+    without the 640 KiB - 1 MiB hole, then each node's memory in turn."""
+    out, base = [], 0
+    for n, size in enumerate(mem):
+        if not size:
+            continue
+        if base == 0:
+            out.append((n, 0, 640 << 10))
+            out.append((n, 1 << 20, size - (1 << 20)))
+        else:
+            out.append((n, base, size))
+        base += size
+    return out
+
+
+def usable_frames(srat, memmap, floor):
+    """Per node: the whole frames of its SRAT ranges that the boot memory
+    map calls RAM (type 1), above what the kernel keeps for itself."""
+    frames = {}
+    for n, base, length in srat:
+        for m in memmap:
+            if m["type"] != 1:
+                continue
+            lo = max(base, m["base"], floor)
+            hi = min(base + length, m["base"] + m["length"])
+            lo = (lo + FRAME - 1) // FRAME * FRAME
+            hi = hi // FRAME * FRAME
+            if hi > lo:
+                frames[n] = frames.get(n, 0) + (hi - lo) // FRAME
+    return frames
 
 
 def nearest_memory(n, mem, dist):
@@ -136,6 +177,10 @@ def check_machine(name, args, cpus, mem_mib, dist, per_cpu=FRAMES_PER_CPU,
     reserved = int(m["reserved_bytes"], 16)
     # the kernel, its page tables, stacks and boot heap: a few MiB of node 0
     ok(1 * MIB < reserved <= 16 * MIB, "%s: reserved %d" % (name, reserved))
+    srat = srat_ranges(mem)
+    got = [(d["node"], d["base"], d["length"]) for d in r["srat-range"]]
+    ok(got == srat, "%s: SRAT ranges %s, want %s" % (name, got, srat))
+    want_frames = usable_frames(srat, r["memmap"], reserved)
     frames = [0] * nn
     for n in range(nn):
         d = r["node"].get(n, {})
@@ -150,9 +195,15 @@ def check_machine(name, args, cpus, mem_mib, dist, per_cpu=FRAMES_PER_CPU,
         ok(int(d.get("memory_bytes", -1)) == want_bytes,
            "%s: node %d memory %s, want %d" % (name, n, d.get("memory_bytes"),
                                                want_bytes))
-        want = (mem[n] - reserved) // FRAME if n == 0 else mem[n] // FRAME
+        want = want_frames.get(n, 0)
         ok(frames[n] == want, "%s: node %d frames %d, want %d" %
            (name, n, frames[n], want))
+        # qboot's map has no hole inside RAM: every frame of the node but
+        # the kernel's
+        if QBOOT and mem[n]:
+            ok(want == (mem[n] - (reserved if n == 0 else 0)) // FRAME,
+               "%s: node %d: %d usable frames of %d MiB" % (name, n, want,
+                                                          mem[n] >> 20))
     cpu_node = [n for n in range(nn) for _ in range(cpus[n])]
     ok(sorted(r["cpu"]) == list(range(ncpu)), "%s: cpus %s" % (name, sorted(r["cpu"])))
     for c in range(ncpu):
@@ -274,6 +325,15 @@ def main():
     cxl = [[10, 21, 30], [21, 10, 40], [30, 40, 10]]
     check_machine("cpu-less", ["--preset", "cxl"], [2, 2, 0], [512, 512, 512],
                   cxl)
+    # a real machine's shape (--topology): the CXL host of tests/dumps,
+    # 2 CPUs per node, memory / 256 rounded down to 8 MiB (501 -> 496)
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        subprocess.run([NP, "topo", "--sysroot", os.environ["NP_SRCDIR"] +
+                        "/tests/dumps/cxl-memonly", "--json"], stdout=f,
+                       check=True)
+        check_machine("topology-cxl", ["--topology", f.name], [2, 2, 0],
+                      [496, 496, 512], [[10, 21, 14], [21, 10, 24],
+                                        [14, 24, 10]])
     corrupt_slit()
     print("%d passed, %d failed" % (PASS, FAIL))
     return 1 if FAIL else 0
