@@ -7,16 +7,15 @@
  * their node, usable in the boot protocol's memory map (PVH start_info's
  * memmap), and above everything this kernel keeps for itself: the first
  * MiB (the APs' trampoline, the BIOS areas), the image, and the boot heap
- * right after it (the allocator's metadata and one cache per CPU).  So
- * every frame the allocator hands out may be written.
+ * right after it (the allocator's metadata, one cache per CPU, the
+ * workload's frame lists).  So every frame the allocator hands out may be
+ * written.
  */
 #include "npk.h"
 
 #include <stdatomic.h>
 
 #include "falloc-acpi.h"
-
-void *memset(void *d, int c, size_t n);
 
 #define FRAME_SHIFT 12
 #define FRAME_BYTES 4096u
@@ -25,7 +24,7 @@ void *memset(void *d, int c, size_t n);
 #define MAX_FRAMES_PER_CPU (1u << 24)
 #define BARRIER_TIMEOUT 60000000000ull
 
-extern char npk_image_start[], npk_image_end[];
+extern char npk_image_end[];
 
 /* ---- boot protocol --------------------------------------------------- */
 struct hvm_start_info {
@@ -209,7 +208,9 @@ static void slit_say_why(void)
 
 	if (tables.slit_len < 44)
 		return;
-	d = *(const uint64_t *)(t + 36);
+	d = 0;
+	for (int k = 7; k >= 0; k--)           /* the locality count, LE */
+		d = d << 8 | t[36 + k];
 	if (d == 0 || d > 255 || 44 + d * d > tables.slit_len)
 		return;
 	for (uint64_t i = 0; i < d; i++)
@@ -323,6 +324,7 @@ static void print_topology(void)
 	for (uint32_t i = 0; i < numa.nnodes; i++) {
 		char row[400], *o = row;
 		size_t left = sizeof(row);
+		uint32_t nc = 0;
 
 		for (uint32_t j = 0; j < numa.nnodes && left > 8; j++) {
 			unsigned d = cfg.distance ? cfg.distance[i * numa.nnodes + j]
@@ -334,8 +336,6 @@ static void print_topology(void)
 				left--;
 			}
 		}
-		uint32_t nc = 0;
-
 		for (uint32_t c = 0; c < ncpus; c++)
 			nc += numa.cpus[c].node == i;
 		npk_printf("node %u pxm=%u cpus=%u memory_bytes=%lu frames=%lu "

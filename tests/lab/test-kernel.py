@@ -289,8 +289,28 @@ def refusals():
            "lab %s: exit %d, %r" % (args, p.returncode, p.stderr))
 
 
+def no_answer():
+    """A kernel that never ends (waiting on a COM1 nobody writes to) is the
+    lab's timeout: 124, as timeout(1), one line; an ELF without the PVH
+    note is QEMU's refusal, the caller's input: 2."""
+    p = subprocess.run([NP, "lab", "--preset", "2s", "--timeout", "2",
+                        "--test-kernel", KERNEL, "--", "npk.wait"],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=60)
+    ok(p.returncode == 124 and p.stdout == "" and p.stderr ==
+       "numaplace: lab: no answer from the test kernel within 2 s\n",
+       "hung kernel: exit %d, %r" % (p.returncode, p.stderr))
+    p = subprocess.run([NP, "lab", "--preset", "2s", "--test-kernel",
+                        sys.executable], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    ok(p.returncode == 2 and p.stdout == "" and p.stderr.count("\n") == 1 and
+       "PVH" in p.stderr, "no PVH note: exit %d, %r" % (p.returncode,
+                                                        p.stderr))
+
+
 def main():
     refusals()
+    no_answer()
     check_machine("2s", ["--preset", "2s"], [2, 2], [512, 512], sym(2, 10, 21))
     check_machine("4n", ["--preset", "4n"], [2] * 4, [256] * 4, sym(4, 10, 21))
     # the command line sizes the workload: 301 frames interleave unevenly
