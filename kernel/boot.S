@@ -11,6 +11,8 @@
 #include "npk-layout.h"
 
 #define CR0_PE 0x00000001
+#define CR0_NW 0x20000000
+#define CR0_CD 0x40000000
 #define CR0_PG 0x80000000
 #define CR4_PAE 0x00000020
 #define MSR_EFER 0xc0000080
@@ -75,7 +77,8 @@ pvh_start:
 	call enter_long_mode32
 	ljmp $NPK_SEL_CODE64, $long_entry
 
-/* PAE, the PML4, EFER.LME, paging: shared with the APs' trampoline. */
+/* PAE, the PML4, EFER.LME, paging, caches: shared with the APs'
+ * trampoline. */
 	.globl enter_long_mode32
 enter_long_mode32:
 	mov %cr4, %eax
@@ -87,7 +90,11 @@ enter_long_mode32:
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr
+	/* Caches on: a CPU comes out of reset (and an AP out of INIT) with
+	 * CD and NW set, and nothing in the PVH protocol clears them; under
+	 * KVM the whole run would go uncached. */
 	mov %cr0, %eax
+	and $~(CR0_CD | CR0_NW), %eax
 	or $(CR0_PG | CR0_PE), %eax
 	mov %eax, %cr0
 	ret
