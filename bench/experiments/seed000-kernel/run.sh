@@ -136,9 +136,11 @@ one_boot() {
 	cat "$dir/com1.out" >"$dir/report" &
 	roms=
 	[ -n "${QEMU_ROMS:-}" ] && roms="-L $QEMU_ROMS"
-	# shellcheck disable=SC2086 # $roms is one option and its value
+	cpu=
+	[ "$ACCEL" = kvm ] && cpu="-cpu host"
+	# shellcheck disable=SC2086 # $roms and $cpu: an option and its value
 	"$QEMU" -nodefaults -no-user-config -display none -accel "$ACCEL" \
-		-machine pc $roms -bios qboot.rom -name npk,debug-threads=on \
+		$cpu -machine pc $roms -bios qboot.rom -name npk,debug-threads=on \
 		-kernel "$KERNEL" -no-reboot \
 		-append "npk.frames=$FRAMES npk.reads=$READS npk.wait npk.hold" \
 		-m $((2 * MEM))M -smp $((2 * CPUS)),sockets=2,cores="$CPUS",threads=1 \
