@@ -194,7 +194,7 @@ void npk_snprintf(char *buf, size_t cap, const char *fmt, ...)
 
 void npk_printf(const char *fmt, ...)
 {
-	char line[512];
+	char line[1200];
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -688,7 +688,7 @@ static unsigned print_results(void)
 				   i, line);
 		}
 		for (uint32_t c = 0; c < ncpus; c++) {
-			char line[400], *o = line;
+			char line[1100], *o = line;   /* 64 nodes of 16 digits */
 
 			*o = '\0';
 			for (uint32_t i = 0; i < numa.nnodes; i++) {
