@@ -288,7 +288,8 @@ static pid_t start_qemu(char *const *argv, const int *fds, int initrd_fd,
 		_exit(127);
 	for (int i = 0; i < NPORTS; i++)
 		fcntl(fds[i], F_SETFD, 0);
-	fcntl(initrd_fd, F_SETFD, 0);
+	if (initrd_fd >= 0)
+		fcntl(initrd_fd, F_SETFD, 0);
 	if (!shell) {
 		int null = open("/dev/null", O_RDWR);
 
@@ -592,6 +593,184 @@ static int boot(const struct np_lab_spec *spec, const struct np_lab_opts *opts,
 	return e;
 }
 
+/* ---- the test kernel --------------------------------------------------- */
+
+/* isa-debug-exit: a write of N to the port ends QEMU with 2N + 1. */
+#define DEBUG_EXIT_DEVICE "isa-debug-exit,iobase=0xf4,iosize=0x04"
+
+static int check_test_kernel(const char *path, struct np_err *err)
+{
+	unsigned char h[5];
+	int fd = np_open_regular(path, err);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h, "\x7f" "ELF", 4) || h[4] != 2)
+		return np_fail_input(err, -EINVAL, "%s: not a 64-bit ELF file (the "
+			       "test kernel is kernel/numaplace-test-kernel.elf "
+			       "in the build directory)", path);
+	return 0;
+}
+
+/* The kernel's own last line, "exit N". */
+static bool report_exit(const char *out, int *code)
+{
+	const char *p = out, *last = NULL;
+
+	while ((p = strstr(p, "exit ")) != NULL) {
+		if (p == out || p[-1] == '\n')
+			last = p;
+		p++;
+	}
+	return last && sscanf(last + 5, "%d", code) == 1;
+}
+
+static int collect_test_kernel(int *fds, int qstatus, struct np_lab_result *r,
+			       struct np_err *err)
+{
+	char *qerr = NULL;
+	size_t qlen = 0;
+	int code = -1, e = 0;
+
+	np_read_fd_all(fds[PORT_CON], &r->out, &r->out_len);
+	np_read_fd_all(fds[PORT_QEMU], &qerr, &qlen);
+	if (r->out) {
+		strip_cr(r->out);
+		r->out_len = strlen(r->out);
+	}
+	if (WIFEXITED(qstatus) && (WEXITSTATUS(qstatus) & 1) && r->out &&
+	    report_exit(r->out, &code) && 2 * code + 1 == WEXITSTATUS(qstatus)) {
+		r->outcome = NP_LAB_EXITED;
+		r->exit_status = code;
+	} else if (WIFSIGNALED(qstatus)) {
+		e = np_fail_sys(err, -EIO, "lab: qemu was killed by signal %d",
+				WTERMSIG(qstatus));
+	} else if (qerr && qlen && WIFEXITED(qstatus) && WEXITSTATUS(qstatus) &&
+		   !(r->out && r->out_len)) {
+		e = np_fail_input(err, -EINVAL, "qemu: %.*s", (int)strcspn(qerr, "\n"),
+			    qerr);
+	} else {
+		r->outcome = NP_LAB_NO_STATUS;
+		r->exit_status = NP_LAB_STATUS_NO_ANSWER;
+		r->console_tail = r->out ? tail_lines(r->out, r->out_len, 20) : NULL;
+		e = np_fail_sys(err, -EIO, "lab: the test kernel stopped without "
+			    "its exit line (a triple fault, or a kernel that is "
+			    "not numaplace's?)");
+	}
+	free(qerr);
+	return e;
+}
+
+/* argv's words joined by spaces, or NULL (and -ENOMEM in *e). */
+static char *join_words(char *const *argv, int *e)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	if (!(s = calloc(1, len))) {
+		*e = -ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; argv && argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int run_test_kernel(const struct np_lab_spec *spec,
+			   const struct np_lab_opts *opts, char *const *argv,
+			   struct np_lab_result *r, struct np_err *err)
+{
+	struct qemu_argv a = { NULL, 0, 0, { NULL }, 0 };
+	unsigned timeout = opts->timeout_s ? opts->timeout_s : 120;
+	char **numa = NULL, *qemu = NULL;
+	int fds[NPORTS], status = 0, e;
+	double t0 = now_ms();
+	pid_t pid;
+
+	for (int i = 0; i < NPORTS; i++)
+		fds[i] = -1;
+	e = np_lab_spec_validate(spec, err);
+	if (!e)
+		e = check_test_kernel(opts->test_kernel, err);
+	if (!e && !(qemu = np_lab_which("qemu-system-x86_64")))
+		e = np_fail_sys(err, -ENOENT, "lab: qemu-system-x86_64 not found: "
+				"install package qemu-system-x86");
+	if (!e)
+		e = np_lab_qemu_numa_args(spec, &numa, err);
+	if (!e)
+		e = open_ports(fds, err);
+	if (!e && !(a.v = calloc(a.cap = 48 + 4 * spec->nnodes * spec->nnodes +
+				 8 * spec->nnodes, sizeof(*a.v))))
+		e = np_fail_sys(err, -ENOMEM, "out of memory");
+	if (e)
+		goto out;
+	qa(&a, qemu);
+	qa(&a, "-nodefaults");
+	qa(&a, "-no-user-config");
+	qa(&a, "-display");
+	qa(&a, "none");
+	qa(&a, "-accel");
+	qa(&a, "tcg,thread=multi");
+	qa(&a, "-machine");
+	qa(&a, "pc");
+	if (access(QBOOT, R_OK) == 0) {
+		qa(&a, "-bios");
+		qa(&a, QBOOT);
+	}
+	qa(&a, "-kernel");
+	qa(&a, opts->test_kernel);
+	if (argv && argv[0]) {
+		char *line = join_words(argv, &e);
+
+		if (!line) {
+			e = np_fail_sys(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		qa(&a, "-append");
+		qa(&a, qa_own(&a, line));
+	}
+	qa(&a, "-no-reboot");
+	qa(&a, "-device");
+	qa(&a, DEBUG_EXIT_DEVICE);
+	for (size_t i = 0; numa[i]; i++)
+		qa(&a, numa[i]);
+	qa_port(&a, fds[PORT_CON]);
+	if ((pid = start_qemu(a.v, fds, -1, false)) < 0) {
+		e = np_fail_sys(err, -errno, "lab: fork: %s", strerror(errno));
+	} else if (!wait_exit(pid, timeout * 1000.0, &status)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		np_read_fd_all(fds[PORT_CON], &r->out, &r->out_len);
+		if (r->out) {
+			strip_cr(r->out);
+			r->out_len = strlen(r->out);
+			r->console_tail = tail_lines(r->out, r->out_len, 20);
+		}
+		r->outcome = NP_LAB_TIMED_OUT;
+		r->exit_status = NP_LAB_STATUS_NO_ANSWER;
+		e = np_fail_sys(err, -ETIMEDOUT, "lab: no answer from the test "
+			    "kernel within %u s", timeout);
+	} else {
+		r->boot_ms = now_ms() - t0;
+		e = collect_test_kernel(fds, status, r, err);
+	}
+out:
+	qa_free(&a);
+	np_lab_argv_free(numa);
+	close_ports(fds);
+	free(qemu);
+	r->total_ms = now_ms() - t0;
+	return e;
+}
+
 int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts_in,
 	       char *const *argv, struct np_lab_result *r, struct np_err *err)
 {
@@ -603,6 +782,8 @@ int np_lab_run(const struct np_lab_spec *spec, const struct np_lab_opts *opts_in
 	int e;
 
 	memset(r, 0, sizeof(*r));
+	if (opts_in->test_kernel)
+		return run_test_kernel(spec, opts_in, argv, r, err);
 	/* A shell given its commands on stdin (a pipe, a file, /dev/null)
 	 * runs them as a command does: nothing typed ahead is lost, and it
 	 * ends at their end. */

@@ -108,6 +108,15 @@ struct np_lab_opts {
 	 * commands from it instead of a terminal and its output comes back
 	 * as a command's does. */
 	bool forward_stdin;
+	/* Non-NULL: boot this ELF, numaplace's test kernel (kernel/), instead
+	 * of Linux: no initramfs and no command; QEMU gets an isa-debug-exit
+	 * device, the result's out is what the kernel wrote on COM1 and its
+	 * exit_status the code it left QEMU with, which its report's last
+	 * line, "exit N", must confirm (else NO_STATUS).  np_lab_run's argv,
+	 * if any, is its command line (words joined by spaces: npk.frames=N
+	 * ..., kernel/README.md).  kernel, payload, dump_dir, shell and
+	 * forward_stdin are not used. */
+	const char *test_kernel;
 };
 
 /* How a run ended.  Only TIMED_OUT and NO_STATUS are the lab's "the guest

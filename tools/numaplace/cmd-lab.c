@@ -18,6 +18,9 @@ void usage_lab(FILE *out)
 		"usage: numaplace lab [--nodes SPEC | --preset NAME | --topology FILE]\n"
 		"                     [--distances MATRIX] [--timeout S] [--dump DIR]\n"
 		"                     [--add FILE]... [--kernel FILE] (--shell | -- CMD [ARG...])\n"
+		"       numaplace lab [--nodes SPEC | --preset NAME | --topology FILE]\n"
+		"                     [--distances MATRIX] [--timeout S] --test-kernel FILE\n"
+		"                     [-- KERNEL-ARG...]\n"
 		"\n"
 		"Boots an emulated NUMA machine (QEMU, software emulation, a real Linux\n"
 		"kernel) and runs CMD in it with numaplace, numactl and numastat on PATH;\n"
@@ -44,6 +47,11 @@ void usage_lab(FILE *out)
 		"    --add FILE          also put FILE into the guest's PATH (repeatable)\n"
 		"    --kernel FILE       boot FILE (bzImage or vmlinux with NUMA and ACPI)\n"
 		"                        instead of the newest /boot/vmlinuz-*\n"
+		"    --test-kernel FILE  boot numaplace's test kernel (build/kernel/\n"
+		"                        numaplace-test-kernel.elf) instead of Linux: print\n"
+		"                        its report (COM1) and exit with its status, 0 when\n"
+		"                        every check held; words after '--' are its\n"
+		"                        command line (npk.frames=N npk.reads=N)\n"
 		"    --qemu-args         print the QEMU NUMA arguments for the machine and exit\n"
 		"    -v, --verbose       say where the time went, and the guest's last\n"
 		"                        console lines when it gave no answer (on stderr)\n"
@@ -94,6 +102,7 @@ static enum cli_next parse_lab_opts(int argc, char **argv, struct lab_opts *o,
 		CLI_STRING(0, "dump", &o->run.dump_dir, "DIR"),
 		CLI_CALLBACK(0, "add", o, "FILE", add_file, 0),
 		CLI_STRING(0, "kernel", &o->run.kernel, "FILE"),
+		CLI_STRING(0, "test-kernel", &o->run.test_kernel, "FILE"),
 		CLI_FLAG(0, "qemu-args", &o->qemu_args),
 		CLI_FLAG('v', "verbose", &o->verbose),
 		CLI_END(),
@@ -206,6 +215,42 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	return e ? np_exit_code(&err) : status;
 }
 
+/* --test-kernel: the kernel's report on stdout, its status as ours. */
+static int run_test_kernel(struct lab_opts *o, const struct np_lab_spec *spec,
+			   char **kargs)
+{
+	struct np_err err = { 0 };
+	struct np_lab_result r;
+	bool no_answer;
+	int e, status;
+
+	if (o->run.shell || o->run.dump_dir || o->nadd || o->run.kernel) {
+		np_err_line("lab: --test-kernel boots no Linux: it excludes "
+			    "--shell, --dump, --add and --kernel");
+		return NP_EXIT_USAGE;
+	}
+	e = np_lab_run(spec, &o->run, kargs, &r, &err);
+	if (r.out_len && r.outcome == NP_LAB_EXITED)
+		fwrite(r.out, 1, r.out_len, stdout);
+	np_flush_stdout();
+	if (o->verbose)
+		fprintf(stderr, "numaplace lab: QEMU start to exit %.0f ms, total "
+			"%.0f ms\n", r.boot_ms, r.total_ms);
+	if (e) {
+		np_err_line("%s", err.msg);
+		if (r.console_tail && o->verbose)
+			fprintf(stderr, "--- last report lines:\n%s\n",
+				r.console_tail);
+	}
+	status = r.exit_status;
+	no_answer = r.outcome == NP_LAB_TIMED_OUT ||
+		    r.outcome == NP_LAB_NO_STATUS;
+	np_lab_result_free(&r);
+	if (no_answer)
+		return NP_LAB_STATUS_NO_ANSWER;
+	return e ? np_exit_code(&err) : status;
+}
+
 int cmd_lab(int argc, char **argv)
 {
 	struct lab_opts o;
@@ -223,6 +268,8 @@ int cmd_lab(int argc, char **argv)
 	if (o.qemu_args)
 		return print_qemu_args(&spec);
 	cmd = argv + o.cmd;
+	if (o.run.test_kernel)
+		return run_test_kernel(&o, &spec, cmd);
 	if (!*cmd && !o.run.shell && !o.run.dump_dir) {
 		np_err_line("lab: give a command after '--', or --shell");
 		return NP_EXIT_USAGE;
