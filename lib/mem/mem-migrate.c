@@ -47,21 +47,37 @@ uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns)
 	return (uint64_t)b;
 }
 
-uint64_t np_move_batch_resize(uint64_t cur_bytes, uint64_t done_bytes,
-			      uint64_t done_ns, uint64_t batch_ns,
-			      uint64_t cap_bytes)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t np_move_batch_size(uint64_t cur_bytes, const uint64_t *bytes,
+			    const uint64_t *ns, size_t n, uint64_t batch_ns,
+			    uint64_t cap_bytes)
 {
 	uint64_t grow = cur_bytes > UINT64_MAX / NP_MOVE_BATCH_GROWTH ?
 		UINT64_MAX : cur_bytes * NP_MOVE_BATCH_GROWTH;
+	double per_byte[NP_MOVE_SPEED_WINDOW], med;
 	uint64_t next;
 
-	if (!done_ns) {
+	if (n > NP_MOVE_SPEED_WINDOW) {
+		bytes += n - NP_MOVE_SPEED_WINDOW;
+		ns += n - NP_MOVE_SPEED_WINDOW;
+		n = NP_MOVE_SPEED_WINDOW;
+	}
+	for (size_t i = 0; i < n; i++)
+		per_byte[i] = (double)ns[i] / (double)(bytes[i] ? bytes[i] : 1);
+	qsort(per_byte, n, sizeof(*per_byte), cmp_double);
+	med = n ? per_byte[n / 2] : 0;
+	if (med <= 0) {
 		next = grow;
 	} else {
-		/* the last batch's speed, scaled to the aim */
 		double aim = (double)batch_ns * NP_MOVE_BATCH_AIM_PERMILLE /
 			     1000.0;
-		double b = (double)done_bytes * aim / (double)done_ns;
+		double b = aim / med;
 
 		next = b >= (double)grow ? grow : (uint64_t)b;
 	}
@@ -536,8 +552,9 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 	uint64_t cap = rep->batch_bytes_cap;
 	uint64_t want = cap && cap < NP_MOVE_PROBE_BYTES ? cap :
 		NP_MOVE_PROBE_BYTES;
-	uint64_t done_bytes = 0, start = now_ns();
-	size_t off = 0, ns_cap = 0;
+	uint64_t done_bytes = 0, start = now_ns(), first_t0 = 0;
+	uint64_t win_bytes[NP_MOVE_SPEED_WINDOW], win_ns[NP_MOVE_SPEED_WINDOW];
+	size_t off = 0, ns_cap = 0, nwin = 0;
 
 	while (off < m->ntodo) {
 		uint64_t bytes, t0, dt, wait;
@@ -558,8 +575,11 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		dt = now_ns() - t0;
 		if (e)
 			return call_failed(m, e, err);
+		if (!rep->batches)
+			first_t0 = t0;
 		rep->batches++;
 		rep->move_ns += dt;
+		rep->move_wall_ns = t0 + dt - first_t0;
 		if (push_batch_ns(rep, &ns_cap, dt))
 			return np_fail_sys(err, -ENOMEM, "out of memory");
 		if (dt > rep->longest_batch_ns)
@@ -571,7 +591,16 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		count_status(m, m->todo + off, k);
 		done_bytes += bytes;
 		off += k;
-		want = np_move_batch_resize(want, bytes, dt, batch_ns, cap);
+		if (nwin == NP_MOVE_SPEED_WINDOW) {
+			memmove(win_bytes, win_bytes + 1,
+				(nwin - 1) * sizeof(*win_bytes));
+			memmove(win_ns, win_ns + 1, (nwin - 1) * sizeof(*win_ns));
+			nwin--;
+		}
+		win_bytes[nwin] = bytes;
+		win_ns[nwin++] = dt;
+		want = np_move_batch_size(want, win_bytes, win_ns, nwin,
+					  batch_ns, cap);
 	}
 	return 0;
 }

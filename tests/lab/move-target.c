@@ -6,7 +6,7 @@
  * (mbind), writes every page, prints "ready ADDR LEN HOTADDR HOTLEN"
  * (hex addresses, decimal bytes) and then, until killed, writes one byte
  * of every page of the hot part [HOT_OFF_MIB, +HOT_MIB) each millisecond
- * (HOT_MIB 0: none; it only waits).
+ * (HOT_MIB 0: none; it only waits, asleep).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -57,6 +57,10 @@ int main(int argc, char **argv)
 	printf("ready %lx %lu %lx %lu\n", (unsigned long)(uintptr_t)p,
 	       mib * MIB, (unsigned long)(uintptr_t)hot, hot_mib * MIB);
 	fflush(stdout);
+	/* without a hot part, no wake-ups: a mover's batches are timed */
+	if (!hot_mib)
+		for (;;)
+			pause();
 	for (unsigned n = 0;; n++) {
 		for (unsigned long o = 0; o < hot_mib * MIB; o += PAGE)
 			hot[o] = (char)n;
