@@ -19,6 +19,7 @@
 /* One page to move: its address, size and the node it should end on. */
 struct np_move_page {
 	uint64_t addr;
+	size_t idx;            /* its place among all pages of the ranges */
 	uint32_t page_bytes;   /* huge pages above 4 GiB do not exist */
 	int node;
 };

@@ -225,6 +225,7 @@ struct mover {
 	size_t npages;
 	int *before;                  /* [npages]: node or -errno */
 	struct np_move_page *todo;    /* present, not on its node */
+	int *todo_st;                 /* [ntodo]: move_pages' status */
 	size_t ntodo;
 	void **ptrs;                  /* [NP_MOVE_PAGES_CHUNK] */
 	int *nodes, *status;          /* [NP_MOVE_PAGES_CHUNK] */
@@ -275,17 +276,20 @@ static int mover_alloc(struct mover *m, const struct np_move_range *ranges,
 	m->pages = malloc((m->npages ? m->npages : 1) * sizeof(*m->pages));
 	m->before = malloc((m->npages ? m->npages : 1) * sizeof(*m->before));
 	m->todo = malloc((m->npages ? m->npages : 1) * sizeof(*m->todo));
+	m->todo_st = malloc((m->npages ? m->npages : 1) *
+			    sizeof(*m->todo_st));
 	m->ptrs = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->ptrs));
 	m->nodes = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->nodes));
 	m->status = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->status));
-	if (!m->pages || !m->before || !m->todo || !m->ptrs || !m->nodes ||
-	    !m->status)
+	if (!m->pages || !m->before || !m->todo || !m->todo_st || !m->ptrs ||
+	    !m->nodes || !m->status)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pb = ranges[i].page_bytes;
 
 		for (uint64_t a = 0; a < ranges[i].len_bytes; a += pb) {
 			m->pages[k].addr = ranges[i].start + a;
+			m->pages[k].idx = k;
 			m->pages[k].page_bytes = (uint32_t)pb;
 			m->pages[k].node = (int)ranges[i].target_node;
 			k++;
@@ -299,6 +303,7 @@ static void mover_free(struct mover *m)
 	free(m->pages);
 	free(m->before);
 	free(m->todo);
+	free(m->todo_st);
 	free(m->ptrs);
 	free(m->nodes);
 	free(m->status);
@@ -471,40 +476,63 @@ out:
 	return e;
 }
 
-/* Counts the outcome of todo[0..k) from their status after a move. */
-static void count_status(struct mover *m, const struct np_move_page *todo,
-			 size_t k)
+/* The report's counter of pages left behind with move_pages' status s. */
+static uint64_t *failed_counter(struct np_move_report *rep, int s)
+{
+	switch (s) {
+	case -EBUSY:
+		return &rep->failed_ebusy;
+	case -EACCES:
+		return &rep->failed_eacces;
+	case -ENOMEM:
+		return &rep->failed_enomem;
+	case -EFAULT:
+		return &rep->failed_efault;
+	default:
+		return &rep->failed_other;
+	}
+}
+
+/* Counts the outcome of todo[off..off+k) from their status after a move. */
+static void count_status(struct mover *m, size_t off, size_t k)
 {
 	struct np_move_report *rep = m->rep;
 
 	for (size_t i = 0; i < k; i++) {
+		const struct np_move_page *p = &m->todo[off + i];
 		int s = m->status[i];
 
-		if (s == todo[i].node) {
-			rep->pages_moved++;
-			m->moved_bytes += todo[i].page_bytes;
-			if (rep->nfirst_moved < NP_MOVE_FIRST_PAGES)
-				rep->first_moved[rep->nfirst_moved++] =
-					todo[i].addr;
+		m->todo_st[off + i] = s;
+		if (s != p->node) {
+			(*failed_counter(rep, s))++;
 			continue;
 		}
-		switch (s) {
-		case -EBUSY:
-			rep->failed_ebusy++;
-			break;
-		case -EACCES:
-			rep->failed_eacces++;
-			break;
-		case -ENOMEM:
-			rep->failed_enomem++;
-			break;
-		case -EFAULT:
-			rep->failed_efault++;
-			break;
-		default:
-			rep->failed_other++;
-			break;
-		}
+		rep->pages_moved++;
+		m->moved_bytes += p->page_bytes;
+		if (rep->nfirst_moved < NP_MOVE_FIRST_PAGES)
+			rep->first_moved[rep->nfirst_moved++] = p->addr;
+	}
+}
+
+/*
+ * A page whose own move failed may have moved with another: the 4 KiB
+ * pages of a transparent huge page move with the first of them, the
+ * others of the same batch say EBUSY (already taken for migration).
+ * Those the read back finds on their node count as moved.
+ */
+static void reconcile(struct mover *m, const int *after)
+{
+	struct np_move_report *rep = m->rep;
+
+	for (size_t j = 0; j < m->ntodo; j++) {
+		const struct np_move_page *p = &m->todo[j];
+
+		if (m->todo_st[j] == p->node || after[p->idx] != p->node)
+			continue;
+		(*failed_counter(rep, m->todo_st[j]))--;
+		m->todo_st[j] = p->node;
+		rep->pages_moved++;
+		m->moved_bytes += p->page_bytes;
 	}
 }
 
@@ -588,7 +616,7 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 			rep->batch_pages = k;
 		if (bytes > rep->batch_bytes_max)
 			rep->batch_bytes_max = bytes;
-		count_status(m, m->todo + off, k);
+		count_status(m, off, k);
 		done_bytes += bytes;
 		off += k;
 		if (nwin == NP_MOVE_SPEED_WINDOW) {
@@ -638,6 +666,7 @@ static int read_after(struct mover *m, uint64_t *astray, struct np_err *err)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	e = read_nodes(m, m->pages, m->npages, after, err);
 	if (!e) {
+		reconcile(m, after);
 		for (size_t i = 0; i < m->npages; i++)
 			if (m->before[i] >= 0 && after[i] != m->pages[i].node)
 				(*astray)++;

@@ -20,6 +20,10 @@
  *   The target put into cgroup v2 directory CGROUP (whose cpuset.mems
  *   lacks node 2) before the move to node 2: refused, input, the node
  *   named; every page still on node 0.
+ * np-move-driver TARGET thp
+ *   The target's 64 MiB in transparent huge pages (as QEMU's guest RAM
+ *   usually is), moved to node 2 with no rate: every page counted moved,
+ *   none left behind, all on node 2.
  * Prints one line per finding, then "check: ok" or "check: N failed";
  * exits 0 or 1 (2 for bad usage).
  */
@@ -73,7 +77,8 @@ struct target {
 	uint64_t addr, len, hot, hot_len;
 };
 
-static int start_target(const char *exe, unsigned hot_mib, struct target *t)
+static int start_target(const char *exe, unsigned hot_mib, bool thp,
+			struct target *t)
 {
 	char mib[16], node[16], off[16], hm[16], line[256];
 	int p[2];
@@ -92,7 +97,8 @@ static int start_target(const char *exe, unsigned hot_mib, struct target *t)
 		dup2(p[1], 1);
 		close(p[0]);
 		close(p[1]);
-		execl(exe, exe, mib, node, off, hm, (char *)NULL);
+		execl(exe, exe, mib, node, off, hm, thp ? "thp" : (char *)NULL,
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -240,7 +246,7 @@ static void run_hot(const char *exe, double rate)
 	uint64_t before[8], after[8], absent, cap, need, in_hot = 0;
 	int rc, e;
 
-	if (start_target(exe, HOT_MIB, &t)) {
+	if (start_target(exe, HOT_MIB, false, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -335,7 +341,7 @@ static void run_kill(const char *exe, double rate)
 	pthread_t th;
 	int rc;
 
-	if (start_target(exe, 0, &t)) {
+	if (start_target(exe, 0, false, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -373,7 +379,7 @@ static void run_cpuset(const char *exe, const char *cgroup)
 	FILE *f;
 	int rc, e;
 
-	if (start_target(exe, 0, &t)) {
+	if (start_target(exe, 0, false, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -399,21 +405,79 @@ static void run_cpuset(const char *exe, const char *cgroup)
 	stop_target(&t);
 }
 
+/* kB of transparent huge pages in the process (smaps_rollup), or -1. */
+static long long anon_huge_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void run_thp(const char *exe)
+{
+	struct target t;
+	struct np_move_opts o = { .batch_ns = BATCH_NS };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	uint64_t after[8], absent;
+	long long kb;
+	int rc, e;
+
+	if (start_target(exe, 0, true, &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	kb = anon_huge_kb(t.pid);
+	finding(kb > 0, "transparent huge pages before: %lld kB", kb);
+	r = target_range(&t);
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	print_report(&rep, rc, &err);
+	finding(rc == 0, "rc %d", rc);
+	finding(rep.pages_moved == t.len / PAGE && !rep.failed_ebusy &&
+		!rep.failed_other, "report: %llu of %llu pages moved, none "
+		"left behind", (unsigned long long)rep.pages_moved,
+		(unsigned long long)rep.pages_to_move);
+	e = read_back(&t, after, &absent);
+	finding(!e && after[TO_NODE] == t.len / PAGE && !absent,
+		"after: %llu of %llu pages on node %d by move_pages",
+		(unsigned long long)after[TO_NODE],
+		(unsigned long long)(t.len / PAGE), TO_NODE);
+	finding(same_nodes(rep.after, rep.nafter, after),
+		"report after matches move_pages read back");
+	printf("transparent huge pages after: %lld kB\n", anon_huge_kb(t.pid));
+	np_move_report_free(&rep);
+	stop_target(&t);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
+	const char *mode = argc >= 3 ? argv[2] : "";
+
+	if (argc == 3 && !strcmp(mode, "thp"))
+		run_thp(argv[1]);
+	else if (argc == 4 && !strcmp(mode, "hot"))
+		run_hot(argv[1], strtod(argv[3], NULL));
+	else if (argc == 4 && !strcmp(mode, "kill"))
+		run_kill(argv[1], strtod(argv[3], NULL));
+	else if (argc == 4 && !strcmp(mode, "cpuset"))
+		run_cpuset(argv[1], argv[3]);
+	else {
 		fprintf(stderr, "usage: np-move-driver TARGET hot|kill RATE\n"
-			"       np-move-driver TARGET cpuset CGROUP\n");
+			"       np-move-driver TARGET cpuset CGROUP\n"
+			"       np-move-driver TARGET thp\n");
 		return 2;
 	}
-	if (!strcmp(argv[2], "hot"))
-		run_hot(argv[1], strtod(argv[3], NULL));
-	else if (!strcmp(argv[2], "kill"))
-		run_kill(argv[1], strtod(argv[3], NULL));
-	else if (!strcmp(argv[2], "cpuset"))
-		run_cpuset(argv[1], argv[3]);
-	else
-		return 2;
 	if (failures)
 		printf("check: %u failed\n", failures);
 	else

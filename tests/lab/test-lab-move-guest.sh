@@ -3,6 +3,7 @@
 # mover on a real process, each case a section of the output.
 #   hot:     64 MiB on node 0 with a hot 4 MiB, moved to node 2 at 32 MiB/s
 #   kill:    the same without a hot part, killed 500 ms into a 16 MiB/s move
+#   thp:     64 MiB in transparent huge pages moved to node 2, no rate
 #   membind: what numactl --membind does to a process's Mems_allowed_list
 #   cpuset:  a target in a cgroup v2 cpuset of nodes 0-1, moved to node 2
 T=$(command -v np-move-target)
@@ -10,6 +11,8 @@ echo "--- hot"
 np-move-driver "$T" hot 32
 echo "--- kill"
 np-move-driver "$T" kill 16
+echo "--- thp"
+np-move-driver "$T" thp
 echo "--- membind"
 numactl --membind=0 sh -c 'grep "^Mems_allowed_list:" /proc/self/status'
 echo "--- cpuset"

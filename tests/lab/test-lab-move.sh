@@ -4,6 +4,7 @@
 # 64 MiB moved from node 0 to node 2 hot part first, in batches within
 # the bound the rate implies, every page on node 2 afterwards by
 # move_pages and numa_maps and the report's before/after equal to them;
+# 64 MiB of transparent huge pages moved, every 4 KiB page counted moved;
 # a target killed mid-way gives -ESRCH and a partial report; a target in
 # a cgroup v2 cpuset of nodes 0-1 is refused node 2 and nothing moves.
 # numactl --membind does not narrow Mems_allowed_list (only a cpuset
@@ -31,7 +32,7 @@ if [ "$RC" != 0 ] || ! grep -qx -- "--- end" "$TMP/out"; then
 	exit 1
 fi
 
-for c in hot kill cpuset; do
+for c in hot kill cpuset thp; do
 	if section $c | grep -qx 'check: ok'; then ok
 	else bad "$c: $(section $c)"; fi
 done
@@ -53,4 +54,6 @@ else bad "cpuset: $(section cpuset)"; fi
 if section membind | grep -qx 'Mems_allowed_list:	0-3'; then ok
 else bad "membind: $(section membind)"; fi
 
+# the guest's findings and reports, for the log
+cat "$TMP/out"
 summary
