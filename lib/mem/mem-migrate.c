@@ -334,6 +334,25 @@ static int check_alive(struct mover *m, struct np_err *err)
 	return np_fail_input(err, a, "pidfd %d: %s", m->pidfd, strerror(-a));
 }
 
+/* The pidfd is the process pid names (a caller's mix-up would move one
+ * process's pages while watching another). */
+static int check_pidfd_pid(struct mover *m, struct np_err *err)
+{
+	pid_t p = 0;
+	int e = np_pidfd_pid(m->pidfd, &p);
+
+	if (e)
+		return np_fail_input(err, e, "fd %d: not a pidfd (%s)",
+				     m->pidfd, strerror(-e));
+	if (p == -1)
+		return exited(m, err);
+	if (p != m->pid)
+		return np_fail_input(err, -EINVAL, "pidfd %d refers to process "
+				     "%d, not %d", m->pidfd, (int)p,
+				     (int)m->pid);
+	return 0;
+}
+
 /* A failed move_pages call: the process's exit, a missing permission, or
  * the kernel's refusal. */
 static int call_failed(struct mover *m, int e, struct np_err *err)
@@ -729,6 +748,8 @@ static int run(struct mover *m, const struct np_move_range *ranges, size_t n,
 	int e;
 
 	e = check_alive(m, err);
+	if (!e)
+		e = check_pidfd_pid(m, err);
 	if (!e)
 		e = np_root_open(&m->root, "/", err);
 	if (!e)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,6 +384,26 @@ static void test_child_report(void **state)
 	assert_int_equal(np_move_process_pages(pidfd, pid, &r, 1, &o, &rep,
 					       &err), -EINVAL);
 	np_move_report_free(&rep);
+
+	/* the pidfd of one process with the pid of another (this one) */
+	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
+				    .len_bytes = CHILD_PAGES * PAGE,
+				    .page_bytes = PAGE,
+				    .target_node = (unsigned)node };
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(np_move_process_pages(pidfd, getpid(), &r, 1, NULL,
+					       &rep, &err), -EINVAL);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "refers to process"));
+	np_move_report_free(&rep);
+	/* an fd that is no pidfd */
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_true(np_move_process_pages(fd, pid, &r, 1, NULL, &rep,
+					  &err) < 0);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	np_move_report_free(&rep);
+	close(fd);
 
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
