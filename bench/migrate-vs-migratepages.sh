@@ -8,7 +8,7 @@
 set -eu
 NP=${1:-build/tools/numaplace/numaplace}
 BIN=${BENCH_BIN:-$(dirname "$NP")/../../bench}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-9}
 MIB=${MIB:-512}
 SWEEP=${SWEEP:-1,2,5,10,20,50}
 export NUMAPLACE_CACHE_DIR=${NUMAPLACE_CACHE_DIR:-build/lab-cache}
