@@ -89,7 +89,9 @@ struct np_move_report {
 	/* Batch sizing: the first batch (at most NP_MOVE_PROBE_BYTES) is
 	 * timed and each next one sized from the speed of the last ones
 	 * (the upper median of up to 8) so that it takes about half of
-	 * batch_ns, never above the bound the rate implies. */
+	 * batch_ns, never above the bound the rate implies.  A batch holds at
+	 * least one page: a huge page slower to move than batch_ns overruns
+	 * it alone. */
 	uint64_t batch_bytes_cap;   /* rate x batch_ns (0: no rate) */
 	uint64_t batch_bytes_max;   /* bytes in the largest batch issued */
 	uint64_t *batch_ns;         /* each batch's move_pages time, in order */

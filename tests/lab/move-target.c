@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * np-move-target MIB NODE HOT_OFF_MIB HOT_MIB [thp]: a process whose
- * memory np-move-driver and the migrate benchmark move.  Maps MIB MiB of
- * anonymous memory without transparent huge pages (with "thp": aligned
- * to 2 MiB and asking for them, as QEMU's guest RAM does), bound to NODE
+ * np-move-target MIB NODE HOT_OFF_MIB HOT_MIB [thp|hugetlb]: a process
+ * whose memory np-move-driver and the migrate benchmark move.  Maps MIB
+ * MiB of anonymous memory without transparent huge pages (with "thp":
+ * aligned to 2 MiB and asking for them, as QEMU's guest RAM does; with
+ * "hugetlb": 2 MiB pages of the hugetlb pool), bound to NODE
  * (mbind), writes every page, prints "ready ADDR LEN HOTADDR HOTLEN"
  * (hex addresses, decimal bytes) and then, until killed, writes one byte
  * of every page of the hot part [HOT_OFF_MIB, +HOT_MIB) each millisecond
@@ -30,10 +31,11 @@ int main(int argc, char **argv)
 	volatile char *p, *hot;
 
 	bool thp = argc == 6 && !strcmp(argv[5], "thp");
+	bool huge = argc == 6 && !strcmp(argv[5], "hugetlb");
 
-	if (argc != 5 && !thp) {
+	if (argc != 5 && !thp && !huge) {
 		fprintf(stderr, "usage: np-move-target MIB NODE HOT_OFF_MIB "
-			"HOT_MIB [thp]\n");
+			"HOT_MIB [thp|hugetlb]\n");
 		return 2;
 	}
 	mib = strtoul(argv[1], NULL, 10);
@@ -44,15 +46,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "np-move-target: bad sizes\n");
 		return 2;
 	}
-	/* 2 MiB more, to start on a 2 MiB boundary */
-	p = mmap(NULL, mib * MIB + THP, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* 2 MiB more, to start on a 2 MiB boundary (hugetlb: always) */
+	p = mmap(NULL, mib * MIB + (huge ? 0 : THP), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0), -1, 0);
 	if (p == MAP_FAILED) {
 		perror("np-move-target: mmap");
 		return 1;
 	}
 	p += (THP - (uintptr_t)p % THP) % THP;
-	madvise((void *)p, mib * MIB, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	if (!huge)
+		madvise((void *)p, mib * MIB,
+			thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	mask = 1ul << node;
 	if (syscall(SYS_mbind, p, mib * MIB, K_MPOL_BIND, &mask, 64, 0)) {
 		perror("np-move-target: mbind");
