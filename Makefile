@@ -95,6 +95,7 @@ bench: deps build
 	@sh bench/run-mem.sh $(NUMAPLACE)
 	@sh bench/run-plan.sh $(NUMAPLACE)
 	@sh bench/run-plan-peers.sh $(NUMAPLACE)
+	@sh bench/migrate-vs-migratepages.sh $(NUMAPLACE)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

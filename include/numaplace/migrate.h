@@ -87,14 +87,19 @@ struct np_move_report {
 	unsigned batches;
 	uint64_t batch_pages;       /* pages in the largest batch issued */
 	/* Batch sizing: the first batch (at most NP_MOVE_PROBE_BYTES) is
-	 * timed and each next one sized from the last so that it takes about
-	 * half of batch_ns, never above the bound the rate implies. */
+	 * timed and each next one sized from the speed of the last ones
+	 * (the upper median of up to 8) so that it takes about half of
+	 * batch_ns, never above the bound the rate implies.  A batch holds at
+	 * least one page: a huge page slower to move than batch_ns overruns
+	 * it alone. */
 	uint64_t batch_bytes_cap;   /* rate x batch_ns (0: no rate) */
 	uint64_t batch_bytes_max;   /* bytes in the largest batch issued */
 	uint64_t *batch_ns;         /* each batch's move_pages time, in order */
 	size_t nbatch_ns;
 	uint64_t longest_batch_ns, median_batch_ns;
 	uint64_t move_ns;           /* time spent in move_pages moving */
+	uint64_t move_wall_ns;      /* the first batch's start to the last
+				     * one's end (rate waits included) */
 	uint64_t elapsed_ns;        /* first look to last read-back */
 	double mibps;               /* moved bytes / move_ns */
 	enum np_move_hot_source hot_source;  /* NONE also when hot-first was

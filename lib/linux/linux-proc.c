@@ -136,3 +136,31 @@ int np_pidfd_exited_within(int pidfd, int timeout_ms)
 		return -EBADF;
 	return n == 1;
 }
+
+int np_pidfd_pid(int pidfd, pid_t *pid)
+{
+	struct np_root r;
+	char rel[64], *buf = NULL, *f;
+	size_t len;
+	int e;
+
+	snprintf(rel, sizeof(rel), "proc/self/fdinfo/%d", pidfd);
+	e = np_root_open(&r, "/", NULL);
+	if (e)
+		return e;
+	e = np_root_read(&r, rel, &buf, &len, NULL);
+	np_root_close(&r);
+	if (e)
+		return e == -ENOENT ? -EBADF : e;
+	/* a pidfd's fdinfo has "Pid:", other fds do not */
+	f = strstr(buf, "\nPid:");
+	if (!f && !strncmp(buf, "Pid:", 4))
+		f = buf - 1;
+	if (!f) {
+		free(buf);
+		return -EBADF;
+	}
+	*pid = (pid_t)strtol(f + 5, NULL, 10);
+	free(buf);
+	return 0;
+}

@@ -44,4 +44,12 @@ int np_pidfd_alive(int pidfd);
  */
 int np_pidfd_exited_within(int pidfd, int timeout_ms);
 
+/*
+ * The process a pidfd refers to, from proc/self/fdinfo/<pidfd> ("Pid:"):
+ * 0 with *pid its pid (-1 once it has exited and been reaped), or a
+ * negative errno (-EBADF: not a pidfd, or a kernel before 5.4 without
+ * the line).
+ */
+int np_pidfd_pid(int pidfd, pid_t *pid);
+
 #endif

@@ -19,6 +19,7 @@
 /* One page to move: its address, size and the node it should end on. */
 struct np_move_page {
 	uint64_t addr;
+	size_t idx;            /* its place among all pages of the ranges */
 	uint32_t page_bytes;   /* huge pages above 4 GiB do not exist */
 	int node;
 };
@@ -38,16 +39,25 @@ struct np_move_page {
  */
 uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns);
 
+/* Batches whose speed sizes the next one: a single stall (another task
+ * on the CPU, a TLB shootdown waiting on a descheduled vCPU) must not
+ * shrink the batches after it, a lasting slowdown must. */
+#define NP_MOVE_SPEED_WINDOW 8
+
 /*
- * The next batch's size in bytes, from the last batch: done_bytes moved in
- * done_ns.  Aims at NP_MOVE_BATCH_AIM_PERMILLE of batch_ns at the last
- * batch's speed, grows at most NP_MOVE_BATCH_GROWTH times over cur_bytes,
- * and stays within cap_bytes (0: no cap).  At least 1 (the caller takes
- * at least one page).  done_ns 0 (a batch faster than the clock): grows.
+ * The next batch's size in bytes from the last n batches (n at most
+ * NP_MOVE_SPEED_WINDOW, oldest first): bytes[i] moved in ns[i].  Their
+ * time per byte is ranked and the upper median taken (for n = 1 the one
+ * batch, for 8 the 5th fastest), so less than half of them being slow
+ * does not change the size.  Aims at NP_MOVE_BATCH_AIM_PERMILLE of
+ * batch_ns at that speed, grows at most NP_MOVE_BATCH_GROWTH times over
+ * cur_bytes, and stays within cap_bytes (0: no cap).  At least 1 (the
+ * caller takes at least one page).  A median of 0 ns (batches faster
+ * than the clock): grows.
  */
-uint64_t np_move_batch_resize(uint64_t cur_bytes, uint64_t done_bytes,
-			      uint64_t done_ns, uint64_t batch_ns,
-			      uint64_t cap_bytes);
+uint64_t np_move_batch_size(uint64_t cur_bytes, const uint64_t *bytes,
+			    const uint64_t *ns, size_t n, uint64_t batch_ns,
+			    uint64_t cap_bytes);
 
 /*
  * How long to wait before the next batch so that bytes_done since the

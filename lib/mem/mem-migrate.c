@@ -47,21 +47,37 @@ uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns)
 	return (uint64_t)b;
 }
 
-uint64_t np_move_batch_resize(uint64_t cur_bytes, uint64_t done_bytes,
-			      uint64_t done_ns, uint64_t batch_ns,
-			      uint64_t cap_bytes)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t np_move_batch_size(uint64_t cur_bytes, const uint64_t *bytes,
+			    const uint64_t *ns, size_t n, uint64_t batch_ns,
+			    uint64_t cap_bytes)
 {
 	uint64_t grow = cur_bytes > UINT64_MAX / NP_MOVE_BATCH_GROWTH ?
 		UINT64_MAX : cur_bytes * NP_MOVE_BATCH_GROWTH;
+	double per_byte[NP_MOVE_SPEED_WINDOW], med;
 	uint64_t next;
 
-	if (!done_ns) {
+	if (n > NP_MOVE_SPEED_WINDOW) {
+		bytes += n - NP_MOVE_SPEED_WINDOW;
+		ns += n - NP_MOVE_SPEED_WINDOW;
+		n = NP_MOVE_SPEED_WINDOW;
+	}
+	for (size_t i = 0; i < n; i++)
+		per_byte[i] = (double)ns[i] / (double)(bytes[i] ? bytes[i] : 1);
+	qsort(per_byte, n, sizeof(*per_byte), cmp_double);
+	med = n ? per_byte[n / 2] : 0;
+	if (med <= 0) {
 		next = grow;
 	} else {
-		/* the last batch's speed, scaled to the aim */
 		double aim = (double)batch_ns * NP_MOVE_BATCH_AIM_PERMILLE /
 			     1000.0;
-		double b = (double)done_bytes * aim / (double)done_ns;
+		double b = aim / med;
 
 		next = b >= (double)grow ? grow : (uint64_t)b;
 	}
@@ -209,6 +225,7 @@ struct mover {
 	size_t npages;
 	int *before;                  /* [npages]: node or -errno */
 	struct np_move_page *todo;    /* present, not on its node */
+	int *todo_st;                 /* [ntodo]: move_pages' status */
 	size_t ntodo;
 	void **ptrs;                  /* [NP_MOVE_PAGES_CHUNK] */
 	int *nodes, *status;          /* [NP_MOVE_PAGES_CHUNK] */
@@ -259,17 +276,20 @@ static int mover_alloc(struct mover *m, const struct np_move_range *ranges,
 	m->pages = malloc((m->npages ? m->npages : 1) * sizeof(*m->pages));
 	m->before = malloc((m->npages ? m->npages : 1) * sizeof(*m->before));
 	m->todo = malloc((m->npages ? m->npages : 1) * sizeof(*m->todo));
+	m->todo_st = malloc((m->npages ? m->npages : 1) *
+			    sizeof(*m->todo_st));
 	m->ptrs = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->ptrs));
 	m->nodes = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->nodes));
 	m->status = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*m->status));
-	if (!m->pages || !m->before || !m->todo || !m->ptrs || !m->nodes ||
-	    !m->status)
+	if (!m->pages || !m->before || !m->todo || !m->todo_st || !m->ptrs ||
+	    !m->nodes || !m->status)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pb = ranges[i].page_bytes;
 
 		for (uint64_t a = 0; a < ranges[i].len_bytes; a += pb) {
 			m->pages[k].addr = ranges[i].start + a;
+			m->pages[k].idx = k;
 			m->pages[k].page_bytes = (uint32_t)pb;
 			m->pages[k].node = (int)ranges[i].target_node;
 			k++;
@@ -283,6 +303,7 @@ static void mover_free(struct mover *m)
 	free(m->pages);
 	free(m->before);
 	free(m->todo);
+	free(m->todo_st);
 	free(m->ptrs);
 	free(m->nodes);
 	free(m->status);
@@ -311,6 +332,25 @@ static int check_alive(struct mover *m, struct np_err *err)
 	if (a == 0)
 		return exited(m, err);
 	return np_fail_input(err, a, "pidfd %d: %s", m->pidfd, strerror(-a));
+}
+
+/* The pidfd is the process pid names (a caller's mix-up would move one
+ * process's pages while watching another). */
+static int check_pidfd_pid(struct mover *m, struct np_err *err)
+{
+	pid_t p = 0;
+	int e = np_pidfd_pid(m->pidfd, &p);
+
+	if (e)
+		return np_fail_input(err, e, "fd %d: not a pidfd (%s)",
+				     m->pidfd, strerror(-e));
+	if (p == -1)
+		return exited(m, err);
+	if (p != m->pid)
+		return np_fail_input(err, -EINVAL, "pidfd %d refers to process "
+				     "%d, not %d", m->pidfd, (int)p,
+				     (int)m->pid);
+	return 0;
 }
 
 /* A failed move_pages call: the process's exit, a missing permission, or
@@ -455,40 +495,63 @@ out:
 	return e;
 }
 
-/* Counts the outcome of todo[0..k) from their status after a move. */
-static void count_status(struct mover *m, const struct np_move_page *todo,
-			 size_t k)
+/* The report's counter of pages left behind with move_pages' status s. */
+static uint64_t *failed_counter(struct np_move_report *rep, int s)
+{
+	switch (s) {
+	case -EBUSY:
+		return &rep->failed_ebusy;
+	case -EACCES:
+		return &rep->failed_eacces;
+	case -ENOMEM:
+		return &rep->failed_enomem;
+	case -EFAULT:
+		return &rep->failed_efault;
+	default:
+		return &rep->failed_other;
+	}
+}
+
+/* Counts the outcome of todo[off..off+k) from their status after a move. */
+static void count_status(struct mover *m, size_t off, size_t k)
 {
 	struct np_move_report *rep = m->rep;
 
 	for (size_t i = 0; i < k; i++) {
+		const struct np_move_page *p = &m->todo[off + i];
 		int s = m->status[i];
 
-		if (s == todo[i].node) {
-			rep->pages_moved++;
-			m->moved_bytes += todo[i].page_bytes;
-			if (rep->nfirst_moved < NP_MOVE_FIRST_PAGES)
-				rep->first_moved[rep->nfirst_moved++] =
-					todo[i].addr;
+		m->todo_st[off + i] = s;
+		if (s != p->node) {
+			(*failed_counter(rep, s))++;
 			continue;
 		}
-		switch (s) {
-		case -EBUSY:
-			rep->failed_ebusy++;
-			break;
-		case -EACCES:
-			rep->failed_eacces++;
-			break;
-		case -ENOMEM:
-			rep->failed_enomem++;
-			break;
-		case -EFAULT:
-			rep->failed_efault++;
-			break;
-		default:
-			rep->failed_other++;
-			break;
-		}
+		rep->pages_moved++;
+		m->moved_bytes += p->page_bytes;
+		if (rep->nfirst_moved < NP_MOVE_FIRST_PAGES)
+			rep->first_moved[rep->nfirst_moved++] = p->addr;
+	}
+}
+
+/*
+ * A page whose own move failed may have moved with another: the 4 KiB
+ * pages of a transparent huge page move with the first of them, the
+ * others of the same batch say EBUSY (already taken for migration).
+ * Those the read back finds on their node count as moved.
+ */
+static void reconcile(struct mover *m, const int *after)
+{
+	struct np_move_report *rep = m->rep;
+
+	for (size_t j = 0; j < m->ntodo; j++) {
+		const struct np_move_page *p = &m->todo[j];
+
+		if (m->todo_st[j] == p->node || after[p->idx] != p->node)
+			continue;
+		(*failed_counter(rep, m->todo_st[j]))--;
+		m->todo_st[j] = p->node;
+		rep->pages_moved++;
+		m->moved_bytes += p->page_bytes;
 	}
 }
 
@@ -536,8 +599,9 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 	uint64_t cap = rep->batch_bytes_cap;
 	uint64_t want = cap && cap < NP_MOVE_PROBE_BYTES ? cap :
 		NP_MOVE_PROBE_BYTES;
-	uint64_t done_bytes = 0, start = now_ns();
-	size_t off = 0, ns_cap = 0;
+	uint64_t done_bytes = 0, start = now_ns(), first_t0 = 0;
+	uint64_t win_bytes[NP_MOVE_SPEED_WINDOW], win_ns[NP_MOVE_SPEED_WINDOW];
+	size_t off = 0, ns_cap = 0, nwin = 0;
 
 	while (off < m->ntodo) {
 		uint64_t bytes, t0, dt, wait;
@@ -558,8 +622,11 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		dt = now_ns() - t0;
 		if (e)
 			return call_failed(m, e, err);
+		if (!rep->batches)
+			first_t0 = t0;
 		rep->batches++;
 		rep->move_ns += dt;
+		rep->move_wall_ns = t0 + dt - first_t0;
 		if (push_batch_ns(rep, &ns_cap, dt))
 			return np_fail_sys(err, -ENOMEM, "out of memory");
 		if (dt > rep->longest_batch_ns)
@@ -568,10 +635,19 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 			rep->batch_pages = k;
 		if (bytes > rep->batch_bytes_max)
 			rep->batch_bytes_max = bytes;
-		count_status(m, m->todo + off, k);
+		count_status(m, off, k);
 		done_bytes += bytes;
 		off += k;
-		want = np_move_batch_resize(want, bytes, dt, batch_ns, cap);
+		if (nwin == NP_MOVE_SPEED_WINDOW) {
+			memmove(win_bytes, win_bytes + 1,
+				(nwin - 1) * sizeof(*win_bytes));
+			memmove(win_ns, win_ns + 1, (nwin - 1) * sizeof(*win_ns));
+			nwin--;
+		}
+		win_bytes[nwin] = bytes;
+		win_ns[nwin++] = dt;
+		want = np_move_batch_size(want, win_bytes, win_ns, nwin,
+					  batch_ns, cap);
 	}
 	return 0;
 }
@@ -609,6 +685,7 @@ static int read_after(struct mover *m, uint64_t *astray, struct np_err *err)
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	e = read_nodes(m, m->pages, m->npages, after, err);
 	if (!e) {
+		reconcile(m, after);
 		for (size_t i = 0; i < m->npages; i++)
 			if (m->before[i] >= 0 && after[i] != m->pages[i].node)
 				(*astray)++;
@@ -671,6 +748,8 @@ static int run(struct mover *m, const struct np_move_range *ranges, size_t n,
 	int e;
 
 	e = check_alive(m, err);
+	if (!e)
+		e = check_pidfd_pid(m, err);
 	if (!e)
 		e = np_root_open(&m->root, "/", err);
 	if (!e)

@@ -20,6 +20,14 @@
  *   The target put into cgroup v2 directory CGROUP (whose cpuset.mems
  *   lacks node 2) before the move to node 2: refused, input, the node
  *   named; every page still on node 0.
+ * np-move-driver TARGET thp
+ *   The target's 64 MiB in transparent huge pages (as QEMU's guest RAM
+ *   usually is), moved to node 2 with no rate: every page counted moved,
+ *   none left behind, all on node 2.
+ * np-move-driver TARGET hugetlb
+ *   32 MiB of 2 MiB hugetlb pages on node 0 (the pools of nodes 0 and 2
+ *   filled by the caller) moved to node 2 as 16 huge pages, hot-first
+ *   (none is hot: the soft-dirty bits of huge pages are read too).
  * Prints one line per finding, then "check: ok" or "check: N failed";
  * exits 0 or 1 (2 for bad usage).
  */
@@ -73,15 +81,17 @@ struct target {
 	uint64_t addr, len, hot, hot_len;
 };
 
-static int start_target(const char *exe, unsigned hot_mib, struct target *t)
+/* kind: NULL (4 KiB pages), "thp" or "hugetlb" (np-move-target's) */
+static int start_target(const char *exe, unsigned mib_n, unsigned hot_mib,
+			const char *kind, struct target *t)
 {
 	char mib[16], node[16], off[16], hm[16], line[256];
 	int p[2];
 	FILE *f;
 
-	snprintf(mib, sizeof(mib), "%d", TARGET_MIB);
+	snprintf(mib, sizeof(mib), "%u", mib_n);
 	snprintf(node, sizeof(node), "%d", FROM_NODE);
-	snprintf(off, sizeof(off), "%d", HOT_OFF_MIB);
+	snprintf(off, sizeof(off), "%d", hot_mib ? HOT_OFF_MIB : 0);
 	snprintf(hm, sizeof(hm), "%u", hot_mib);
 	if (pipe(p))
 		return -errno;
@@ -92,7 +102,7 @@ static int start_target(const char *exe, unsigned hot_mib, struct target *t)
 		dup2(p[1], 1);
 		close(p[0]);
 		close(p[1]);
-		execl(exe, exe, mib, node, off, hm, (char *)NULL);
+		execl(exe, exe, mib, node, off, hm, kind, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -165,7 +175,8 @@ static bool same_nodes(const struct np_move_node_pages *v, size_t nv,
 }
 
 /* numa_maps of the target's mapping: "N2=16384" and no other node. */
-static void check_numa_maps(const struct target *t, unsigned node)
+static void check_numa_maps(const struct target *t, unsigned node,
+			    uint64_t page_bytes)
 {
 	struct np_numa_maps m;
 	struct np_err err = { 0 };
@@ -181,13 +192,14 @@ static void check_numa_maps(const struct target *t, unsigned node)
 			continue;
 		found = true;
 		finding(m.maps[i].nnodes == 1 && m.maps[i].nodes[0].node ==
-			node && m.maps[i].nodes[0].pages == t->len / PAGE,
+			node && m.maps[i].nodes[0].pages ==
+			t->len / page_bytes,
 			"numa_maps: %zu node(s), N%u=%llu (want N%u=%llu only)",
 			m.maps[i].nnodes,
 			m.maps[i].nnodes ? m.maps[i].nodes[0].node : 0,
 			m.maps[i].nnodes ? (unsigned long long)
 			m.maps[i].nodes[0].pages : 0ull, node,
-			(unsigned long long)(t->len / PAGE));
+			(unsigned long long)(t->len / page_bytes));
 	}
 	if (!found)
 		finding(false, "numa_maps: no mapping at %llx",
@@ -240,7 +252,7 @@ static void run_hot(const char *exe, double rate)
 	uint64_t before[8], after[8], absent, cap, need, in_hot = 0;
 	int rc, e;
 
-	if (start_target(exe, HOT_MIB, &t)) {
+	if (start_target(exe, TARGET_MIB, HOT_MIB, NULL, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -258,7 +270,7 @@ static void run_hot(const char *exe, double rate)
 		"after: %llu of %llu pages on node %d by move_pages",
 		(unsigned long long)after[TO_NODE],
 		(unsigned long long)(t.len / PAGE), TO_NODE);
-	check_numa_maps(&t, TO_NODE);
+	check_numa_maps(&t, TO_NODE, PAGE);
 	finding(same_nodes(rep.before, rep.nbefore, before),
 		"report before matches move_pages read back");
 	finding(same_nodes(rep.after, rep.nafter, after),
@@ -335,7 +347,7 @@ static void run_kill(const char *exe, double rate)
 	pthread_t th;
 	int rc;
 
-	if (start_target(exe, 0, &t)) {
+	if (start_target(exe, TARGET_MIB, 0, NULL, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -373,7 +385,7 @@ static void run_cpuset(const char *exe, const char *cgroup)
 	FILE *f;
 	int rc, e;
 
-	if (start_target(exe, 0, &t)) {
+	if (start_target(exe, TARGET_MIB, 0, NULL, &t)) {
 		finding(false, "target did not start");
 		return;
 	}
@@ -399,21 +411,152 @@ static void run_cpuset(const char *exe, const char *cgroup)
 	stop_target(&t);
 }
 
+/* kB of transparent huge pages in the process (smaps_rollup), or -1. */
+static long long anon_huge_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void run_thp(const char *exe)
+{
+	struct target t;
+	struct np_move_opts o = { .batch_ns = BATCH_NS };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	uint64_t after[8], absent;
+	long long kb;
+	int rc, e;
+
+	if (start_target(exe, TARGET_MIB, 0, "thp", &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	kb = anon_huge_kb(t.pid);
+	finding(kb > 0, "transparent huge pages before: %lld kB", kb);
+	r = target_range(&t);
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	print_report(&rep, rc, &err);
+	finding(rc == 0, "rc %d", rc);
+	finding(rep.pages_moved == t.len / PAGE && !rep.failed_ebusy &&
+		!rep.failed_other, "report: %llu of %llu pages moved, none "
+		"left behind", (unsigned long long)rep.pages_moved,
+		(unsigned long long)rep.pages_to_move);
+	e = read_back(&t, after, &absent);
+	finding(!e && after[TO_NODE] == t.len / PAGE && !absent,
+		"after: %llu of %llu pages on node %d by move_pages",
+		(unsigned long long)after[TO_NODE],
+		(unsigned long long)(t.len / PAGE), TO_NODE);
+	finding(same_nodes(rep.after, rep.nafter, after),
+		"report after matches move_pages read back");
+	printf("transparent huge pages after: %lld kB\n", anon_huge_kb(t.pid));
+	np_move_report_free(&rep);
+	stop_target(&t);
+}
+
+#define HUGE_MIB 32
+#define HUGE_BYTES (2ull << 20)
+
+static void run_hugetlb(const char *exe)
+{
+	struct target t;
+	struct np_move_opts o = { .batch_ns = BATCH_NS,
+				  .order = NP_MOVE_HOT_FIRST,
+				  .sample_ns = 100000000ull };
+	struct np_move_report rep;
+	struct np_move_range r;
+	struct np_err err = { 0 };
+	uint64_t after[8], absent, n = HUGE_MIB * MIB / HUGE_BYTES;
+	int rc, e;
+
+	if (start_target(exe, HUGE_MIB, 0, "hugetlb", &t)) {
+		finding(false, "target did not start");
+		return;
+	}
+	r = (struct np_move_range){ .start = t.addr, .len_bytes = t.len,
+				    .page_bytes = HUGE_BYTES,
+				    .target_node = TO_NODE };
+	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
+	print_report(&rep, rc, &err);
+	finding(rc == 0, "rc %d", rc);
+	finding(rep.pages_total == n && rep.pages_moved == n &&
+		rep.nbefore == 1 && rep.before[0].node == FROM_NODE &&
+		rep.before[0].pages == n && rep.nafter == 1 &&
+		rep.after[0].node == TO_NODE && rep.after[0].pages == n,
+		"report: %llu of %llu huge pages moved, from node %d to %d",
+		(unsigned long long)rep.pages_moved, (unsigned long long)n,
+		FROM_NODE, TO_NODE);
+	/* the read back here asks for every 4 KiB address in them */
+	e = read_back(&t, after, &absent);
+	finding(!e && after[TO_NODE] == t.len / PAGE && !absent,
+		"after: %llu of %llu 4 KiB addresses on node %d by move_pages",
+		(unsigned long long)after[TO_NODE],
+		(unsigned long long)(t.len / PAGE), TO_NODE);
+	check_numa_maps(&t, TO_NODE, HUGE_BYTES);
+	/* an idle target: soft-dirty read once per huge page, none hot */
+	finding(rep.hot_source == NP_HOT_SOFT_DIRTY && rep.pages_hot == 0,
+		"hot: %llu huge pages by %s",
+		(unsigned long long)rep.pages_hot,
+		np_move_hot_source_name(rep.hot_source));
+	/* while the target holds them: node 0's pool got its pages back,
+	 * node 2's gave them */
+	for (int node = 0; node <= 2; node += 2) {
+		char path[128];
+		long free_n = -1, nr = -1;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/"
+			 "hugepages/hugepages-2048kB/free_hugepages", node);
+		if ((f = fopen(path, "r"))) {
+			if (fscanf(f, "%ld", &free_n) != 1)
+				free_n = -1;
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/"
+			 "hugepages/hugepages-2048kB/nr_hugepages", node);
+		if ((f = fopen(path, "r"))) {
+			if (fscanf(f, "%ld", &nr) != 1)
+				nr = -1;
+			fclose(f);
+		}
+		printf("node%d free %ld of %ld\n", node, free_n, nr);
+	}
+	np_move_report_free(&rep);
+	stop_target(&t);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
+	const char *mode = argc >= 3 ? argv[2] : "";
+
+	if (argc == 3 && !strcmp(mode, "thp"))
+		run_thp(argv[1]);
+	else if (argc == 3 && !strcmp(mode, "hugetlb"))
+		run_hugetlb(argv[1]);
+	else if (argc == 4 && !strcmp(mode, "hot"))
+		run_hot(argv[1], strtod(argv[3], NULL));
+	else if (argc == 4 && !strcmp(mode, "kill"))
+		run_kill(argv[1], strtod(argv[3], NULL));
+	else if (argc == 4 && !strcmp(mode, "cpuset"))
+		run_cpuset(argv[1], argv[3]);
+	else {
 		fprintf(stderr, "usage: np-move-driver TARGET hot|kill RATE\n"
-			"       np-move-driver TARGET cpuset CGROUP\n");
+			"       np-move-driver TARGET cpuset CGROUP\n"
+			"       np-move-driver TARGET thp|hugetlb\n");
 		return 2;
 	}
-	if (!strcmp(argv[2], "hot"))
-		run_hot(argv[1], strtod(argv[3], NULL));
-	else if (!strcmp(argv[2], "kill"))
-		run_kill(argv[1], strtod(argv[3], NULL));
-	else if (!strcmp(argv[2], "cpuset"))
-		run_cpuset(argv[1], argv[3]);
-	else
-		return 2;
 	if (failures)
 		printf("check: %u failed\n", failures);
 	else

@@ -4,6 +4,8 @@
 # 64 MiB moved from node 0 to node 2 hot part first, in batches within
 # the bound the rate implies, every page on node 2 afterwards by
 # move_pages and numa_maps and the report's before/after equal to them;
+# 64 MiB of transparent huge pages moved, every 4 KiB page counted moved;
+# 32 MiB of hugetlb pages moved as 16 huge pages;
 # a target killed mid-way gives -ESRCH and a partial report; a target in
 # a cgroup v2 cpuset of nodes 0-1 is refused node 2 and nothing moves.
 # numactl --membind does not narrow Mems_allowed_list (only a cpuset
@@ -31,7 +33,7 @@ if [ "$RC" != 0 ] || ! grep -qx -- "--- end" "$TMP/out"; then
 	exit 1
 fi
 
-for c in hot kill cpuset; do
+for c in hot kill cpuset thp hugetlb; do
 	if section $c | grep -qx 'check: ok'; then ok
 	else bad "$c: $(section $c)"; fi
 done
@@ -47,10 +49,17 @@ for l in "after: 16384 of 16384 pages on node 2 by move_pages" \
 done
 if section kill | grep -q '^rc -3 class 2: process [0-9]* exited after [0-9]* of 16384 pages were moved: the report is partial$'; then ok
 else bad "kill: $(section kill)"; fi
+# the huge pages left node 0's pool and took node 2's
+for l in "node0 free 16 of 16" "node2 free 0 of 16"; do
+	if section hugetlb | grep -qxF -- "$l"; then ok
+	else bad "hugetlb: no line '$l' in: $(section hugetlb)"; fi
+done
 if section cpuset | grep -qx 'cpuset.mems: 0-1'; then ok
 else bad "cpuset: $(section cpuset)"; fi
 # numactl --membind sets a memory policy; the cpuset stays all nodes
 if section membind | grep -qx 'Mems_allowed_list:	0-3'; then ok
 else bad "membind: $(section membind)"; fi
 
+# the guest's findings and reports, for the log
+cat "$TMP/out"
 summary

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,32 +47,68 @@ static void test_rate_cap(void **state)
 	assert_int_equal(np_move_rate_cap_bytes(0.01, 10 * MS), PAGE);
 }
 
-static void test_batch_resize(void **state)
+/* one batch: bytes b in t ns */
+static uint64_t size1(uint64_t cur, uint64_t b, uint64_t t, uint64_t cap)
 {
+	return np_move_batch_size(cur, &b, &t, 1, 10 * MS, cap);
+}
+
+static void test_batch_size(void **state)
+{
+	uint64_t b[8], t[8];
+
 	(void)state;
 	/* 128 KiB took 20 ms, aim 5 ms of 10: a quarter of it */
-	assert_int_equal(np_move_batch_resize(131072, 131072, 20 * MS, 10 * MS,
-					      0), 32768);
+	assert_int_equal(size1(131072, 131072, 20 * MS, 0), 32768);
 	/* 128 KiB took 2 ms: 5 ms would move 320 KiB */
-	assert_int_equal(np_move_batch_resize(131072, 131072, 2 * MS, 10 * MS,
-					      0), 327680);
+	assert_int_equal(size1(131072, 131072, 2 * MS, 0), 327680);
 	/* 128 KiB in 0.1 ms: 6.4 MiB at that speed, but growth is at most
 	 * 4 times the last size */
-	assert_int_equal(np_move_batch_resize(131072, 131072, 100000, 10 * MS,
-					      0), 4 * 131072);
+	assert_int_equal(size1(131072, 131072, 100000, 0), 4 * 131072);
 	/* and never above the rate's bound */
-	assert_int_equal(np_move_batch_resize(131072, 131072, 2 * MS, 10 * MS,
-					      83886), 83886);
+	assert_int_equal(size1(131072, 131072, 2 * MS, 83886), 83886);
 	/* a batch the clock did not see grows by the growth limit */
-	assert_int_equal(np_move_batch_resize(8192, 8192, 0, 10 * MS, 0),
-			 32768);
-	/* the speed is the last batch's, not the size asked: one 4 KiB page
+	assert_int_equal(size1(8192, 8192, 0, 0), 32768);
+	/* the speed is the batch's, not the size asked: one 4 KiB page
 	 * (more than the 1 byte asked) in 1 ms aims at 20 KiB, capped 4x */
-	assert_int_equal(np_move_batch_resize(1, 4096, 1 * MS, 10 * MS, 0), 4);
+	assert_int_equal(size1(1, 4096, 1 * MS, 0), 4);
 	/* an extremely slow batch still gives a size the caller can round
 	 * up to one page */
-	assert_int_equal(np_move_batch_resize(4096, 4096, 1000000 * MS,
-					      10 * MS, 0), 1);
+	assert_int_equal(size1(4096, 4096, 1000000 * MS, 0), 1);
+
+	/* 8 batches of 320 KiB in 5 ms, one of them stalled 500 ms: the
+	 * size stays 320 KiB */
+	for (int i = 0; i < 8; i++) {
+		b[i] = 327680;
+		t[i] = 5 * MS;
+	}
+	t[5] = 500 * MS;
+	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
+			 327680);
+	/* three stalls of eight still do not */
+	t[1] = t[7] = 40 * MS;
+	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
+			 327680);
+	/* four of eight at 20 ms (4 times slower): the upper median is
+	 * slow, the batches shrink to a quarter */
+	for (int i = 0; i < 8; i++)
+		t[i] = i % 2 ? 20 * MS : 5 * MS;
+	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
+			 81920);
+	/* more than a window given: only the last 8 count (the first two,
+	 * 1 s each, are ignored) */
+	{
+		uint64_t b10[10], t10[10];
+
+		for (int i = 0; i < 10; i++) {
+			b10[i] = 327680;
+			t10[i] = i < 2 ? 1000 * MS : 5 * MS;
+		}
+		t10[2] = t10[3] = t10[4] = 1000 * MS;
+		/* 3 slow of the last 8: unchanged */
+		assert_int_equal(np_move_batch_size(327680, b10, t10, 10,
+						    10 * MS, 0), 327680);
+	}
 }
 
 static void test_rate_delay(void **state)
@@ -348,6 +385,26 @@ static void test_child_report(void **state)
 					       &err), -EINVAL);
 	np_move_report_free(&rep);
 
+	/* the pidfd of one process with the pid of another (this one) */
+	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
+				    .len_bytes = CHILD_PAGES * PAGE,
+				    .page_bytes = PAGE,
+				    .target_node = (unsigned)node };
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(np_move_process_pages(pidfd, getpid(), &r, 1, NULL,
+					       &rep, &err), -EINVAL);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "refers to process"));
+	np_move_report_free(&rep);
+	/* an fd that is no pidfd */
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_true(np_move_process_pages(fd, pid, &r, 1, NULL, &rep,
+					  &err) < 0);
+	assert_int_equal(err.cls, NP_ERR_INPUT);
+	np_move_report_free(&rep);
+	close(fd);
+
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(pidfd);
@@ -453,7 +510,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rate_cap),
-		cmocka_unit_test(test_batch_resize),
+		cmocka_unit_test(test_batch_size),
 		cmocka_unit_test(test_rate_delay),
 		cmocka_unit_test(test_order_hot_first),
 		cmocka_unit_test(test_median),
