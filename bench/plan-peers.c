@@ -15,50 +15,6 @@
 
 /* ---- the host ------------------------------------------------------------- */
 
-static void *dup_n(const void *p, size_t n, size_t size, bool *oom)
-{
-	void *q;
-
-	if (!p || !n)
-		return NULL;
-	q = malloc(n * size);
-	if (!q)
-		*oom = true;
-	else
-		memcpy(q, p, n * size);
-	return q;
-}
-
-struct np_plan_host *peer_host_copy(const struct np_plan_host *h)
-{
-	struct np_plan_host *c = calloc(1, sizeof(*c));
-	bool oom = !c;
-
-	if (oom)
-		return NULL;
-	c->nnodes = h->nnodes;
-	c->nodes = calloc(h->nnodes ? h->nnodes : 1, sizeof(*c->nodes));
-	c->distances = dup_n(h->distances, h->nnodes * h->nnodes,
-			     sizeof(*h->distances), &oom);
-	oom |= !c->nodes || !c->distances;
-	for (size_t i = 0; !oom && i < h->nnodes; i++) {
-		const struct np_plan_node *s = &h->nodes[i];
-		struct np_plan_node *d = &c->nodes[i];
-
-		*d = *s;
-		d->huge = dup_n(s->huge, s->nhuge, sizeof(*s->huge), &oom);
-		d->cpus = dup_n(s->cpus, s->ncpus, sizeof(*s->cpus), &oom);
-		d->core = dup_n(s->core, s->ncpus, sizeof(*s->core), &oom);
-		d->cpu_taken = dup_n(s->cpu_taken, s->ncpus,
-				     sizeof(*s->cpu_taken), &oom);
-	}
-	if (oom) {
-		np_plan_host_free(c);
-		return NULL;
-	}
-	return c;
-}
-
 /* CPUs of node i not held by a dedicated vCPU. */
 static size_t cpus_untaken(const struct np_plan_node *n)
 {
@@ -166,7 +122,7 @@ static struct peer_plan *plan_alloc(const struct np_plan_host *host,
 		return NULL;
 	p->nvms = nvms;
 	p->vms = calloc(nvms ? nvms : 1, sizeof(*p->vms));
-	p->left = peer_host_copy(host);
+	p->left = np_plan_host_clone(host);
 	if (!p->vms || !p->left) {
 		peer_plan_free(p);
 		return NULL;

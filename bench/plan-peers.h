@@ -78,10 +78,6 @@ struct peer_plan {
 
 void peer_plan_free(struct peer_plan *p);
 
-/* A deep copy of h (nodes, hugepage pools, CPUs, cores, CPUs taken,
- * distances), freed by np_plan_host_free(); NULL on out of memory. */
-struct np_plan_host *peer_host_copy(const struct np_plan_host *h);
-
 /* Memory of a placed peer VM outside its largest cell, in MiB: the
  * definition of np_plan_vm_remote_mib() (which computes it). */
 uint64_t peer_vm_remote_mib(const struct peer_vm *vm);

@@ -128,6 +128,9 @@ int np_plan_host_from_topo(const struct np_topo *t,
 			   const struct np_plan_reserve *reserve,
 			   struct np_plan_host **out, struct np_err *err);
 void np_plan_host_free(struct np_plan_host *h);
+/* A deep copy of h (what a planner of its own, or a second plan on the
+ * same host, starts from); NULL on ENOMEM. */
+struct np_plan_host *np_plan_host_clone(const struct np_plan_host *h);
 
 /* ---- planning ------------------------------------------------------------ */
 

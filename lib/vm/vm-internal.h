@@ -22,9 +22,6 @@ json_object *np_vm_parse_json(const char *text, size_t len, const char *origin,
 /* Position of node id in h->nodes, or -1. */
 long np_plan_host_index(const struct np_plan_host *h, unsigned id);
 
-/* A deep copy of h (the planner's working state); NULL on ENOMEM. */
-struct np_plan_host *np_plan_host_clone(const struct np_plan_host *h);
-
 /* Free hugepages of size bytes on node n (0 when it has no such pool);
  * -1 when the node has no pool of that size. */
 long np_plan_node_huge_index(const struct np_plan_node *n, uint64_t bytes);

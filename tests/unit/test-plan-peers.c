@@ -421,7 +421,7 @@ static void test_host_copy(void **state)
 	h->nodes[1].cpu_taken = calloc(2, sizeof(bool));
 	assert_non_null(h->nodes[1].cpu_taken);
 	h->nodes[1].cpu_taken[1] = true;
-	c = peer_host_copy(h);
+	c = np_plan_host_clone(h);
 	assert_non_null(c);
 	c->nodes[0].free_mib = 1;
 	c->nodes[1].cpus[0] = 99;

@@ -85,6 +85,29 @@ static int add_file(const struct cli_option *opt, const char *arg)
 	return 0;
 }
 
+/* The end of a run: the error line (and with -v the last lines of the
+ * guest's console or the test kernel's report), the result freed, and
+ * the exit status: the guest's, or ours for an error, or the lab's own
+ * for a guest that never answered. */
+static int run_status(const struct lab_opts *o, struct np_lab_result *r,
+		      int e, const struct np_err *err, const char *tail_what)
+{
+	bool no_answer = r->outcome == NP_LAB_TIMED_OUT ||
+			 r->outcome == NP_LAB_NO_STATUS;
+	int status = r->exit_status;
+
+	if (e) {
+		np_err_line("%s", err->msg);
+		if (r->console_tail && o->verbose)
+			fprintf(stderr, "--- last %s lines:\n%s\n", tail_what,
+				r->console_tail);
+	}
+	np_lab_result_free(r);
+	if (no_answer)
+		return NP_LAB_STATUS_NO_ANSWER;
+	return e ? np_exit_code(err) : status;
+}
+
 /* CMD is the first operand: '+', as its own options are not ours. */
 static enum cli_next parse_lab_opts(int argc, char **argv, struct lab_opts *o,
 				    int *exit_code)
@@ -181,8 +204,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 	struct np_err err = { 0 };
 	struct np_lab_result r;
 	const char *payload[33];
-	bool no_answer;
-	int e, status;
+	int e;
 
 	for (size_t i = 0; i < o->nadd; i++)
 		payload[i] = o->add[i];
@@ -200,19 +222,7 @@ static int run_guest(struct lab_opts *o, const struct np_lab_spec *spec,
 		fwrite(r.err, 1, r.err_len, stderr);
 	if (o->verbose)
 		report_times(&r);
-	if (e) {
-		np_err_line("%s", err.msg);
-		if (r.console_tail && o->verbose)
-			fprintf(stderr, "--- last console lines:\n%s\n",
-				r.console_tail);
-	}
-	status = r.exit_status;
-	no_answer = r.outcome == NP_LAB_TIMED_OUT ||
-		    r.outcome == NP_LAB_NO_STATUS;
-	np_lab_result_free(&r);
-	if (no_answer)
-		return NP_LAB_STATUS_NO_ANSWER;
-	return e ? np_exit_code(&err) : status;
+	return run_status(o, &r, e, &err, "console");
 }
 
 /* --test-kernel: the kernel's report on stdout, its status as ours. */
@@ -221,8 +231,7 @@ static int run_test_kernel(struct lab_opts *o, const struct np_lab_spec *spec,
 {
 	struct np_err err = { 0 };
 	struct np_lab_result r;
-	bool no_answer;
-	int e, status;
+	int e;
 
 	if (o->run.shell || o->run.dump_dir || o->nadd || o->run.kernel) {
 		np_err_line("lab: --test-kernel boots no Linux: it excludes "
@@ -236,19 +245,7 @@ static int run_test_kernel(struct lab_opts *o, const struct np_lab_spec *spec,
 	if (o->verbose)
 		fprintf(stderr, "numaplace lab: QEMU start to exit %.0f ms, total "
 			"%.0f ms\n", r.boot_ms, r.total_ms);
-	if (e) {
-		np_err_line("%s", err.msg);
-		if (r.console_tail && o->verbose)
-			fprintf(stderr, "--- last report lines:\n%s\n",
-				r.console_tail);
-	}
-	status = r.exit_status;
-	no_answer = r.outcome == NP_LAB_TIMED_OUT ||
-		    r.outcome == NP_LAB_NO_STATUS;
-	np_lab_result_free(&r);
-	if (no_answer)
-		return NP_LAB_STATUS_NO_ANSWER;
-	return e ? np_exit_code(&err) : status;
+	return run_status(o, &r, e, &err, "report");
 }
 
 int cmd_lab(int argc, char **argv)
