@@ -157,6 +157,11 @@ struct np_plan_opts {
 	uint64_t keep_free_mib;
 	bool explain;                   /* fill np_plan_vm.explain */
 	bool restrictive;               /* libvirt mode='restrictive' */
+	/* Also split a VM that fits one node of the host (as given, minus
+	 * --existing) when no single node has room left for it, to place
+	 * more VMs.  Off: such a VM stays on one node or is refused, as
+	 * Nova and an operator keep a VM that fits a node local. */
+	bool allow_split;
 };
 
 /* A guest NUMA cell: vCPUs first_vcpu .. first_vcpu + nvcpus - 1 and

@@ -721,5 +721,8 @@ char *vm_refusal(const struct vm_ctx *c, const struct vm_need *q)
 			  "dedicated CPUs" : "vCPUs", kmax < n ? "≤ " : "",
 			  kmax, kmax == 1 ? "" : "s");
 	}
+	if (q->whole)
+		sb_puts(&sb, " (it fits one node of this host, so it is kept "
+			"whole; --allow-split would split it)");
 	return sb.oom ? NULL : sb.buf;
 }

@@ -18,6 +18,8 @@ struct vm_need {
 	uint64_t unit_mib;       /* memory granularity: 1, 2 or 1024 */
 	bool dedicated;
 	unsigned max_nodes;      /* 0: any */
+	bool whole;              /* max_nodes 1 because the VM fits one
+				  * node of the host (not --allow-split) */
 	const struct np_idset *fixed; /* NULL or empty: any node */
 };
 

@@ -1199,6 +1199,43 @@ static int subtract_existing(struct np_plan_host **base,
 	return 0;
 }
 
+/*
+ * A VM that fits one node of the host as the plan starts (memory and
+ * vCPUs, on an eligible node) is kept on one node by the strategies that
+ * split: splitting it later only because other VMs took the room makes
+ * its memory remote to place one VM more, a trade the operator asks for
+ * with allow_split.  Seed 004's strategies choose their nodes themselves.
+ */
+static int keep_whole(struct np_plan_host *base, const struct np_plan_opts *o,
+		      struct vm_need *needs, size_t n, struct np_err *err)
+{
+	struct vm_ctx c;
+
+	if (o->allow_split || (o->strategy != NP_PLAN_BEST_FIT &&
+			       o->strategy != NP_PLAN_SPREAD &&
+			       o->strategy != NP_PLAN_PACK))
+		return 0;
+	if (ctx_init(&c, base, o))
+		return np_fail_sys(err, -ENOMEM, "out of memory");
+	for (size_t v = 0; v < n; v++) {
+		struct vm_need *q = &needs[v];
+
+		if (q->max_nodes == 1)
+			continue;
+		for (size_t i = 0; i < base->nnodes; i++)
+			if (vm_node_eligible(&c, i, q) &&
+			    !base->nodes[i].memory_only &&
+			    vm_mem_avail(&c, i, q) >= q->mib &&
+			    vm_cpu_avail(&c, i, q) >= q->vcpus) {
+				q->max_nodes = 1;
+				q->whole = true;
+				break;
+			}
+	}
+	free(c.nfree);
+	return 0;
+}
+
 int np_plan_make(const struct np_plan_host *host,
 		 const struct np_vm_specs *specs,
 		 const struct np_vm_specs *existing,
@@ -1227,6 +1264,8 @@ int np_plan_make(const struct np_plan_host *host,
 		goto out;
 	}
 	e = subtract_existing(&base, existing, opts, err);
+	if (!e)
+		e = keep_whole(base, opts, needs, specs->n, err);
 	if (!e)
 		e = keep_init(base, opts, &k, err);
 	if (e)

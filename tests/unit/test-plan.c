@@ -539,6 +539,46 @@ static void test_cells_not_degenerate(void **state)
 	np_plan_host_free(h);
 }
 
+/* Nine VMs on opteron-8n's eight nodes (11.1 to 13.9 GiB free), one of
+ * 10 GiB and eight of 8 GiB: each fits one node, but not all nine fit
+ * whole.  By default the one left over is refused, saying it is kept
+ * whole; with allow_split it is split over two or more nodes. */
+static void test_keep_whole(void **state)
+{
+	struct np_plan_host *h = host_of("opteron-8n", NULL);
+	struct np_plan_opts o = { .strategy = NP_PLAN_BEST_FIT,
+				  .cpu_overcommit = 1 };
+	struct np_vm_specs s = { 0 };
+	struct np_err err = { 0 };
+	struct np_plan *p = NULL;
+	unsigned refused = 0, split = 0;
+
+	(void)state;
+	specs_lines("1 10240\n1 8192\n1 8192\n1 8192\n1 8192\n1 8192\n"
+		    "1 8192\n1 8192\n1 8192\n", &s);
+	assert_int_equal(np_plan_make(h, &s, NULL, &o, &p, &err), 0);
+	assert_int_equal(p->placed, 8);
+	for (size_t i = 0; i < p->nvms; i++) {
+		if (p->vms[i].placed) {
+			assert_int_equal(p->vms[i].nodes.n, 1);
+			continue;
+		}
+		refused++;
+		assert_non_null(strstr(p->vms[i].reason, "kept whole"));
+	}
+	assert_int_equal(refused, 1);
+	np_plan_free(p);
+	o.allow_split = true;
+	assert_int_equal(np_plan_make(h, &s, NULL, &o, &p, &err), 0);
+	assert_int_equal(p->placed, 9);
+	for (size_t i = 0; i < p->nvms; i++)
+		split += p->vms[i].nodes.n > 1;
+	assert_int_equal(split, 1);
+	np_plan_free(p);
+	np_vm_specs_free(&s);
+	np_plan_host_free(h);
+}
+
 /* cxl-memonly: node 2 has no CPUs.  Without the option it is never
  * used; with it, only as the farther tier when the CPU nodes lack
  * memory, and the guest gets a memory-only cell at the host's distance. */
@@ -720,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_seed004_policies),
 		cmocka_unit_test(test_interleave_remainder),
 		cmocka_unit_test(test_cells_not_degenerate),
+		cmocka_unit_test(test_keep_whole),
 		cmocka_unit_test(test_memory_only),
 		cmocka_unit_test(test_keep_free_and_largest),
 		cmocka_unit_test(test_existing_plan),

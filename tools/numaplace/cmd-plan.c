@@ -48,6 +48,10 @@ void usage_plan(FILE *out)
 		"        --cpu-overcommit R shared vCPUs per host CPU (default 1)\n"
 		"        --allow-memory-only-nodes  use CPU-less (CXL) nodes, as a\n"
 		"                           farther tier\n"
+		"        --allow-split      also split a VM that fits one node of the\n"
+		"                           host when no node has room left for it\n"
+		"                           (more VMs placed, their memory remote);\n"
+		"                           by default such a VM stays whole\n"
 		"        --keep-free V:MIB  a VM of V vCPUs and MIB must still fit after\n"
 		"                           the plan, on as few nodes as before it\n"
 		"        --existing FILE    VMs already running (a VM file or a plan JSON):\n"
@@ -450,6 +454,7 @@ static enum cli_next parse_plan_opts(int argc, char **argv, struct plan_cli *o,
 		CLI_FLAG(0, "prealloc", &o->qemu.prealloc),
 		CLI_FLAG(0, "replace", &o->replace),
 		CLI_FLAG(0, "restrictive", &o->o.restrictive),
+		CLI_FLAG(0, "allow-split", &o->o.allow_split),
 		CLI_STRING(0, "advise", &o->advise, "V:MIB"),
 		CLI_END(),
 	};
