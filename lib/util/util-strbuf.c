@@ -56,14 +56,20 @@ void sb_puts(struct strbuf *sb, const char *s)
 	sb->len += n;
 }
 
-void sb_idlist(struct strbuf *sb, const unsigned *ids, size_t n)
+void sb_idlist_sep(struct strbuf *sb, const unsigned *ids, size_t n,
+		   const char *sep)
 {
-	size_t need = np_idlist_format(NULL, 0, ids, n, ",");
+	size_t need = np_idlist_format(NULL, 0, ids, n, sep);
 
 	if (!sb_grow(sb, need))
 		return;
-	np_idlist_format(sb->buf + sb->len, need + 1, ids, n, ",");
+	np_idlist_format(sb->buf + sb->len, need + 1, ids, n, sep);
 	sb->len += need;
+}
+
+void sb_idlist(struct strbuf *sb, const unsigned *ids, size_t n)
+{
+	sb_idlist_sep(sb, ids, n, ",");
 }
 
 void sb_release(struct strbuf *sb)

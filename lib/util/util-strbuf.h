@@ -17,6 +17,9 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 void sb_puts(struct strbuf *sb, const char *s);
 /* "0-3,8,10-11" for an ascending id list. */
 void sb_idlist(struct strbuf *sb, const unsigned *ids, size_t n);
+/* The same with sep before every range but the first (np_idlist_format). */
+void sb_idlist_sep(struct strbuf *sb, const unsigned *ids, size_t n,
+		   const char *sep);
 void sb_release(struct strbuf *sb);
 
 #endif

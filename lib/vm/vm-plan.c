@@ -361,24 +361,41 @@ static int shared_over_all(const struct vm_ctx *c, const size_t *nodes,
 	return 0;
 }
 
-/* The place of nodes[j] among nodes[0..n) by room for this VM (memory,
- * or vCPUs when cpus), most first, ties by position: the remainder of an
- * equal split goes to the roomiest nodes, so a run of small VMs does not
- * pile its odd vCPU or MiB onto the first node until it is full. */
-static size_t rank_by_room(const struct vm_ctx *c, const struct vm_need *q,
-			   const size_t *nodes, size_t n, size_t j, bool cpus)
+struct room {
+	uint64_t room;
+	size_t pos;
+};
+
+static int cmp_room(const void *a, const void *b)
 {
-	uint64_t mine = cpus ? vm_cpu_avail(c, nodes[j], q) :
-		vm_mem_avail(c, nodes[j], q);
-	size_t rank = 0;
+	const struct room *x = a, *y = b;
 
-	for (size_t m = 0; m < n; m++) {
-		uint64_t r = cpus ? vm_cpu_avail(c, nodes[m], q) :
-			vm_mem_avail(c, nodes[m], q);
+	if (x->room != y->room)
+		return x->room > y->room ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
 
-		rank += r > mine || (r == mine && m < j);
+/* extra[j] = 1 for the rem nodes of nodes[0..n) with the most room for
+ * this VM (memory, or vCPUs when cpus; ties by position), else 0: the
+ * remainder of an equal split goes there, so a run of small VMs does not
+ * pile its odd vCPU or MiB onto the first node until it is full. */
+static void extra_by_room(const struct vm_ctx *c, const struct vm_need *q,
+			  const size_t *nodes, size_t n, uint64_t rem,
+			  bool cpus, unsigned *extra)
+{
+	struct room r[n ? n : 1];
+
+	for (size_t j = 0; j < n; j++) {
+		r[j].room = cpus ? vm_cpu_avail(c, nodes[j], q) :
+			vm_mem_avail(c, nodes[j], q);
+		r[j].pos = j;
+		extra[j] = 0;
 	}
-	return rank;
+	if (!rem)
+		return;
+	qsort(r, n, sizeof(*r), cmp_room);
+	for (size_t i = 0; i < n && i < rem; i++)
+		extra[r[i].pos] = 1;
 }
 
 /* Memory in equal shares over every memory node, vCPUs over every CPU
@@ -390,7 +407,7 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 	size_t n = c->h->nnodes, nm = 0, nc = 0;
 	size_t mem_nodes[n ? n : 1], cpu_nodes[n ? n : 1];
 	uint64_t units, share[n ? n : 1];
-	unsigned load[n ? n : 1];
+	unsigned load[n ? n : 1], extra[n ? n : 1];
 	char a[32], b[32];
 
 	for (size_t i = 0; i < n; i++) {
@@ -406,9 +423,9 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 	if (!nm || !nc)
 		return refuse_fmt(vm, "no node to interleave over");
 	units = q->mib / q->unit_mib;
+	extra_by_room(c, q, mem_nodes, nm, units % nm, false, extra);
 	for (size_t j = 0; j < nm; j++) {
-		share[j] = (units / nm + (rank_by_room(c, q, mem_nodes, nm, j,
-				false) < units % nm)) * q->unit_mib;
+		share[j] = (units / nm + extra[j]) * q->unit_mib;
 		if (share[j] > vm_mem_avail(c, mem_nodes[j], q))
 			return refuse_fmt(vm, "needs %s on each of %zu nodes "
 				"(interleaved); node %u has %s",
@@ -417,9 +434,9 @@ static int interleave(struct vm_ctx *c, const struct vm_need *q,
 				np_format_bytes(b, sizeof(b),
 					vm_mem_avail(c, mem_nodes[j], q) << 20));
 	}
+	extra_by_room(c, q, cpu_nodes, nc, q->vcpus % nc, true, extra);
 	for (size_t j = 0; j < nc; j++) {
-		load[j] = q->vcpus / nc + (rank_by_room(c, q, cpu_nodes, nc, j,
-				true) < q->vcpus % nc);
+		load[j] = q->vcpus / nc + extra[j];
 		if (load[j] > vm_cpu_avail(c, cpu_nodes[j], q))
 			return refuse_fmt(vm, "needs %u vCPUs on each CPU node "
 				"(spread with its memory); node %u has room "

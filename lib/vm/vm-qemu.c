@@ -271,16 +271,10 @@ static void emit_header(struct strbuf *sb, const struct np_plan_vm *vm,
 /* ",host-nodes=0-1,host-nodes=3": QEMU's list syntax, a key per range. */
 static void emit_host_nodes(struct strbuf *sb, const unsigned *ids, size_t n)
 {
-	size_t need = np_idlist_format(NULL, 0, ids, n, ",host-nodes=");
-	char *list = malloc(need + 1);
-
-	if (!list) {
-		sb->oom = true;
+	if (!n)
 		return;
-	}
-	np_idlist_format(list, need + 1, ids, n, ",host-nodes=");
-	sb_printf(sb, ",host-nodes=%s", list);
-	free(list);
+	sb_puts(sb, ",host-nodes=");
+	sb_idlist_sep(sb, ids, n, ",host-nodes=");
 }
 
 static int emit_backends(struct strbuf *sb, const struct guest_node *g,

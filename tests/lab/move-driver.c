@@ -114,6 +114,8 @@ static int start_target(const char *exe, unsigned mib_n, unsigned hot_mib,
 		   (unsigned long long *)&t->hot,
 		   (unsigned long long *)&t->hot_len) != 4) {
 		fprintf(stderr, "np-move-driver: %s did not start\n", exe);
+		if (f)
+			fclose(f);
 		return -EIO;
 	}
 	fclose(f);

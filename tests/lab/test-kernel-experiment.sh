@@ -31,21 +31,18 @@ check_exit 2 "frames 5000: 1 to 1024 for 1 vCPUs on 16 MiB nodes" \
 check_exit 2 "needs two host nodes with CPUs and memory, this machine has 1" \
 	env NUMAPLACE="$NP" sh "$RUN" --kernel "$KERNEL"
 
-QEMU=$(command -v qemu-system-x86_64 || true)
-MODULE=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
-ROMS=/usr/share/qemu
-for f in "$QEMU" "$MODULE" "$ROMS/qboot.rom" "$ROMS/kvmvapic.bin"; do
-	if [ -z "$f" ] || [ ! -r "$f" ] || ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
-		echo "no QEMU or no kernel: the guest run is skipped (make deps)"
-		summary
-		exit $?
-	fi
-done
+. "$(dirname "$0")/lab-qemu.sh"
+missing=$(lab_qemu_missing)
+if [ -n "$missing" ]; then
+	echo "$missing: the guest run is skipped"
+	summary
+	exit $?
+fi
 
 B=/opt/numaplace/bin
 # --runs 2: four boots, each checked from outside before it counts
-run_np lab --preset 2s --timeout 300 --add "$QEMU" --add "$MODULE" \
-	--add "$ROMS/qboot.rom" --add "$ROMS/kvmvapic.bin" --add "$KERNEL" \
+run_np lab --preset 2s --timeout 300 $QEMU_ADDS \
+	--add "$KERNEL" \
 	--add "$RUN" -- sh -c "export QEMU_MODULE_DIR=$B QEMU_ROMS=$B
 		sh $B/run.sh --kernel $B/numaplace-test-kernel.elf --mem 16 \
 		--frames 256 --reads 1000 --runs 2 --log /tmp/log --csv /tmp/ab.csv

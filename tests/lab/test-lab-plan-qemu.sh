@@ -15,17 +15,10 @@ PQ=${NP_PLAN_QEMU:?NP_PLAN_QEMU must name np-plan-qemu}
 export NUMAPLACE_CACHE_DIR=${NP_LAB_CACHE:-$TMP/cache}
 exec </dev/null
 
-QEMU=$(command -v qemu-system-x86_64 || true)
-MODULE=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
-ROMS=/usr/share/qemu
-for f in "$QEMU" "$MODULE" "$ROMS/qboot.rom" "$ROMS/kvmvapic.bin"; do
-	if [ -z "$f" ] || [ ! -r "$f" ]; then
-		echo "${f:-qemu-system-x86_64} not installed: skipping (make deps installs qemu-system-x86)"
-		exit 77
-	fi
-done
-if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
-	echo "no kernel in /boot: skipping (make deps installs linux-image-amd64)"
+. "$(dirname "$0")/lab-qemu.sh"
+missing=$(lab_qemu_missing)
+if [ -n "$missing" ]; then
+	echo "$missing: skipping"
 	exit 77
 fi
 
@@ -56,8 +49,8 @@ print(sum(n["bytes"] for k in j["kinds"] if k["kind"] == "anon"
           for n in k["nodes"] if n["node"] == int(sys.argv[1])) >> 20)' "$2"
 }
 
-run_np lab --preset 4n --timeout 90 --add "$QEMU" --add "$MODULE" \
-	--add "$ROMS/qboot.rom" --add "$ROMS/kvmvapic.bin" --add "$PQ" \
+run_np lab --preset 4n --timeout 90 $QEMU_ADDS \
+	--add "$PQ" \
 	--add "$SRC/tests/lab/guest-plan-qemu.sh" -- guest-plan-qemu.sh
 if [ "$RC" != 0 ]; then
 	bad "lab exited $RC: $(tail -5 "$TMP/err")"

@@ -15,25 +15,18 @@ WRITER=${NP_VMS_WRITER:?NP_VMS_WRITER must name np-vms-writer}
 export NUMAPLACE_CACHE_DIR=${NP_LAB_CACHE:-$TMP/cache}
 exec </dev/null
 
-QEMU=$(command -v qemu-system-x86_64 || true)
-MODULE=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
-ROMS=/usr/share/qemu
-for f in "$QEMU" "$MODULE" "$ROMS/qboot.rom" "$ROMS/kvmvapic.bin"; do
-	if [ -z "$f" ] || [ ! -r "$f" ]; then
-		echo "${f:-qemu-system-x86_64} not installed: skipping (make deps installs qemu-system-x86)"
-		exit 77
-	fi
-done
-if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
-	echo "no kernel in /boot: skipping (make deps installs linux-image-amd64)"
+. "$(dirname "$0")/lab-qemu.sh"
+missing=$(lab_qemu_missing)
+if [ -n "$missing" ]; then
+	echo "$missing: skipping"
 	exit 77
 fi
 
 # 512 MiB per node: 256 MiB of guest RAM fits on one beside the guest's own
 run_np lab --nodes 2:512M,2:512M,2:512M,2:512M \
 	--distances '10,21,21,21;21,10,21,21;21,21,10,21;21,21,21,10' \
-	--timeout 300 --add "$QEMU" --add "$MODULE" \
-	--add "$ROMS/qboot.rom" --add "$ROMS/kvmvapic.bin" --add "$WRITER" \
+	--timeout 300 $QEMU_ADDS \
+	--add "$WRITER" \
 	--add "$SRC/tests/lab/guest-vms.sh" -- guest-vms.sh
 if [ "$RC" != 0 ] || ! grep -qx -- '--- end' "$TMP/out"; then
 	bad "lab exited $RC: $(tail -20 "$TMP/out") $(tail -5 "$TMP/err")"

@@ -10,16 +10,23 @@
 
 #include "cli/cli.h"
 
+/* ids in the list form ("0-3,5"), malloc'd; NULL when memory ran out. */
+static char *ids_string(const unsigned *ids, size_t n)
+{
+	size_t need = np_idlist_format(NULL, 0, ids, n, ",");
+	char *s = malloc(need + 1);
+
+	if (s)
+		np_idlist_format(s, need + 1, ids, n, ",");
+	return s;
+}
+
 static void print_ids(FILE *f, const unsigned *ids, size_t n)
 {
-	char buf[256];
-	size_t need = np_idlist_format(buf, sizeof(buf), ids, n, ",");
-	char *big = need < sizeof(buf) ? NULL : malloc(need + 1);
+	char *s = ids_string(ids, n);
 
-	if (big)
-		np_idlist_format(big, need + 1, ids, n, ",");
-	fputs(big ? big : buf, f);
-	free(big);
+	fputs(s ? s : "?", f);
+	free(s);
 }
 
 static void print_mib(FILE *f, uint64_t mib)
@@ -79,29 +86,17 @@ static void host_rows(FILE *f, const struct np_plan_host *h)
 		const struct np_plan_node *n = &h->nodes[i];
 		unsigned freec[n->ncpus ? n->ncpus : 1];
 		size_t nf = 0;
-		char b[32];
+		char b[32], *list;
 
 		for (size_t a = 0; a < n->ncpus; a++)
 			if (!n->cpu_taken || !n->cpu_taken[a])
 				freec[nf++] = n->cpus[a];
 		fprintf(f, "%-6u %12s ", n->id, np_format_bytes(b, sizeof(b),
 			n->free_mib << 20));
-		{
-			char *list = NULL;
-			size_t len = 0;
-			FILE *m = open_memstream(&list, &len);
-
-			if (m) {
-				if (nf)
-					print_ids(m, freec, nf);
-				else
-					fputs(n->memory_only ? "(memory only)" :
-					      "-", m);
-				fclose(m);
-			}
-			fprintf(f, "%-16s", list ? list : "?");
-			free(list);
-		}
+		list = nf ? ids_string(freec, nf) : NULL;
+		fprintf(f, "%-16s", nf ? (list ? list : "?") :
+			n->memory_only ? "(memory only)" : "-");
+		free(list);
 		fprintf(f, " %8llu ", (unsigned long long)n->shared_vcpus);
 		for (size_t k = 0; k < n->nhuge; k++)
 			fprintf(f, " %s:%llu", np_format_bytes(b, sizeof(b),
