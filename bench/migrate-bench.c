@@ -6,16 +6,17 @@
  *
  * migrate-bench TARGET MIB ROUNDS SWEEP_MS
  *   TARGET is np-move-target (tests/lab/move-target.c): MIB MiB written
- *   on node 0.  ROUNDS rounds, alternating which side goes first: a fresh
- *   target moved to node 1 by np_move_process_pages (no rate, batches of
- *   10 ms, address order), and a fresh target moved by `migratepages PID
- *   0 1`.  Throughput is MIB over the wall time of the move: the whole
+ *   on node 0.  ROUNDS rounds, each of three moves of a fresh target to
+ *   node 1 in an order that rotates from round to round: by
+ *   np_move_process_pages (no rate, batches of 10 ms, address order)
+ *   with one thread, again with the default (two), and by `migratepages
+ *   PID 0 1`.  Throughput is MIB over the wall time of the move: the whole
  *   library call (pidfd checks, cpuset check, read-back before and after
  *   included) against migratepages from fork to exit (its exec and
  *   libnuma's start included).  Each move is verified: every page on
  *   node 1 by move_pages afterwards, else the round fails.  Then one move
- *   per batch time of SWEEP_MS ("1,2,5,10,20,50"): MiB/s, batches, the
- *   longest and the median batch.
+ *   per batch time of SWEEP_MS ("1,2,5,10,20,50") and thread count (1,
+ *   2): MiB/s, batches, the longest and the median batch.
  * Prints the per-round lines, then medians; exits 1 when a move failed.
  */
 #include <errno.h>
@@ -53,14 +54,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int start_target(struct target *t)
+static int start_target_on(struct target *t, unsigned mib_n, int node)
 {
-	char mib[16], line[256], hot_addr[32];
+	char mib[16], nd[16], line[256], hot_addr[32];
 	unsigned long long hot_len;
 	int p[2];
 	FILE *f;
 
-	snprintf(mib, sizeof(mib), "%u", target_mib);
+	snprintf(mib, sizeof(mib), "%u", mib_n);
+	snprintf(nd, sizeof(nd), "%d", node);
 	if (pipe(p))
 		return -errno;
 	t->pid = fork();
@@ -70,7 +72,7 @@ static int start_target(struct target *t)
 		dup2(p[1], 1);
 		close(p[0]);
 		close(p[1]);
-		execl(target_exe, target_exe, mib, "0", "0", "0", (char *)NULL);
+		execl(target_exe, target_exe, mib, nd, "0", "0", (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -88,6 +90,11 @@ static int start_target(struct target *t)
 	fclose(f);
 	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	return t->pidfd < 0 ? -errno : 0;
+}
+
+static int start_target(struct target *t)
+{
+	return start_target_on(t, target_mib, 0);
 }
 
 static void stop_target(struct target *t)
@@ -124,18 +131,39 @@ static long long pages_off_node(const struct target *t, int node)
 struct result {
 	double wall_mibps;     /* MiB / wall time of the move (np: the call) */
 	double phase_mibps;    /* np: MiB / first batch's start to last end */
-	double move_mibps;     /* np: MiB / time inside move_pages */
-	uint64_t wall_ns, longest_ns, median_ns;
-	unsigned batches;
+	uint64_t wall_ns, longest_ns, median_ns, p99_ns;
+	unsigned batches, threads, over;   /* over: batches above the bound */
 	uint64_t batch_pages;
 	bool ok;
 };
 
-static struct result move_np(uint64_t batch_ns)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The 99th percentile of v[0..n) (nearest rank), v left as it was. */
+static uint64_t p99(const uint64_t *v, size_t n)
+{
+	uint64_t *c, r;
+
+	if (!n || !(c = malloc(n * sizeof(*c))))
+		return 0;
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), cmp_u64);
+	r = c[(n * 99 + 99) / 100 - 1];
+	free(c);
+	return r;
+}
+
+static struct result move_np(uint64_t batch_ns, unsigned threads)
 {
 	struct np_move_range r;
 	struct np_move_opts o = { .batch_ns = batch_ns,
-				  .order = NP_MOVE_ADDRESS };
+				  .order = NP_MOVE_ADDRESS,
+				  .threads = threads };
 	struct np_move_report rep;
 	struct np_err err = { 0 };
 	struct result res = { 0 };
@@ -155,23 +183,25 @@ static struct result move_np(uint64_t batch_ns)
 	res.ok = rc == 0 && rep.pages_moved == t.len / PAGE &&
 		 pages_off_node(&t, 1) == 0;
 	res.wall_mibps = (double)t.len / MIB / ((double)res.wall_ns / 1e9);
-	res.move_mibps = rep.mibps;
 	res.phase_mibps = rep.move_wall_ns ? (double)t.len / MIB /
 		((double)rep.move_wall_ns / 1e9) : 0;
 	res.longest_ns = rep.longest_batch_ns;
 	res.median_ns = rep.median_batch_ns;
+	res.p99_ns = p99(rep.batch_ns, rep.nbatch_ns);
+	for (size_t i = 0; i < rep.nbatch_ns; i++)
+		res.over += rep.batch_ns[i] > batch_ns;
 	res.batches = rep.batches;
+	res.threads = rep.threads;
 	res.batch_pages = rep.batch_pages;
 	if (getenv("MIGRATE_BENCH_DUMP"))
 		for (size_t i = 0; i < rep.nbatch_ns; i++)
-			if (rep.batch_ns[i] > batch_ns)
+			if (rep.batch_ns[i] > batch_ns / 2)
 				fprintf(stderr, "batch %zu of %zu: %.2f ms\n", i,
 					rep.nbatch_ns, rep.batch_ns[i] / 1e6);
 	np_move_report_free(&rep);
 	stop_target(&t);
 	return res;
 }
-
 static struct result move_migratepages(void)
 {
 	struct result res = { 0 };
@@ -214,12 +244,58 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * Writes most of node's free memory once, by a target of that size, and
+ * frees it: QEMU's guest RAM is faulted in by the host as it is first
+ * touched (in huge pages, with compaction), and a move's first use of a
+ * node's memory would otherwise time the host's faults, not the move.
+ */
+static void touch_node(int node)
+{
+	char path[96], line[160];
+	unsigned long long kb = 0;
+	struct target t;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 node);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d MemFree: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	/* leave 96 MiB: the kernel's own reserves and the page tables */
+	if (kb / 1024 <= 128 || start_target_on(&t, (unsigned)(kb / 1024 - 96),
+						 node))
+		return;
+	stop_target(&t);
+}
+
+/* The arms of a round: one thread, the mover's default (two), and
+ * migratepages, in an order that rotates from round to round. */
+enum { ARM_NP1, ARM_NP2, ARM_MP, NARMS };
+static const char *const arm_name[NARMS] = { "np-1", "np-2", "migratepages" };
+
+static struct result run_arm(int arm)
+{
+	switch (arm) {
+	case ARM_NP1:
+		return move_np(10000000ull, 1);
+	case ARM_NP2:
+		return move_np(10000000ull, 0);
+	default:
+		return move_migratepages();
+	}
+}
+
 int main(int argc, char **argv)
 {
-	double np_mibps[MAX_ROUNDS], mp_mibps[MAX_ROUNDS], ratio[MAX_ROUNDS];
-	double longest[MAX_ROUNDS], np_phase[MAX_ROUNDS];
-	double ratio_call[MAX_ROUNDS];
-	unsigned rounds;
+	double mp[MAX_ROUNDS], call[2][MAX_ROUNDS], phase[2][MAX_ROUNDS];
+	double ratio[2][MAX_ROUNDS], ratio_call[2][MAX_ROUNDS];
+	double longest[2][MAX_ROUNDS], p99s[2][MAX_ROUNDS];
+	double over[2][MAX_ROUNDS], nb[2][MAX_ROUNDS];
+	unsigned rounds, threads_used = 0;
 	char *sweep, *tok, *save = NULL;
 	bool ok = true;
 
@@ -235,65 +311,97 @@ int main(int argc, char **argv)
 		fprintf(stderr, "migrate-bench: bad MIB or ROUNDS\n");
 		return 2;
 	}
-	printf("%u MiB from node 0 to node 1, %u rounds alternating\n",
-	       target_mib, rounds);
-	printf("numaplace: MiB/s over the whole call (read-backs before and "
-	       "after included), over its batches (first start to last end), "
-	       "and inside move_pages; migratepages: over fork to exit\n");
-	printf("round  first         np call  np batches  np in-call  batches  "
-	       "longest ms  migratepages  ratio(batches)  ratio(call)\n");
+	printf("%u MiB from node 0 to node 1, %u rounds, the three moves of a "
+	       "round in rotating order\n", target_mib, rounds);
+	printf("numaplace with 1 thread (np-1) and the default (np-2), batch-ms "
+	       "10: MiB/s over the whole call (read-backs before and after "
+	       "included) and over its batches (first start to last end), "
+	       "longest batch; migratepages: MiB/s over fork to exit; "
+	       "ratio: numaplace's batches / migratepages\n");
+	/* not counted: the guest's first use of the nodes' memory, and a
+	 * move of each kind */
+	touch_node(0);
+	touch_node(1);
+	ok = move_migratepages().ok && move_np(10000000ull, 1).ok;
+	printf("round  first         migratepages  np-1 call  np-1 batches  "
+	       "np-1 longest ms  np-2 call  np-2 batches  np-2 longest ms  "
+	       "ratio np-1  ratio np-2\n");
 	for (unsigned i = 0; i < rounds; i++) {
-		struct result a, b;
+		struct result res[NARMS];
 
-		if (i % 2) {
-			b = move_migratepages();
-			a = move_np(10000000ull);
-		} else {
-			a = move_np(10000000ull);
-			b = move_migratepages();
+		for (int k = 0; k < NARMS; k++) {
+			int arm = (int)((i + (unsigned)k) % NARMS);
+
+			res[arm] = run_arm(arm);
+			ok = ok && res[arm].ok;
 		}
-		ok = ok && a.ok && b.ok;
-		np_mibps[i] = a.wall_mibps;
-		np_phase[i] = a.phase_mibps;
-		mp_mibps[i] = b.wall_mibps;
-		ratio[i] = a.phase_mibps / b.wall_mibps;
-		ratio_call[i] = a.wall_mibps / b.wall_mibps;
-		longest[i] = (double)a.longest_ns / 1e6;
-		printf("%5u  %-12s  %7.1f  %10.1f  %10.1f  %7u  %10.2f  %12.1f  "
-		       "%14.3f  %11.3f%s\n", i + 1,
-		       i % 2 ? "migratepages" : "numaplace", a.wall_mibps,
-		       a.phase_mibps, a.move_mibps, a.batches, longest[i],
-		       b.wall_mibps, ratio[i], ratio_call[i],
-		       a.ok && b.ok ? "" : "  (FAILED: pages not on node 1)");
+		mp[i] = res[ARM_MP].wall_mibps;
+		for (int t = 0; t < 2; t++) {
+			const struct result *a = &res[t ? ARM_NP2 : ARM_NP1];
+
+			call[t][i] = a->wall_mibps;
+			phase[t][i] = a->phase_mibps;
+			ratio[t][i] = a->phase_mibps / mp[i];
+			ratio_call[t][i] = a->wall_mibps / mp[i];
+			longest[t][i] = (double)a->longest_ns / 1e6;
+			p99s[t][i] = (double)a->p99_ns / 1e6;
+			over[t][i] = a->over;
+			nb[t][i] = a->batches;
+		}
+		threads_used = res[ARM_NP2].threads;
+		printf("%5u  %-12s  %12.1f  %9.1f  %12.1f  %15.2f  %9.1f  "
+		       "%12.1f  %15.2f  %10.3f  %10.3f%s\n", i + 1,
+		       arm_name[i % NARMS], mp[i], call[0][i], phase[0][i],
+		       longest[0][i], call[1][i], phase[1][i], longest[1][i],
+		       ratio[0][i], ratio[1][i],
+		       res[0].ok && res[1].ok && res[2].ok ? "" :
+		       "  (FAILED: pages not on node 1)");
 	}
 	{
-		double mp = median(mp_mibps, rounds);
+		double m = median(mp, rounds);
 
-		printf("median of %u rounds: migratepages %.1f MiB/s; numaplace "
-		       "%.1f MiB/s over its batches (%.3f of migratepages), "
-		       "%.1f MiB/s over the call (%.3f); median of the per-round "
-		       "ratios %.3f (batches), %.3f (call); longest batch "
-		       "(batch-ms 10): median %.2f ms\n", rounds, mp,
-		       median(np_phase, rounds), median(np_phase, rounds) / mp,
-		       median(np_mibps, rounds), median(np_mibps, rounds) / mp,
-		       median(ratio, rounds), median(ratio_call, rounds),
-		       median(longest, rounds));
+		printf("median of %u rounds: migratepages %.1f MiB/s\n", rounds,
+		       m);
+		for (int t = 0; t < 2; t++) {
+			double ph = median(phase[t], rounds);
+			double ca = median(call[t], rounds);
+
+			printf("  numaplace, %u thread%s: %.1f MiB/s over its "
+			       "batches (%.3f of migratepages), %.1f over the "
+			       "call (%.3f); median of the per-round ratios "
+			       "%.3f (batches), %.3f (call); longest batch "
+			       "(batch-ms 10): median %.2f ms; 99th percentile "
+			       "batch: median %.2f ms; batches over 10 ms: median "
+			       "%g of %g\n",
+			       t ? threads_used : 1u,
+			       t && threads_used != 1 ? "s" : "", ph, ph / m, ca,
+			       ca / m, median(ratio[t], rounds),
+			       median(ratio_call[t], rounds),
+			       median(longest[t], rounds),
+			       median(p99s[t], rounds), median(over[t], rounds),
+			       median(nb[t], rounds));
+		}
 	}
-	printf("\nbatch ms  np call  np batches  np in-call  batches  "
-	       "pages/batch  longest ms  median ms\n");
+	printf("\nbatch ms  threads  np call  np batches  batches  "
+	       "pages/batch  longest ms  median ms  p99 ms  over bound\n");
 	sweep = strdup(argv[4]);
 	for (tok = strtok_r(sweep, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		double ms = strtod(tok, NULL);
-		struct result a = move_np((uint64_t)(ms * 1e6));
 
-		ok = ok && a.ok;
-		printf("%8g  %7.1f  %10.1f  %10.1f  %7u  %11llu  %10.2f  "
-		       "%9.2f%s\n", ms, a.wall_mibps, a.phase_mibps,
-		       a.move_mibps, a.batches,
-		       (unsigned long long)a.batch_pages,
-		       (double)a.longest_ns / 1e6, (double)a.median_ns / 1e6,
-		       a.ok ? "" : "  (FAILED)");
+		for (unsigned th = 1; th <= 2; th++) {
+			struct result a = move_np((uint64_t)(ms * 1e6), th);
+
+			ok = ok && a.ok;
+			printf("%8g  %7u  %7.1f  %10.1f  %7u  %11llu  %10.2f  "
+			       "%9.2f  %6.2f  %10u%s\n", ms, a.threads,
+			       a.wall_mibps, a.phase_mibps, a.batches,
+			       (unsigned long long)a.batch_pages,
+			       (double)a.longest_ns / 1e6,
+			       (double)a.median_ns / 1e6,
+			       (double)a.p99_ns / 1e6, a.over,
+			       a.ok ? "" : "  (FAILED)");
+		}
 	}
 	free(sweep);
 	return ok ? 0 : 1;

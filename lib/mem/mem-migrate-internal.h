@@ -25,9 +25,14 @@ struct np_move_page {
 };
 
 /* A batch is sized to take this share of batch_ns (per mille): the
- * time per byte varies from batch to batch (other tasks, the LRU), and
- * the bound is on the longest batch. */
-#define NP_MOVE_BATCH_AIM_PERMILLE 500u
+ * bound is on the longest batch, and the time per byte varies from batch
+ * to batch of one move (other tasks, the LRU, a descheduled vCPU).
+ * Measured in a TCG lab guest, batches of one size took up to 1.5-2.3
+ * times their median at the 99th percentile and 2-3 times at the
+ * longest; a call's own cost (one page moved) was 50-80 us, 2-3 % of a
+ * batch aimed at a quarter of 10 ms.  Half the bound, the first choice,
+ * gave a longest batch of 12-17 ms at 10. */
+#define NP_MOVE_BATCH_AIM_PERMILLE 250u
 /* A batch grows at most this many times over the previous one. */
 #define NP_MOVE_BATCH_GROWTH 4u
 
@@ -51,9 +56,16 @@ uint64_t np_move_rate_cap_bytes(double rate_mibps, uint64_t batch_ns);
  * batch, for 8 the 5th fastest), so less than half of them being slow
  * does not change the size.  Aims at NP_MOVE_BATCH_AIM_PERMILLE of
  * batch_ns at that speed, grows at most NP_MOVE_BATCH_GROWTH times over
- * cur_bytes, and stays within cap_bytes (0: no cap).  At least 1 (the
- * caller takes at least one page).  A median of 0 ns (batches faster
- * than the clock): grows.
+ * cur_bytes, never goes below NP_MOVE_PROBE_BYTES, and stays within
+ * cap_bytes (0: no cap; the cap wins over that floor).  A median of 0 ns
+ * (batches faster than the clock): grows.
+ *
+ * The floor: each move_pages call drains the LRU caches of every CPU and
+ * waits for an RCU grace period (lru_cache_disable()), a cost of its own
+ * that does not shrink with the batch.  Sized by time per byte alone,
+ * batches near that cost shrink, take longer per byte, and shrink again:
+ * at a 1 ms bound in a lab guest they fell to one page and a third of
+ * the speed.  128 KiB (32 pages) takes about 0.2 ms there.
  */
 uint64_t np_move_batch_size(uint64_t cur_bytes, const uint64_t *bytes,
 			    const uint64_t *ns, size_t n, uint64_t batch_ns,

@@ -6,14 +6,18 @@
  * process's cpuset.mems, every page's node is read (move_pages with no
  * nodes), hot pages are sampled (soft-dirty bits) when asked, then the
  * pages present and not on their node are moved in batches: the first one
- * small and timed, each next one sized from the last one's speed to take
- * about half of batch_ns and never more than the rate allows in batch_ns,
- * with a wait before each so that the bytes moved keep to the rate, and
- * the pidfd checked again.  Last, every page's node is read back.
+ * small and timed, each next one sized from the last ones' speed to take
+ * about a quarter of batch_ns and never more than the rate allows in
+ * batch_ns, with a wait before each so that the bytes moved keep to the
+ * rate, and the pidfd checked again.  Threads (two by default) each take
+ * the next batch in order and move it with their own move_pages call.
+ * Last, every page's node is read back.
  */
 #include <numaplace/migrate.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +85,11 @@ uint64_t np_move_batch_size(uint64_t cur_bytes, const uint64_t *bytes,
 
 		next = b >= (double)grow ? grow : (uint64_t)b;
 	}
+	if (next < NP_MOVE_PROBE_BYTES)
+		next = NP_MOVE_PROBE_BYTES;
 	if (cap_bytes && next > cap_bytes)
 		next = cap_bytes;
-	return next ? next : 1;
+	return next;
 }
 
 uint64_t np_move_rate_delay_ns(uint64_t bytes_done, uint64_t since_start_ns,
@@ -513,13 +519,14 @@ static uint64_t *failed_counter(struct np_move_report *rep, int s)
 }
 
 /* Counts the outcome of todo[off..off+k) from their status after a move. */
-static void count_status(struct mover *m, size_t off, size_t k)
+static void count_status(struct mover *m, const int *status, size_t off,
+			 size_t k)
 {
 	struct np_move_report *rep = m->rep;
 
 	for (size_t i = 0; i < k; i++) {
 		const struct np_move_page *p = &m->todo[off + i];
-		int s = m->status[i];
+		int s = status[i];
 
 		m->todo_st[off + i] = s;
 		if (s != p->node) {
@@ -571,10 +578,16 @@ static int push_batch_ns(struct np_move_report *rep, size_t *cap,
 	return 0;
 }
 
+/* One mover thread's call arrays (the first thread's are the mover's). */
+struct lane {
+	void **ptrs;
+	int *nodes, *status;
+};
+
 /* Takes pages from todo[off..) up to want bytes (at least one page, at
- * most a chunk) into the call arrays; returns how many. */
-static size_t fill_batch(struct mover *m, size_t off, uint64_t want,
-			 uint64_t *bytes)
+ * most a chunk) into a lane's call arrays; returns how many. */
+static size_t fill_batch(const struct mover *m, const struct lane *ln,
+			 size_t off, uint64_t want, uint64_t *bytes)
 {
 	size_t k = 0;
 
@@ -584,72 +597,231 @@ static size_t fill_batch(struct mover *m, size_t off, uint64_t want,
 
 		if (k && *bytes + p->page_bytes > want)
 			break;
-		m->ptrs[k] = (void *)(uintptr_t)p->addr;
-		m->nodes[k] = p->node;
+		if (ln) {
+			ln->ptrs[k] = (void *)(uintptr_t)p->addr;
+			ln->nodes[k] = p->node;
+		}
 		*bytes += p->page_bytes;
 		k++;
 	}
 	return k;
 }
 
+/*
+ * The batches, shared by the mover's threads: each takes the next pages
+ * of todo (so the order holds across threads: the hot pages are the first
+ * ones taken), waits first as the rate says for the bytes already handed
+ * out, and moves them with its own move_pages call.  Every batch's time
+ * sizes the next batch of any thread.  The first error stops them all.
+ */
+struct batcher {
+	struct mover *m;
+	double rate_mibps;
+	uint64_t batch_ns, cap;
+	pthread_mutex_t lock;
+	size_t off;                   /* todo's next page to hand out */
+	uint64_t want;                /* the next batch's bytes */
+	uint64_t given_bytes;         /* handed out so far (the rate) */
+	uint64_t start, first_t0, last_end;
+	uint64_t win_bytes[NP_MOVE_SPEED_WINDOW], win_ns[NP_MOVE_SPEED_WINDOW];
+	size_t nwin, ns_cap;
+	int e;                        /* the first error, 0 */
+	struct np_err err;            /* its message */
+};
+
+/* Records the first error (its message from *err) and stops the batches;
+ * called with the lock held. */
+static void batcher_fail(struct batcher *b, int e, const struct np_err *err)
+{
+	if (b->e)
+		return;
+	b->e = e;
+	if (err)
+		b->err = *err;
+}
+
+/* Hands out the next batch into ln (the lock held): its first page in
+ * *off and its size; 0 pages when none is left or the batches stopped,
+ * else after *wait_ns (the rate) has been slept without the lock. */
+static size_t batcher_take(struct batcher *b, const struct lane *ln,
+			   size_t *off, uint64_t *bytes, uint64_t *wait_ns)
+{
+	size_t k;
+
+	*wait_ns = 0;
+	if (b->e || b->off >= b->m->ntodo)
+		return 0;
+	*wait_ns = np_move_rate_delay_ns(b->given_bytes, now_ns() - b->start,
+					 b->rate_mibps);
+	if (*wait_ns)
+		return 0;
+	k = fill_batch(b->m, ln, b->off, b->want, bytes);
+	*off = b->off;
+	b->off += k;
+	b->given_bytes += *bytes;
+	return k;
+}
+
+/* A batch's outcome into the report and the sizer (the lock held). */
+static int batcher_done(struct batcher *b, const struct lane *ln, size_t off,
+			size_t k, uint64_t bytes, uint64_t t0, uint64_t dt)
+{
+	struct np_move_report *rep = b->m->rep;
+
+	if (!rep->batches || t0 < b->first_t0)
+		b->first_t0 = t0;
+	if (t0 + dt > b->last_end)
+		b->last_end = t0 + dt;
+	rep->batches++;
+	rep->move_ns += dt;
+	rep->move_wall_ns = b->last_end - b->first_t0;
+	if (push_batch_ns(rep, &b->ns_cap, dt))
+		return -ENOMEM;
+	if (dt > rep->longest_batch_ns)
+		rep->longest_batch_ns = dt;
+	if (k > rep->batch_pages)
+		rep->batch_pages = k;
+	if (bytes > rep->batch_bytes_max)
+		rep->batch_bytes_max = bytes;
+	count_status(b->m, ln->status, off, k);
+	if (b->nwin == NP_MOVE_SPEED_WINDOW) {
+		memmove(b->win_bytes, b->win_bytes + 1,
+			(b->nwin - 1) * sizeof(*b->win_bytes));
+		memmove(b->win_ns, b->win_ns + 1,
+			(b->nwin - 1) * sizeof(*b->win_ns));
+		b->nwin--;
+	}
+	b->win_bytes[b->nwin] = bytes;
+	b->win_ns[b->nwin++] = dt;
+	b->want = np_move_batch_size(b->want, b->win_bytes, b->win_ns,
+				     b->nwin, b->batch_ns, b->cap);
+	return 0;
+}
+
+struct lane_run {
+	struct batcher *b;
+	struct lane ln;
+};
+
+static void *lane_main(void *arg)
+{
+	struct lane_run *lr = arg;
+	struct batcher *b = lr->b;
+	struct mover *m = b->m;
+	struct np_err err = { 0 };
+
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		uint64_t bytes = 0, t0, dt, wait;
+		size_t off = 0, k;
+		int e;
+
+		k = batcher_take(b, &lr->ln, &off, &bytes, &wait);
+		if (!k && !wait)
+			break;
+		if (wait) {
+			pthread_mutex_unlock(&b->lock);
+			sleep_ns(wait);
+			pthread_mutex_lock(&b->lock);
+			continue;
+		}
+		e = check_alive(m, &err);
+		if (e) {
+			batcher_fail(b, e, &err);
+			break;
+		}
+		pthread_mutex_unlock(&b->lock);
+		t0 = now_ns();
+		e = np_move_pages(m->pid, k, lr->ln.ptrs, lr->ln.nodes,
+				  lr->ln.status, NP_MPOL_MF_MOVE, &err);
+		dt = now_ns() - t0;
+		pthread_mutex_lock(&b->lock);
+		if (e)
+			batcher_fail(b, call_failed(m, e, &err), &err);
+		else if (batcher_done(b, &lr->ln, off, k, bytes, t0, dt))
+			batcher_fail(b, np_fail_sys(&err, -ENOMEM, "out of "
+						    "memory"), &err);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+/* How many threads move: as asked (0: NP_MOVE_DEFAULT_THREADS), at most
+ * the CPUs this thread may run on and one per first batch's worth of
+ * pages to move. */
+static unsigned lanes_wanted(const struct mover *m, unsigned asked)
+{
+	unsigned n = asked ? asked : NP_MOVE_DEFAULT_THREADS;
+	cpu_set_t cs;
+	uint64_t bytes = 0;
+
+	if (!asked && sched_getaffinity(0, sizeof(cs), &cs) == 0 &&
+	    (unsigned)CPU_COUNT(&cs) < n)
+		n = (unsigned)CPU_COUNT(&cs);
+	for (size_t i = 0; i < m->ntodo; i++)
+		bytes += m->todo[i].page_bytes;
+	if (bytes / NP_MOVE_PROBE_BYTES < n)
+		n = (unsigned)(bytes / NP_MOVE_PROBE_BYTES);
+	return n ? n : 1;
+}
+
 static int move_batches(struct mover *m, const struct np_move_opts *o,
 			uint64_t batch_ns, struct np_err *err)
 {
 	struct np_move_report *rep = m->rep;
-	uint64_t cap = rep->batch_bytes_cap;
-	uint64_t want = cap && cap < NP_MOVE_PROBE_BYTES ? cap :
-		NP_MOVE_PROBE_BYTES;
-	uint64_t done_bytes = 0, start = now_ns(), first_t0 = 0;
-	uint64_t win_bytes[NP_MOVE_SPEED_WINDOW], win_ns[NP_MOVE_SPEED_WINDOW];
-	size_t off = 0, ns_cap = 0, nwin = 0;
+	unsigned want_lanes = lanes_wanted(m, o->threads), nl = 0;
+	struct batcher b = {
+		.m = m, .rate_mibps = o->rate_mibps, .batch_ns = batch_ns,
+		.cap = rep->batch_bytes_cap,
+	};
+	struct lane_run *lr = calloc(want_lanes, sizeof(*lr));
+	pthread_t *th = calloc(want_lanes, sizeof(*th));
+	int e = 0;
 
-	while (off < m->ntodo) {
-		uint64_t bytes, t0, dt, wait;
-		size_t k;
-		int e;
-
-		wait = np_move_rate_delay_ns(done_bytes, now_ns() - start,
-					     o->rate_mibps);
-		if (wait)
-			sleep_ns(wait);
-		e = check_alive(m, err);
-		if (e)
-			return e;
-		k = fill_batch(m, off, want, &bytes);
-		t0 = now_ns();
-		e = np_move_pages(m->pid, k, m->ptrs, m->nodes, m->status,
-				  NP_MPOL_MF_MOVE, err);
-		dt = now_ns() - t0;
-		if (e)
-			return call_failed(m, e, err);
-		if (!rep->batches)
-			first_t0 = t0;
-		rep->batches++;
-		rep->move_ns += dt;
-		rep->move_wall_ns = t0 + dt - first_t0;
-		if (push_batch_ns(rep, &ns_cap, dt))
-			return np_fail_sys(err, -ENOMEM, "out of memory");
-		if (dt > rep->longest_batch_ns)
-			rep->longest_batch_ns = dt;
-		if (k > rep->batch_pages)
-			rep->batch_pages = k;
-		if (bytes > rep->batch_bytes_max)
-			rep->batch_bytes_max = bytes;
-		count_status(m, off, k);
-		done_bytes += bytes;
-		off += k;
-		if (nwin == NP_MOVE_SPEED_WINDOW) {
-			memmove(win_bytes, win_bytes + 1,
-				(nwin - 1) * sizeof(*win_bytes));
-			memmove(win_ns, win_ns + 1, (nwin - 1) * sizeof(*win_ns));
-			nwin--;
-		}
-		win_bytes[nwin] = bytes;
-		win_ns[nwin++] = dt;
-		want = np_move_batch_size(want, win_bytes, win_ns, nwin,
-					  batch_ns, cap);
+	if (!lr || !th) {
+		free(lr);
+		free(th);
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
-	return 0;
+	b.want = b.cap && b.cap < NP_MOVE_PROBE_BYTES ? b.cap :
+		NP_MOVE_PROBE_BYTES;
+	pthread_mutex_init(&b.lock, NULL);
+	b.start = now_ns();
+	lr[0] = (struct lane_run){ &b, { m->ptrs, m->nodes, m->status } };
+	/* the others: as many as start (a thread that cannot be made, or
+	 * its arrays, leaves the work to those that run) */
+	for (nl = 1; nl < want_lanes; nl++) {
+		struct lane *ln = &lr[nl].ln;
+
+		lr[nl].b = &b;
+		ln->ptrs = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->ptrs));
+		ln->nodes = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->nodes));
+		ln->status = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->status));
+		if (!ln->ptrs || !ln->nodes || !ln->status ||
+		    pthread_create(&th[nl], NULL, lane_main, &lr[nl])) {
+			free(ln->ptrs);
+			free(ln->nodes);
+			free(ln->status);
+			break;
+		}
+	}
+	rep->threads = nl;
+	lane_main(&lr[0]);
+	for (unsigned i = 1; i < nl; i++) {
+		pthread_join(th[i], NULL);
+		free(lr[i].ln.ptrs);
+		free(lr[i].ln.nodes);
+		free(lr[i].ln.status);
+	}
+	pthread_mutex_destroy(&b.lock);
+	if (b.e) {
+		e = b.e;
+		if (err)
+			*err = b.err;
+	}
+	free(lr);
+	free(th);
+	return e;
 }
 
 /* A dry run: how many batches the rate's bound makes (sizes without a
@@ -663,7 +835,7 @@ static void plan_dry(struct mover *m)
 	if (!cap)
 		return;
 	while (off < m->ntodo) {
-		k = fill_batch(m, off, cap, &bytes);
+		k = fill_batch(m, NULL, off, cap, &bytes);
 		rep->batches++;
 		if (k > rep->batch_pages)
 			rep->batch_pages = k;
@@ -703,9 +875,9 @@ static void finish(struct mover *m, uint64_t t_start)
 	uint64_t *v;
 
 	rep->elapsed_ns = now_ns() - t_start;
-	if (rep->move_ns)
+	if (rep->move_wall_ns)
 		rep->mibps = (double)m->moved_bytes / MIB /
-			     ((double)rep->move_ns / (double)NS_PER_S);
+			     ((double)rep->move_wall_ns / (double)NS_PER_S);
 	if (!rep->nbatch_ns)
 		return;
 	v = malloc(rep->nbatch_ns * sizeof(*v));
@@ -773,6 +945,7 @@ static int run(struct mover *m, const struct np_move_range *ranges, size_t n,
 	rep->pages_to_move = m->ntodo;
 	rep->batch_bytes_cap = np_move_rate_cap_bytes(o->rate_mibps, batch_ns);
 	if (o->dry_run) {
+		rep->threads = lanes_wanted(m, o->threads);
 		plan_dry(m);
 		return 0;
 	}
@@ -809,6 +982,10 @@ int np_move_process_pages(int pidfd, pid_t pid,
 	if (opts->rate_mibps < 0)
 		return np_fail_input(err, -EINVAL, "rate %g MiB/s is negative",
 				     opts->rate_mibps);
+	if (opts->threads > NP_MOVE_MAX_THREADS)
+		return np_fail_input(err, -EINVAL, "%u threads: at most %u move "
+				     "pages at once", opts->threads,
+				     NP_MOVE_MAX_THREADS);
 	e = validate(ranges, n, &m.npages, err);
 	if (!e)
 		e = run(&m, ranges, n, opts, err);

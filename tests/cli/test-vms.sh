@@ -101,6 +101,8 @@ expect_error 2 "^numaplace: apply: give --plan FILE --vm NAME or --nodes LIST$" 
 expect_error 2 "^numaplace: apply: --plan FILE and --vm NAME go together$" apply --pid $QPID --plan x
 expect_error 2 "^numaplace: apply: --order: expected hot-first or address$" apply --pid $QPID --nodes 0 --order random
 expect_error 2 "^numaplace: apply: --nodes: " apply --pid $QPID --nodes 4095
+expect_error 2 "^numaplace: apply: --threads: '0' is not a number from 1 to 64$" apply --pid $QPID --nodes 0 --threads 0
+expect_error 2 "^numaplace: apply: --threads: '65' is not a number from 1 to 64$" apply --pid $QPID --nodes 0 --threads 65
 expect_error 2 "^numaplace: apply: process $$ \(.*\) is not QEMU$" apply --pid $$ --nodes 0
 expect_error 2 "^numaplace: apply: no running QEMU has its QMP socket at /nonexistent.sock$" apply --qmp /nonexistent.sock --nodes 0
 
@@ -111,10 +113,13 @@ before=$(aff "$v0")
 cpus=$(cat /sys/devices/system/node/node0/cpulist)
 last=${cpus##*[-,]}
 # a dry run says what it would do and touches nothing
-run_np apply --pid $QPID --nodes 0 --cpus "$last" --dry-run --json
+# (the guest RAM is on node 0 already: nothing to move, one thread of
+# the four asked)
+run_np apply --pid $QPID --nodes 0 --cpus "$last" --threads 4 --dry-run --json
 if [ "$RC" = 0 ] && [ "$(aff "$v0")" = "$before" ] && python3 -c 'import json, sys
 a = json.load(open(sys.argv[1]))
 assert a["dry_run"] and a["move"]["dry_run"] and a["move"]["pages_moved"] == 0, a
+assert a["move"]["pages_to_move"] == 0 and a["move"]["threads"] == 1, a["move"]
 assert [p["after"] for p in a["pins"] if p["vcpu"] is not None] == [[int(sys.argv[2])]] * 2, a["pins"]
 assert a["ranges"][0]["len_bytes"] == 32 << 20 and a["ranges"][0]["target_node"] == 0, a["ranges"]
 ' "$TMP/out" "$last"; then ok

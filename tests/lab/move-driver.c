@@ -4,10 +4,11 @@
  * with 4 nodes (tests/lab/test-lab-move.sh), checked against what the
  * kernel says afterwards, not against the report alone.
  *
- * np-move-driver TARGET hot RATE
+ * np-move-driver TARGET hot RATE [THREADS]
  *   TARGET (np-move-target) with 64 MiB on node 0, of which 40-44 MiB is
  *   written every millisecond, moved hot-first to node 2 at RATE MiB/s in
- *   batches of at most 10 ms.  Checks: every page on node 2 by move_pages
+ *   batches of at most 10 ms, by THREADS threads (default: the mover's).
+ *   Checks: every page on node 2 by move_pages
  *   and by numa_maps; the report's before and after equal those read
  *   backs; no batch above the bound the rate implies, and at least as
  *   many batches as that bound needs; the move took at least as long as
@@ -213,14 +214,14 @@ static void print_report(const struct np_move_report *r, int rc,
 			 const struct np_err *err)
 {
 	printf("report: rc=%d moved=%llu/%llu present=%llu hot=%llu (%s) "
-	       "batches=%u batch_pages=%llu cap=%llu max_bytes=%llu "
+	       "batches=%u threads=%u batch_pages=%llu cap=%llu max_bytes=%llu "
 	       "longest=%lluus median=%lluus mibps=%.1f elapsed=%llums "
 	       "exited=%d failed=%llu/%llu/%llu/%llu/%llu%s%s\n", rc,
 	       (unsigned long long)r->pages_moved,
 	       (unsigned long long)r->pages_to_move,
 	       (unsigned long long)r->pages_present,
 	       (unsigned long long)r->pages_hot,
-	       np_move_hot_source_name(r->hot_source), r->batches,
+	       np_move_hot_source_name(r->hot_source), r->batches, r->threads,
 	       (unsigned long long)r->batch_pages,
 	       (unsigned long long)r->batch_bytes_cap,
 	       (unsigned long long)r->batch_bytes_max,
@@ -242,12 +243,17 @@ static struct np_move_range target_range(const struct target *t)
 				       .target_node = TO_NODE };
 }
 
-static void run_hot(const char *exe, double rate)
+static void run_hot(const char *exe, double rate, unsigned threads)
 {
 	struct target t;
 	struct np_move_opts o = { .rate_mibps = rate, .batch_ns = BATCH_NS,
 				  .order = NP_MOVE_HOT_FIRST,
-				  .sample_ns = 200000000ull };
+				  .sample_ns = 200000000ull,
+				  .threads = threads };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned want_threads = threads ? threads :
+		ncpu < (long)NP_MOVE_DEFAULT_THREADS ? (unsigned)ncpu :
+		NP_MOVE_DEFAULT_THREADS;
 	struct np_move_report rep;
 	struct np_move_range r;
 	struct np_err err = { 0 };
@@ -267,6 +273,8 @@ static void run_hot(const char *exe, double rate)
 	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
 	print_report(&rep, rc, &err);
 	finding(rc == 0, "rc %d", rc);
+	finding(rep.threads == want_threads, "threads: %u (want %u)",
+		rep.threads, want_threads);
 	e = read_back(&t, after, &absent);
 	finding(!e && after[TO_NODE] == t.len / PAGE && !absent,
 		"after: %llu of %llu pages on node %d by move_pages",
@@ -547,14 +555,16 @@ int main(int argc, char **argv)
 		run_thp(argv[1]);
 	else if (argc == 3 && !strcmp(mode, "hugetlb"))
 		run_hugetlb(argv[1]);
-	else if (argc == 4 && !strcmp(mode, "hot"))
-		run_hot(argv[1], strtod(argv[3], NULL));
+	else if ((argc == 4 || argc == 5) && !strcmp(mode, "hot"))
+		run_hot(argv[1], strtod(argv[3], NULL),
+			argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 0);
 	else if (argc == 4 && !strcmp(mode, "kill"))
 		run_kill(argv[1], strtod(argv[3], NULL));
 	else if (argc == 4 && !strcmp(mode, "cpuset"))
 		run_cpuset(argv[1], argv[3]);
 	else {
-		fprintf(stderr, "usage: np-move-driver TARGET hot|kill RATE\n"
+		fprintf(stderr, "usage: np-move-driver TARGET hot RATE [THREADS]\n"
+			"       np-move-driver TARGET kill RATE\n"
 			"       np-move-driver TARGET cpuset CGROUP\n"
 			"       np-move-driver TARGET thp|hugetlb\n");
 		return 2;

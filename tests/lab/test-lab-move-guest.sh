@@ -2,6 +2,7 @@
 # Runs inside a 4-node lab guest (tests/lab/test-lab-move.sh): the page
 # mover on a real process, each case a section of the output.
 #   hot:     64 MiB on node 0 with a hot 4 MiB, moved to node 2 at 32 MiB/s
+#   hot1:    the same by one thread (hot: the mover's default, two)
 #   kill:    the same without a hot part, killed 500 ms into a 16 MiB/s move
 #   thp:     64 MiB in transparent huge pages moved to node 2, no rate
 #   hugetlb: 32 MiB of 2 MiB hugetlb pages moved from node 0 to node 2
@@ -19,6 +20,8 @@ for n in 0 2; do
 done
 echo "--- hot"
 np-move-driver "$T" hot 32
+echo "--- hot1"
+np-move-driver "$T" hot 32 1
 echo "--- kill"
 np-move-driver "$T" kill 16
 echo "--- thp"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # np_move_process_pages on real processes inside a 4-node lab guest (the
 # guest's half is test-lab-move-guest.sh, the checks np-move-driver's):
-# 64 MiB moved from node 0 to node 2 hot part first, in batches within
+# 64 MiB moved from node 0 to node 2 hot part first (by two threads, the
+# default, and again by one), in batches within
 # the bound the rate implies, every page on node 2 afterwards by
 # move_pages and numa_maps and the report's before/after equal to them;
 # 64 MiB of transparent huge pages moved, every 4 KiB page counted moved;
@@ -33,7 +34,7 @@ if [ "$RC" != 0 ] || ! grep -qx -- "--- end" "$TMP/out"; then
 	exit 1
 fi
 
-for c in hot kill cpuset thp hugetlb; do
+for c in hot hot1 kill cpuset thp hugetlb; do
 	if section $c | grep -qx 'check: ok'; then ok
 	else bad "$c: $(section $c)"; fi
 done
@@ -44,8 +45,16 @@ for l in "after: 16384 of 16384 pages on node 2 by move_pages" \
 	"report after matches move_pages read back" \
 	"hot: 1024 pages by soft-dirty (want 1024 by soft-dirty)" \
 	"first 64 pages moved: 64 in the hot part, first at +40 MiB"; do
-	if section hot | grep -qxF -- "$l"; then ok
-	else bad "hot: no line '$l' in: $(section hot)"; fi
+	for c in hot hot1; do
+		if section $c | grep -qxF -- "$l"; then ok
+		else bad "$c: no line '$l' in: $(section $c)"; fi
+	done
+done
+# two threads by default (the guest has 8 CPUs), one when asked
+for c in "hot 2" "hot1 1"; do
+	set -- $c
+	if section $1 | grep -qxF -- "threads: $2 (want $2)"; then ok
+	else bad "$1: no line 'threads: $2 (want $2)' in: $(section $1)"; fi
 done
 if section kill | grep -q '^rc -3 class 2: process [0-9]* exited after [0-9]* of 16384 pages were moved: the report is partial$'; then ok
 else bad "kill: $(section kill)"; fi

@@ -58,43 +58,50 @@ static void test_batch_size(void **state)
 	uint64_t b[8], t[8];
 
 	(void)state;
-	/* 128 KiB took 20 ms, aim 5 ms of 10: a quarter of it */
-	assert_int_equal(size1(131072, 131072, 20 * MS, 0), 32768);
-	/* 128 KiB took 2 ms: 5 ms would move 320 KiB */
-	assert_int_equal(size1(131072, 131072, 2 * MS, 0), 327680);
+	/* 4 MiB took 20 ms, aim 2.5 ms of 10: an eighth of it */
+	assert_int_equal(size1(4194304, 4194304, 20 * MS, 0), 524288);
+	/* 128 KiB took 20 ms: an eighth would be 16 KiB, but no batch is
+	 * made smaller than the probe (the call's own cost) */
+	assert_int_equal(size1(131072, 131072, 20 * MS, 0),
+			 NP_MOVE_PROBE_BYTES);
+	/* 128 KiB took 2 ms: 2.5 ms would move 160 KiB */
+	assert_int_equal(size1(131072, 131072, 2 * MS, 0), 163840);
 	/* 128 KiB in 0.1 ms: 6.4 MiB at that speed, but growth is at most
 	 * 4 times the last size */
 	assert_int_equal(size1(131072, 131072, 100000, 0), 4 * 131072);
 	/* and never above the rate's bound */
 	assert_int_equal(size1(131072, 131072, 2 * MS, 83886), 83886);
 	/* a batch the clock did not see grows by the growth limit */
-	assert_int_equal(size1(8192, 8192, 0, 0), 32768);
+	assert_int_equal(size1(65536, 65536, 0, 0), 262144);
 	/* the speed is the batch's, not the size asked: one 4 KiB page
-	 * (more than the 1 byte asked) in 1 ms aims at 20 KiB, capped 4x */
-	assert_int_equal(size1(1, 4096, 1 * MS, 0), 4);
-	/* an extremely slow batch still gives a size the caller can round
-	 * up to one page */
-	assert_int_equal(size1(4096, 4096, 1000000 * MS, 0), 1);
+	 * (more than the 1 byte asked) in 1 ms aims at 10 KiB, capped 4x,
+	 * then raised to the floor */
+	assert_int_equal(size1(1, 4096, 1 * MS, 0), NP_MOVE_PROBE_BYTES);
+	/* an extremely slow batch: the floor, and under a rate's bound below
+	 * it, that bound */
+	assert_int_equal(size1(4096, 4096, 1000000 * MS, 0),
+			 NP_MOVE_PROBE_BYTES);
+	assert_int_equal(size1(4096, 4096, 1000000 * MS, 4096), 4096);
 
-	/* 8 batches of 320 KiB in 5 ms, one of them stalled 500 ms: the
-	 * size stays 320 KiB */
+	/* 8 batches of 1280 KiB in 2.5 ms, one of them stalled 500 ms: the
+	 * size stays 1280 KiB */
 	for (int i = 0; i < 8; i++) {
-		b[i] = 327680;
-		t[i] = 5 * MS;
+		b[i] = 1310720;
+		t[i] = 5 * MS / 2;
 	}
 	t[5] = 500 * MS;
-	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
-			 327680);
+	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
+			 1310720);
 	/* three stalls of eight still do not */
 	t[1] = t[7] = 40 * MS;
-	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
-			 327680);
-	/* four of eight at 20 ms (4 times slower): the upper median is
+	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
+			 1310720);
+	/* four of eight at 10 ms (4 times slower): the upper median is
 	 * slow, the batches shrink to a quarter */
 	for (int i = 0; i < 8; i++)
-		t[i] = i % 2 ? 20 * MS : 5 * MS;
-	assert_int_equal(np_move_batch_size(327680, b, t, 8, 10 * MS, 0),
-			 81920);
+		t[i] = i % 2 ? 10 * MS : 5 * MS / 2;
+	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
+			 327680);
 	/* more than a window given: only the last 8 count (the first two,
 	 * 1 s each, are ignored) */
 	{
@@ -102,7 +109,7 @@ static void test_batch_size(void **state)
 
 		for (int i = 0; i < 10; i++) {
 			b10[i] = 327680;
-			t10[i] = i < 2 ? 1000 * MS : 5 * MS;
+			t10[i] = i < 2 ? 1000 * MS : 5 * MS / 2;
 		}
 		t10[2] = t10[3] = t10[4] = 1000 * MS;
 		/* 3 slow of the last 8: unchanged */

@@ -26,7 +26,8 @@ void usage_apply(FILE *out)
 		"                       (--plan FILE --vm NAME | --nodes LIST [--cpus LIST])\n"
 		"                       [--emulator-cpus LIST]\n"
 		"                       [--rate MIBPS] [--batch-ms N] [--order hot-first|address]\n"
-		"                       [--sample-ms N] [--pins-only] [--dry-run] [--json]\n"
+		"                       [--sample-ms N] [--threads N] [--pins-only]\n"
+		"                       [--dry-run] [--json]\n"
 		"\n"
 		"Pins a running QEMU's vCPU threads as the plan says (or to the CPUs of\n"
 		"--nodes, or to --cpus), its emulator and I/O threads to the CPUs of the\n"
@@ -53,6 +54,9 @@ void usage_apply(FILE *out)
 		"    --order ORDER        hot-first (default) or address\n"
 		"    --sample-ms N        hot-first: the interval dirty pages are sampled\n"
 		"                         over (default 200)\n"
+		"    --threads N          N threads move batches at once (default 2, at\n"
+		"                         most the CPUs numaplace may run on; 1: one\n"
+		"                         CPU busy, at about 3/4 of the speed)\n"
 		"    --pins-only          pin the threads, move no memory\n"
 		"    -n, --dry-run        say what would be done, touch nothing\n"
 		"    -j, --json           the report as JSON (numaplace-apply/1)\n"
@@ -63,7 +67,7 @@ void usage_apply(FILE *out)
 #define PID_MAX_LIMIT 4194304u
 
 struct apply_cli {
-	unsigned pid, rate, batch_ms, sample_ms;
+	unsigned pid, rate, batch_ms, sample_ms, threads;
 	const char *qmp, *domain, *uri, *plan, *vm, *nodes, *cpus, *order;
 	const char *emulator_cpus;
 	bool dry_run, json, pins_only;
@@ -91,6 +95,8 @@ static enum cli_next parse_apply_opts(int argc, char **argv,
 		CLI_UNSIGNED(0, "rate", &o->rate, "MIBPS", 1, 1u << 30),
 		CLI_UNSIGNED(0, "batch-ms", &o->batch_ms, "N", 1, 60000),
 		CLI_UNSIGNED(0, "sample-ms", &o->sample_ms, "N", 1, 60000),
+		CLI_UNSIGNED(0, "threads", &o->threads, "N", 1,
+			     NP_MOVE_MAX_THREADS),
 		CLI_STRING(0, "order", &o->order, "ORDER"),
 		CLI_FLAG(0, "pins-only", &o->pins_only),
 		CLI_FLAG('n', "dry-run", &o->dry_run),
@@ -239,6 +245,7 @@ int cmd_apply(int argc, char **argv)
 				.order = c.order && !strcmp(c.order, "address") ?
 					 NP_MOVE_ADDRESS : NP_MOVE_HOT_FIRST,
 				.sample_ns = (uint64_t)c.sample_ms * 1000000u,
+				.threads = c.threads,
 			},
 			.dry_run = c.dry_run, .no_memory = c.pins_only,
 		};

@@ -69,9 +69,10 @@ static void move_print(FILE *f, const struct np_apply_report *rep)
 		PRIu64 ", EFAULT %" PRIu64 ", other %" PRIu64 "\n",
 		m->failed_ebusy, m->failed_eacces, m->failed_enomem,
 		m->failed_efault, m->failed_other);
-	fprintf(f, "  batches: %u of %" PRIu64 " pages; longest %.3f ms, "
-		"median %.3f ms; %.1f MiB/s; %.3f s in all\n", m->batches,
-		m->batch_pages, ms(m->longest_batch_ns),
+	fprintf(f, "  batches: %u of %" PRIu64 " pages by %u thread%s; "
+		"longest %.3f ms, median %.3f ms; %.1f MiB/s; %.3f s in all\n",
+		m->batches, m->batch_pages, m->threads,
+		m->threads == 1 ? "" : "s", ms(m->longest_batch_ns),
 		ms(m->median_batch_ns), m->mibps, (double)m->elapsed_ns / 1e9);
 	fprintf(f, "  order: %s (hot pages: %s, %" PRIu64 " found)\n",
 		rep->order == NP_MOVE_HOT_FIRST ? "hot-first" : "address",
@@ -165,6 +166,7 @@ static json_object *move_json(const struct np_apply_report *rep, bool *oom)
 	np_json_add(o, "before", node_pages(m->before, m->nbefore, oom), oom);
 	np_json_add(o, "after", node_pages(m->after, m->nafter, oom), oom);
 	np_json_add_u64(o, "batches", m->batches, oom);
+	np_json_add_u64(o, "threads", m->threads, oom);
 	np_json_add_u64(o, "batch_pages", m->batch_pages, oom);
 	np_json_add_u64(o, "batch_bytes_max", m->batch_bytes_max, oom);
 	np_json_add_u64(o, "batch_bytes_cap", m->batch_bytes_cap, oom);
