@@ -104,7 +104,7 @@ struct np_move_report {
 	uint64_t batch_pages;       /* pages in the largest batch issued */
 	/* Batch sizing: the first batch (at most NP_MOVE_PROBE_BYTES) is
 	 * timed and each next one sized from the speed of the last ones
-	 * (the upper median of up to 8) so that it takes about a quarter of
+	 * (the upper median of up to 8) so that it takes about an eighth of
 	 * batch_ns, never above the bound the rate implies.  A batch holds at
 	 * least one page: a huge page slower to move than batch_ns overruns
 	 * it alone. */
@@ -123,8 +123,9 @@ struct np_move_report {
 				     * asked but the kernel has no soft-dirty
 				     * bits (then address order) */
 	bool damon_present;         /* the kernel has DAMON (not used) */
-	/* the first pages moved, in order (at most NP_MOVE_FIRST_PAGES), so a
-	 * caller and a test can see the order was kept */
+	/* the first pages moved, in the order the batches were handed out
+	 * (at most NP_MOVE_FIRST_PAGES), so a caller and a test can see the
+	 * order was kept */
 	uint64_t first_moved[NP_MOVE_FIRST_PAGES];   /* addresses */
 	size_t nfirst_moved;
 	bool target_exited;         /* the process ended mid-way: partial */

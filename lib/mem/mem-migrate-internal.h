@@ -25,14 +25,15 @@ struct np_move_page {
 };
 
 /* A batch is sized to take this share of batch_ns (per mille): the
- * bound is on the longest batch, and the time per byte varies from batch
- * to batch of one move (other tasks, the LRU, a descheduled vCPU).
- * Measured in a TCG lab guest, batches of one size took up to 1.5-2.3
- * times their median at the 99th percentile and 2-3 times at the
- * longest; a call's own cost (one page moved) was 50-80 us, 2-3 % of a
- * batch aimed at a quarter of 10 ms.  Half the bound, the first choice,
- * gave a longest batch of 12-17 ms at 10. */
-#define NP_MOVE_BATCH_AIM_PERMILLE 250u
+ * bound is on the longest batch, and a batch can take longer than its
+ * size says (other tasks, the LRU, a vCPU stopped by the hypervisor).
+ * Measured in a TCG lab guest on a host with 8 % steal (BENCHMARKS.md,
+ * issue 15): batches of one size took up to 2-3 times their median, and
+ * stalls of up to about 8 ms came on top; at an aim of a half or a
+ * quarter of 10 ms the longest batch of a 512 MiB move passed 10 ms in
+ * about half the moves, at an eighth (1.25 ms) in none of 6.  A call's
+ * own cost (one page moved) was 50-80 us, 4-6 % of a 1.25 ms batch. */
+#define NP_MOVE_BATCH_AIM_PERMILLE 125u
 /* A batch grows at most this many times over the previous one. */
 #define NP_MOVE_BATCH_GROWTH 4u
 

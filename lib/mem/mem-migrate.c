@@ -7,7 +7,7 @@
  * nodes), hot pages are sampled (soft-dirty bits) when asked, then the
  * pages present and not on their node are moved in batches: the first one
  * small and timed, each next one sized from the last ones' speed to take
- * about a quarter of batch_ns and never more than the rate allows in
+ * about an eighth of batch_ns and never more than the rate allows in
  * batch_ns, with a wait before each so that the bytes moved keep to the
  * rate, and the pidfd checked again.  Threads (two by default) each take
  * the next batch in order and move it with their own move_pages call.
@@ -535,9 +535,21 @@ static void count_status(struct mover *m, const int *status, size_t off,
 		}
 		rep->pages_moved++;
 		m->moved_bytes += p->page_bytes;
-		if (rep->nfirst_moved < NP_MOVE_FIRST_PAGES)
-			rep->first_moved[rep->nfirst_moved++] = p->addr;
 	}
+}
+
+/* The report's first pages moved: the first of todo in the order they
+ * were handed out (with more threads than one, two batches move at once
+ * and may end in either order) that move_pages put on their node. */
+static void first_moved(struct mover *m)
+{
+	struct np_move_report *rep = m->rep;
+
+	rep->nfirst_moved = 0;
+	for (size_t j = 0; j < m->ntodo &&
+	     rep->nfirst_moved < NP_MOVE_FIRST_PAGES; j++)
+		if (m->todo_st[j] == m->todo[j].node)
+			rep->first_moved[rep->nfirst_moved++] = m->todo[j].addr;
 }
 
 /*
@@ -785,6 +797,9 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 	}
 	b.want = b.cap && b.cap < NP_MOVE_PROBE_BYTES ? b.cap :
 		NP_MOVE_PROBE_BYTES;
+	/* a page no batch reached (the move stopped) has no status */
+	for (size_t j = 0; j < m->ntodo; j++)
+		m->todo_st[j] = -ENOENT;
 	pthread_mutex_init(&b.lock, NULL);
 	b.start = now_ns();
 	lr[0] = (struct lane_run){ &b, { m->ptrs, m->nodes, m->status } };
@@ -814,7 +829,11 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		free(lr[i].ln.status);
 	}
 	pthread_mutex_destroy(&b.lock);
-	if (b.e) {
+	first_moved(m);
+	if (b.e == -ESRCH && rep->target_exited) {
+		/* said again: the other threads' batches ended meanwhile */
+		e = exited(m, err);
+	} else if (b.e) {
 		e = b.e;
 		if (err)
 			*err = b.err;

@@ -58,14 +58,14 @@ static void test_batch_size(void **state)
 	uint64_t b[8], t[8];
 
 	(void)state;
-	/* 4 MiB took 20 ms, aim 2.5 ms of 10: an eighth of it */
-	assert_int_equal(size1(4194304, 4194304, 20 * MS, 0), 524288);
-	/* 128 KiB took 20 ms: an eighth would be 16 KiB, but no batch is
+	/* 4 MiB took 20 ms, aim 1.25 ms of 10: a sixteenth of it */
+	assert_int_equal(size1(4194304, 4194304, 20 * MS, 0), 262144);
+	/* 128 KiB took 20 ms: a sixteenth would be 8 KiB, but no batch is
 	 * made smaller than the probe (the call's own cost) */
 	assert_int_equal(size1(131072, 131072, 20 * MS, 0),
 			 NP_MOVE_PROBE_BYTES);
-	/* 128 KiB took 2 ms: 2.5 ms would move 160 KiB */
-	assert_int_equal(size1(131072, 131072, 2 * MS, 0), 163840);
+	/* 1 MiB took 2 ms: 1.25 ms would move 640 KiB */
+	assert_int_equal(size1(1048576, 1048576, 2 * MS, 0), 655360);
 	/* 128 KiB in 0.1 ms: 6.4 MiB at that speed, but growth is at most
 	 * 4 times the last size */
 	assert_int_equal(size1(131072, 131072, 100000, 0), 4 * 131072);
@@ -74,7 +74,7 @@ static void test_batch_size(void **state)
 	/* a batch the clock did not see grows by the growth limit */
 	assert_int_equal(size1(65536, 65536, 0, 0), 262144);
 	/* the speed is the batch's, not the size asked: one 4 KiB page
-	 * (more than the 1 byte asked) in 1 ms aims at 10 KiB, capped 4x,
+	 * (more than the 1 byte asked) in 1 ms aims at 5 KiB, capped 4x,
 	 * then raised to the floor */
 	assert_int_equal(size1(1, 4096, 1 * MS, 0), NP_MOVE_PROBE_BYTES);
 	/* an extremely slow batch: the floor, and under a rate's bound below
@@ -83,11 +83,11 @@ static void test_batch_size(void **state)
 			 NP_MOVE_PROBE_BYTES);
 	assert_int_equal(size1(4096, 4096, 1000000 * MS, 4096), 4096);
 
-	/* 8 batches of 1280 KiB in 2.5 ms, one of them stalled 500 ms: the
+	/* 8 batches of 1280 KiB in 1.25 ms, one of them stalled 500 ms: the
 	 * size stays 1280 KiB */
 	for (int i = 0; i < 8; i++) {
 		b[i] = 1310720;
-		t[i] = 5 * MS / 2;
+		t[i] = 5 * MS / 4;
 	}
 	t[5] = 500 * MS;
 	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
@@ -96,10 +96,10 @@ static void test_batch_size(void **state)
 	t[1] = t[7] = 40 * MS;
 	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
 			 1310720);
-	/* four of eight at 10 ms (4 times slower): the upper median is
+	/* four of eight at 5 ms (4 times slower): the upper median is
 	 * slow, the batches shrink to a quarter */
 	for (int i = 0; i < 8; i++)
-		t[i] = i % 2 ? 10 * MS : 5 * MS / 2;
+		t[i] = i % 2 ? 5 * MS : 5 * MS / 4;
 	assert_int_equal(np_move_batch_size(1310720, b, t, 8, 10 * MS, 0),
 			 327680);
 	/* more than a window given: only the last 8 count (the first two,
@@ -109,7 +109,7 @@ static void test_batch_size(void **state)
 
 		for (int i = 0; i < 10; i++) {
 			b10[i] = 327680;
-			t10[i] = i < 2 ? 1000 * MS : 5 * MS / 2;
+			t10[i] = i < 2 ? 1000 * MS : 5 * MS / 4;
 		}
 		t10[2] = t10[3] = t10[4] = 1000 * MS;
 		/* 3 slow of the last 8: unchanged */
