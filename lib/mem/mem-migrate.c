@@ -226,6 +226,7 @@ static void sleep_ns(uint64_t ns)
 struct mover {
 	pid_t pid;
 	int pidfd;
+	unsigned threads_asked;       /* np_move_opts.threads */
 	struct np_root root;
 	struct np_move_page *pages;   /* every page of the ranges, in order */
 	size_t npages;
@@ -377,22 +378,109 @@ static int call_failed(struct mover *m, int e, struct np_err *err)
 	return e;
 }
 
-/* status[i] of pages[0..n): their nodes now (move_pages, no nodes). */
+/* How many threads may move or read at once: as asked, else the
+ * default, at most the CPUs this thread may run on. */
+static unsigned threads_allowed(unsigned asked)
+{
+	unsigned n = asked ? asked : NP_MOVE_DEFAULT_THREADS;
+	cpu_set_t cs;
+
+	if (!asked && sched_getaffinity(0, sizeof(cs), &cs) == 0 &&
+	    (unsigned)CPU_COUNT(&cs) < n)
+		n = (unsigned)CPU_COUNT(&cs);
+	return n ? n : 1;
+}
+
+/* One reader's slice: status[0..n) of pages[0..n) into its own ptrs. */
+struct reader {
+	pid_t pid;
+	const struct np_move_page *pages;
+	size_t n;
+	int *status;
+	void **ptrs;
+	int e;
+	struct np_err err;
+};
+
+static void *read_slice(void *arg)
+{
+	struct reader *r = arg;
+
+	r->e = 0;
+	for (size_t i = 0; i < r->n && !r->e; i += NP_MOVE_PAGES_CHUNK) {
+		size_t k = r->n - i < NP_MOVE_PAGES_CHUNK ? r->n - i :
+			NP_MOVE_PAGES_CHUNK;
+
+		for (size_t j = 0; j < k; j++)
+			r->ptrs[j] = (void *)(uintptr_t)r->pages[i + j].addr;
+		r->e = np_move_pages(r->pid, k, r->ptrs, NULL, r->status + i, 0,
+				     &r->err);
+	}
+	return NULL;
+}
+
+/*
+ * status[i] of pages[0..n): their nodes now (move_pages, no nodes), read
+ * by as many threads as may move (each a slice of at least a chunk): a
+ * query walks the page tables once per page, as a move does.
+ */
 static int read_nodes(struct mover *m, const struct np_move_page *pages,
 		      size_t n, int *status, struct np_err *err)
 {
-	for (size_t i = 0; i < n; i += NP_MOVE_PAGES_CHUNK) {
-		size_t k = n - i < NP_MOVE_PAGES_CHUNK ? n - i :
-			NP_MOVE_PAGES_CHUNK;
-		int e;
+	unsigned nt = threads_allowed(m->threads_asked), started = 1;
+	struct reader *rd;
+	pthread_t *th;
+	int e = 0;
 
-		for (size_t j = 0; j < k; j++)
-			m->ptrs[j] = (void *)(uintptr_t)pages[i + j].addr;
-		e = np_move_pages(m->pid, k, m->ptrs, NULL, status + i, 0, err);
-		if (e)
-			return call_failed(m, e, err);
+	if (n / NP_MOVE_PAGES_CHUNK < nt)
+		nt = (unsigned)(n / NP_MOVE_PAGES_CHUNK);
+	if (!nt)
+		nt = 1;
+	rd = calloc(nt, sizeof(*rd));
+	th = calloc(nt, sizeof(*th));
+	if (!rd || !th) {
+		free(rd);
+		free(th);
+		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
-	return 0;
+	for (unsigned i = 0; i < nt; i++) {
+		size_t lo = n * i / nt, hi = n * (i + 1) / nt;
+
+		rd[i] = (struct reader){ .pid = m->pid, .pages = pages + lo,
+					 .n = hi - lo, .status = status + lo,
+					 .ptrs = i ? NULL : m->ptrs };
+	}
+	/* the others: as many as start (the first thread reads the slices
+	 * of those that cannot) */
+	for (; started < nt; started++) {
+		rd[started].ptrs = malloc(NP_MOVE_PAGES_CHUNK *
+					  sizeof(*rd[started].ptrs));
+		if (!rd[started].ptrs ||
+		    pthread_create(&th[started], NULL, read_slice,
+				   &rd[started])) {
+			free(rd[started].ptrs);
+			break;
+		}
+	}
+	for (unsigned i = started; i < nt; i++) {
+		rd[i].ptrs = m->ptrs;
+		read_slice(&rd[i]);
+	}
+	read_slice(&rd[0]);
+	for (unsigned i = 1; i < started; i++) {
+		pthread_join(th[i], NULL);
+		free(rd[i].ptrs);
+	}
+	for (unsigned i = 0; i < nt && !e; i++) {
+		if (!rd[i].e)
+			continue;
+		e = rd[i].e;
+		if (err)
+			*err = rd[i].err;
+	}
+	free(rd);
+	free(th);
+	return e ? call_failed(m, e, err) : 0;
 }
 
 /* Pages per node of the non-negative entries of st[0..n), nodes ascending. */
@@ -763,13 +851,9 @@ static void *lane_main(void *arg)
  * pages to move. */
 static unsigned lanes_wanted(const struct mover *m, unsigned asked)
 {
-	unsigned n = asked ? asked : NP_MOVE_DEFAULT_THREADS;
-	cpu_set_t cs;
+	unsigned n = threads_allowed(asked);
 	uint64_t bytes = 0;
 
-	if (!asked && sched_getaffinity(0, sizeof(cs), &cs) == 0 &&
-	    (unsigned)CPU_COUNT(&cs) < n)
-		n = (unsigned)CPU_COUNT(&cs);
 	for (size_t i = 0; i < m->ntodo; i++)
 		bytes += m->todo[i].page_bytes;
 	if (bytes / NP_MOVE_PROBE_BYTES < n)
@@ -1005,6 +1089,7 @@ int np_move_process_pages(int pidfd, pid_t pid,
 		return np_fail_input(err, -EINVAL, "%u threads: at most %u move "
 				     "pages at once", opts->threads,
 				     NP_MOVE_MAX_THREADS);
+	m.threads_asked = opts->threads;
 	e = validate(ranges, n, &m.npages, err);
 	if (!e)
 		e = run(&m, ranges, n, opts, err);

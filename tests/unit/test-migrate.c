@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,6 +29,7 @@
 
 #include <numaplace/migrate.h>
 
+#include "linux/linux-pages.h"
 #include "linux/linux-softdirty.h"
 #include "mem/mem-migrate-internal.h"
 
@@ -420,6 +422,87 @@ static void test_child_report(void **state)
 
 /* A target that exited, reaped or a zombie: -ESRCH through its pidfd,
  * the report flags it; a PID reused later would not be touched. */
+/*
+ * The placement read by several threads: a region of three chunks and a
+ * bit (4096 pages a move_pages call), every 97th page and the last one
+ * written by a child; read by three threads and by one, the same counts.
+ */
+#define READ_PAGES (3 * NP_MOVE_PAGES_CHUNK + 5)
+
+static void test_child_read_threads(void **state)
+{
+	volatile char *region = mmap(NULL, READ_PAGES * PAGE,
+				     PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct np_move_range r;
+	struct np_move_report rep;
+	struct np_err err = { 0 };
+	int node = my_node(), p[2], pidfd;
+	unsigned touched = 0;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_true(region != MAP_FAILED);
+	madvise((void *)region, READ_PAGES * PAGE, MADV_NOHUGEPAGE);
+	for (unsigned i = 0; i < READ_PAGES; i++)
+		touched += i % 97 == 0 || i == READ_PAGES - 1;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* gone with the test, also when an assertion ends it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		for (unsigned i = 0; i < READ_PAGES; i++)
+			if (i % 97 == 0 || i == READ_PAGES - 1)
+				region[(size_t)i * PAGE] = 1;
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	pidfd = pidfd_open_(pid);
+	assert_true(pidfd >= 0);
+	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
+				    .len_bytes = READ_PAGES * PAGE,
+				    .page_bytes = PAGE,
+				    .target_node = (unsigned)node };
+	for (unsigned t = 0; t < 2; t++) {
+		struct np_move_opts o = { .threads = t ? 1 : 3 };
+
+		assert_int_equal(np_move_process_pages(pidfd, pid, &r, 1, &o,
+						       &rep, &err), 0);
+		assert_int_equal(rep.pages_total, READ_PAGES);
+		assert_int_equal(rep.pages_present, touched);
+		assert_int_equal(rep.pages_to_move, 0);
+		assert_int_equal(rep.nbefore, 1);
+		assert_int_equal(rep.before[0].node, node);
+		assert_int_equal(rep.before[0].pages, touched);
+		assert_int_equal(rep.nafter, 1);
+		assert_int_equal(rep.after[0].pages, touched);
+		np_move_report_free(&rep);
+	}
+	/* more threads than may move at once: the caller's mistake */
+	{
+		struct np_move_opts o = { .threads = NP_MOVE_MAX_THREADS + 1 };
+
+		assert_int_equal(np_move_process_pages(pidfd, pid, &r, 1, &o,
+						       &rep, &err), -EINVAL);
+		assert_int_equal(err.cls, NP_ERR_INPUT);
+		assert_string_equal(err.msg, "65 threads: at most 64 move pages "
+				    "at once");
+		np_move_report_free(&rep);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(pidfd);
+	munmap((void *)region, READ_PAGES * PAGE);
+}
+
 static void test_child_exited(void **state)
 {
 	volatile char *region = mmap(NULL, CHILD_PAGES * PAGE,
@@ -523,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_mems_fixture),
 		cmocka_unit_test(test_child_report),
+		cmocka_unit_test(test_child_read_threads),
 		cmocka_unit_test(test_child_exited),
 		cmocka_unit_test(test_other_user),
 	};
