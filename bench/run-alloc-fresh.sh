@@ -6,17 +6,21 @@
 # frame of a batch of 64, the load average when it started, and the steal
 # time while it ran (/proc/stat, in USER_HZ ticks: time the hypervisor
 # gave this guest's CPUs to someone else; a shared host's noise).
-#   sh bench/run-alloc-fresh.sh [numaplace [helper]]   (N=20 ROUNDS=15)
+# CLOCK=cpu times each process's frames in its thread's CPU time (bench
+# alloc --clock cpu: without the steal, which this guest's kernel
+# accounts apart).
+#   sh bench/run-alloc-fresh.sh [numaplace [helper]]   (N=20 ROUNDS=15 CLOCK=wall)
 set -eu
 NP=${1:-build/tools/numaplace/numaplace}
 [ $# -ge 2 ] && export NUMAPLACE_BENCH_HELPER="$2"
 N=${N:-20}
 ROUNDS=${ROUNDS:-15}
+CLOCK=${CLOCK:-wall}
 steal() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
 one() {
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	s0=$(steal)
-	out=$("$@" "$NP" bench alloc --rounds "$ROUNDS" --json)
+	out=$("$@" "$NP" bench alloc --rounds "$ROUNDS" --clock "$CLOCK" --json)
 	s1=$(steal)
 	printf '%s\n' "$out" |
 	awk -v load="$load" -v mode="$mode" -v steal=$((s1 - s0)) '

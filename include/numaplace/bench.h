@@ -113,6 +113,11 @@ struct np_bench_alloc_opts {
 	const struct np_topo *topo;
 	const char *helper_path;  /* NULL: see above */
 	const char *helper_fallback;  /* NULL: none */
+	/* Time each thread's CPU time (CLOCK_THREAD_CPUTIME_ID) instead of
+	 * the wall clock: without the time other tasks or, on a guest whose
+	 * kernel accounts it, the hypervisor (steal) took the CPU away.
+	 * With several threads, the mean of the threads' CPU times. */
+	bool cpu_clock;
 };
 
 /* One allocator's figures.  Times are ns per frame; with several threads,
@@ -149,6 +154,7 @@ struct np_bench_alloc_result {
 	uint64_t pool_bytes_per_node;
 	/* What the pool is made of: "base pages", "THP, 256 MiB of it huge" */
 	char pool_backing[240];
+	bool cpu_clock;           /* times are threads' CPU time, not wall */
 	/* entries[0] is numaplace (always measured), then the peers in the
 	 * order above. */
 	struct np_bench_alloc_entry *entries;

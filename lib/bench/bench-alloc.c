@@ -173,6 +173,7 @@ static int make_plan(const struct np_bench_alloc_opts *o,
 	pl->nconfigs = o->threads > 1 ? 2 : 1;
 	pl->rounds = o->rounds;
 	pl->target_ns = o->time_ms * 1e6;
+	pl->cpu_clock = o->cpu_clock;
 	pl->cpus = calloc(o->threads, sizeof(unsigned));
 	pl->nodes = calloc(o->threads, sizeof(unsigned));
 	pl->pool_nodes = calloc(o->threads, sizeof(unsigned));
@@ -473,6 +474,7 @@ static int make_result(struct np_bench_plan *pl, struct np_bench_contender *ks,
 	res->pool_nodes = pl->pool_nodes;
 	res->npool_nodes = pl->npool_nodes;
 	res->pool_bytes_per_node = pl->pool_bytes;
+	res->cpu_clock = pl->cpu_clock;
 	pl->cpus = pl->nodes = pl->pool_nodes = NULL;
 	snprintf(res->pool_backing, sizeof(res->pool_backing), "%s",
 		 ks[0].note);

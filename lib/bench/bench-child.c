@@ -33,6 +33,7 @@ struct worker {
 	unsigned cpu, node;
 	int status;               /* of the last job */
 	uint64_t t0_ns, t1_ns;    /* its timed part */
+	uint64_t c0_ns, c1_ns;    /* the same in its CPU time */
 	struct child *c;
 };
 
@@ -47,11 +48,11 @@ struct child {
 	atomic_uint at_start;     /* workers past their warm-up */
 };
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -80,10 +81,12 @@ static int run_job(struct child *c, struct worker *w)
 	atomic_fetch_add(&c->at_start, 1);
 	while (atomic_load(&c->at_start) < c->job_threads)
 		sched_yield();
-	w->t0_ns = now_ns();
+	w->c0_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->t0_ns = clock_ns(CLOCK_MONOTONIC);
 	if (!e)
 		e = run(c->job_frames, bytes, w->node);
-	w->t1_ns = now_ns();
+	w->t1_ns = clock_ns(CLOCK_MONOTONIC);
+	w->c1_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	return e;
 }
 
@@ -136,7 +139,7 @@ static int start_workers(struct child *c, char *msg, size_t len)
 static int child_measure(struct child *c, unsigned nthreads, int mode,
 			 uint64_t frames, double *ns)
 {
-	uint64_t t0 = UINT64_MAX, t1 = 0;
+	uint64_t t0 = UINT64_MAX, t1 = 0, cpu = 0;
 	int e = 0;
 
 	c->job_threads = nthreads;
@@ -153,8 +156,12 @@ static int child_measure(struct child *c, unsigned nthreads, int mode,
 			e = w->status;
 		t0 = w->t0_ns < t0 ? w->t0_ns : t0;
 		t1 = w->t1_ns > t1 ? w->t1_ns : t1;
+		cpu += w->c1_ns - w->c0_ns;
 	}
-	*ns = (double)(t1 - t0) / ((double)frames * nthreads);
+	/* wall: the first start to the last end over every thread's
+	 * frames; CPU: each thread's own time, the mean over threads */
+	*ns = (double)(c->pl->cpu_clock ? cpu : t1 - t0) /
+	      ((double)frames * nthreads);
 	return e;
 }
 
@@ -275,7 +282,7 @@ static int check_body(const struct np_bench_setup *s, char *msg, size_t len)
 {
 	if (s->nthreads == 0 || s->nthreads > 65536 || s->npool_nodes == 0 ||
 	    s->npool_nodes > s->nthreads || s->alloc_bytes == 0 ||
-	    s->frame_bytes == 0 || !(s->target_ns > 0)) {
+	    s->frame_bytes == 0 || !(s->target_ns > 0) || s->cpu_clock > 1) {
 		snprintf(msg, len, "a plan out of range");
 		return -EPROTO;
 	}
@@ -305,6 +312,7 @@ static int receive_plan(int fd, struct np_bench_plan *pl, pid_t *parent,
 	pl->nthreads = s.nthreads;
 	pl->pool_bytes = s.pool_bytes;
 	pl->target_ns = s.target_ns;
+	pl->cpu_clock = s.cpu_clock;
 	pl->npool_nodes = s.npool_nodes;
 	e = read_ids(fd, &pl->cpus, s.nthreads);
 	if (!e)

@@ -158,6 +158,7 @@ static int send_plan(int fd, const struct np_bench_plan *pl)
 		.alloc_bytes = pl->alloc_bytes,
 		.pool_bytes = pl->pool_bytes,
 		.target_ns = pl->target_ns,
+		.cpu_clock = pl->cpu_clock,
 	};
 	int e = np_bench_write_full(fd, &s, sizeof(s));
 

@@ -48,6 +48,7 @@ struct np_bench_plan {
 	unsigned rounds;
 	double target_ns;        /* timed part of one measurement */
 	uint64_t pool_bytes;     /* numaplace's pool, per node */
+	bool cpu_clock;          /* time threads' CPU time, not wall time */
 	/* Thread i runs on cpus[i] and allocates on nodes[i]. */
 	unsigned *cpus, *nodes;
 	unsigned *pool_nodes;    /* the distinct nodes[], ascending */
@@ -82,7 +83,7 @@ extern const size_t np_bench_nallocators;
 /* ---- the wire (bench-proto.c) ---- */
 
 #define NP_BENCH_PROTO_MAGIC 0x6e70626eu    /* "npbn" */
-#define NP_BENCH_PROTO_VERSION 1u
+#define NP_BENCH_PROTO_VERSION 2u
 
 /* The plan, for one helper; followed on the pipe by uint32_t cpus[nthreads],
  * nodes[nthreads] and pool_nodes[npool_nodes]. */
@@ -92,6 +93,8 @@ struct np_bench_setup {
 	uint32_t nthreads, npool_nodes;
 	uint64_t frame_bytes, alloc_bytes, pool_bytes;
 	double target_ns;
+	uint32_t cpu_clock;       /* 1: threads' CPU time, 0: wall time */
+	uint32_t pad;
 };
 
 /* Each message is one write (well under PIPE_BUF, but for the setup's

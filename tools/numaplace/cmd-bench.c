@@ -25,6 +25,7 @@ void usage_bench(FILE *out)
 	fprintf(out,
 		"usage: numaplace bench alloc [--json] [--threads N] [--frame 4k|2m]\n"
 		"                             [--rounds N] [--time-ms MS] [--pool-mib MIB]\n"
+		"                             [--clock wall|cpu]\n"
 		"\n"
 		"Measures one frame -- allocate, write one byte, free -- and batches of 64\n"
 		"(allocate 64, write a byte to each, free them; ns per frame), steady state\n"
@@ -59,6 +60,10 @@ void usage_bench(FILE *out)
 		"        --time-ms MS     timed part of one measurement (default 30)\n"
 		"        --pool-mib MIB   numaplace's pool per node (default 64, and at\n"
 		"                         least 128 allocations per thread)\n"
+		"        --clock CLOCK    wall (default) or cpu: each thread's CPU time,\n"
+		"                         without the time other tasks or a hypervisor\n"
+		"                         (steal, where the kernel accounts it) took\n"
+		"                         the CPU away; several threads: their mean\n"
 		"    -h, --help           show this help\n"
 		"\n"
 		"The threads run on the first N CPUs this task may use.  Exit status 1\n"
@@ -71,6 +76,7 @@ void usage_bench(FILE *out)
 
 struct alloc_opts {
 	bool json;
+	const char *clock;        /* --clock: "wall", "cpu" or NULL */
 	struct np_bench_alloc_opts lib;
 	struct np_idset cpus;     /* this task may use; --threads takes the first */
 };
@@ -104,6 +110,7 @@ static enum cli_next parse_alloc_opts(int argc, char **argv,
 		CLI_UNSIGNED(0, "time-ms", &l->time_ms, "MS", 1, 10000),
 		CLI_UNSIGNED(0, "pool-mib", &l->pool_mib, "MIB", 1, 1u << 20),
 		CLI_SIZE(0, "size", &l->size_bytes, "SIZE"),
+		CLI_STRING(0, "clock", &o->clock, "CLOCK"),
 		CLI_END(),
 	};
 	const struct cli_parser parser = {
@@ -112,6 +119,13 @@ static enum cli_next parse_alloc_opts(int argc, char **argv,
 
 	if (cli_parse_options(&parser, argc, argv, NULL, rc) == CLI_EXIT)
 		return CLI_EXIT;
+	if (o->clock && strcmp(o->clock, "wall") && strcmp(o->clock, "cpu")) {
+		np_err_line("bench alloc: --clock: expected wall or cpu, not "
+			    "'%s'", o->clock);
+		*rc = NP_EXIT_USAGE;
+		return CLI_EXIT;
+	}
+	l->cpu_clock = o->clock && !strcmp(o->clock, "cpu");
 	*rc = check_size(l);
 	return *rc ? CLI_EXIT : CLI_CONTINUE;
 }

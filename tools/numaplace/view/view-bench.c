@@ -110,9 +110,10 @@ int view_bench_alloc_text(FILE *out, const struct np_bench_alloc_result *r)
 		fprint_size(out, r->alloc_bytes);
 	}
 	fprintf(out, ", %u round%s; ns per allocation (alloc + write one byte "
-		"+ free),\nmedian and 25th..75th percentile of the rounds; "
+		"+ free)%s,\nmedian and 25th..75th percentile of the rounds; "
 		"ratio = median / numaplace's median\n",
-		r->rounds, r->rounds == 1 ? "" : "s");
+		r->rounds, r->rounds == 1 ? "" : "s",
+		r->cpu_clock ? " in the threads' CPU time" : "");
 	fprintf(out, "numaplace pool: %llu MiB per node on node%s",
 		(unsigned long long)(r->pool_bytes_per_node / MIB),
 		r->npool_nodes == 1 ? "" : "s");
@@ -211,6 +212,7 @@ static json_object *json_bench(const struct np_bench_alloc_result *r,
 	np_json_add_u64(root, "alloc_bytes", r->alloc_bytes, oom);
 	np_json_add_u64(root, "threads", r->threads, oom);
 	np_json_add_u64(root, "rounds", r->rounds, oom);
+	np_json_add_str(root, "clock", r->cpu_clock ? "cpu" : "wall", oom);
 	np_json_add(root, "cpus", json_uint_array(r->cpus, r->threads, oom), oom);
 	np_json_add(root, "nodes", json_uint_array(r->nodes, r->threads, oom),
 		    oom);
