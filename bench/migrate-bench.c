@@ -32,16 +32,11 @@
 #include <numaplace/migrate.h>
 
 #include "linux/linux-pages.h"
+#include "../tests/lab/move-target-ctl.h"
 
 #define PAGE 4096ull
 #define MIB (1ull << 20)
 #define MAX_ROUNDS 64
-
-struct target {
-	pid_t pid;
-	int pidfd;
-	uint64_t addr, len;
-};
 
 static const char *target_exe;
 static unsigned target_mib;
@@ -54,58 +49,13 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int start_target_on(struct target *t, unsigned mib_n, int node)
+static int start_target(struct np_move_target *t)
 {
-	char mib[16], nd[16], line[256], hot_addr[32];
-	unsigned long long hot_len;
-	int p[2];
-	FILE *f;
-
-	snprintf(mib, sizeof(mib), "%u", mib_n);
-	snprintf(nd, sizeof(nd), "%d", node);
-	if (pipe(p))
-		return -errno;
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (t->pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execl(target_exe, target_exe, mib, nd, "0", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	f = fdopen(p[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) ||
-	    sscanf(line, "ready %llx %llu %31s %llu",
-		   (unsigned long long *)&t->addr,
-		   (unsigned long long *)&t->len, hot_addr, &hot_len) != 4) {
-		fprintf(stderr, "migrate-bench: %s did not start\n",
-			target_exe);
-		if (f)
-			fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
-	return t->pidfd < 0 ? -errno : 0;
-}
-
-static int start_target(struct target *t)
-{
-	return start_target_on(t, target_mib, 0);
-}
-
-static void stop_target(struct target *t)
-{
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	close(t->pidfd);
+	return np_move_target_start(target_exe, target_mib, 0, 0, 0, NULL, t);
 }
 
 /* Pages of the target not on node (or absent), by move_pages. */
-static long long pages_off_node(const struct target *t, int node)
+static long long pages_off_node(const struct np_move_target *t, int node)
 {
 	size_t n = (size_t)(t->len / PAGE);
 	void **ptrs = malloc(n * sizeof(*ptrs));
@@ -167,7 +117,7 @@ static struct result move_np(uint64_t batch_ns, unsigned threads)
 	struct np_move_report rep;
 	struct np_err err = { 0 };
 	struct result res = { 0 };
-	struct target t;
+	struct np_move_target t;
 	uint64_t t0;
 	int rc;
 
@@ -199,13 +149,13 @@ static struct result move_np(uint64_t batch_ns, unsigned threads)
 				fprintf(stderr, "batch %zu of %zu: %.2f ms\n", i,
 					rep.nbatch_ns, rep.batch_ns[i] / 1e6);
 	np_move_report_free(&rep);
-	stop_target(&t);
+	np_move_target_stop(&t);
 	return res;
 }
 static struct result move_migratepages(void)
 {
 	struct result res = { 0 };
-	struct target t;
+	struct np_move_target t;
 	char pid[16];
 	uint64_t t0;
 	pid_t c;
@@ -227,7 +177,7 @@ static struct result move_migratepages(void)
 	res.ok = c > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 		 pages_off_node(&t, 1) == 0;
 	res.wall_mibps = (double)t.len / MIB / ((double)res.wall_ns / 1e9);
-	stop_target(&t);
+	np_move_target_stop(&t);
 	return res;
 }
 
@@ -254,7 +204,7 @@ static void touch_node(int node)
 {
 	char path[96], line[160];
 	unsigned long long kb = 0;
-	struct target t;
+	struct np_move_target t;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
@@ -266,10 +216,11 @@ static void touch_node(int node)
 	if (f)
 		fclose(f);
 	/* leave 96 MiB: the kernel's own reserves and the page tables */
-	if (kb / 1024 <= 128 || start_target_on(&t, (unsigned)(kb / 1024 - 96),
-						 node))
+	if (kb / 1024 <= 128 ||
+	    np_move_target_start(target_exe, (unsigned)(kb / 1024 - 96), node,
+				 0, 0, NULL, &t))
 		return;
-	stop_target(&t);
+	np_move_target_stop(&t);
 }
 
 /* The arms of a round: one thread, the mover's default (two), and

@@ -48,6 +48,7 @@
 #include <numaplace/pages.h>
 
 #include "linux/linux-pages.h"
+#include "move-target-ctl.h"
 
 #define PAGE 4096ull
 #define MIB (1ull << 20)
@@ -76,64 +77,18 @@ static void finding(bool good, const char *fmt, ...)
 	putchar('\n');
 }
 
-struct target {
-	pid_t pid;
-	int pidfd;
-	uint64_t addr, len, hot, hot_len;
-};
-
 /* kind: NULL (4 KiB pages), "thp" or "hugetlb" (np-move-target's) */
-static int start_target(const char *exe, unsigned mib_n, unsigned hot_mib,
-			const char *kind, struct target *t)
+static int start_target(const char *exe, unsigned mib, unsigned hot_mib,
+			const char *kind, struct np_move_target *t)
 {
-	char mib[16], node[16], off[16], hm[16], line[256];
-	int p[2];
-	FILE *f;
-
-	snprintf(mib, sizeof(mib), "%u", mib_n);
-	snprintf(node, sizeof(node), "%d", FROM_NODE);
-	snprintf(off, sizeof(off), "%d", hot_mib ? HOT_OFF_MIB : 0);
-	snprintf(hm, sizeof(hm), "%u", hot_mib);
-	if (pipe(p))
-		return -errno;
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (t->pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execl(exe, exe, mib, node, off, hm, kind, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	f = fdopen(p[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) ||
-	    sscanf(line, "ready %llx %llu %llx %llu",
-		   (unsigned long long *)&t->addr,
-		   (unsigned long long *)&t->len,
-		   (unsigned long long *)&t->hot,
-		   (unsigned long long *)&t->hot_len) != 4) {
-		fprintf(stderr, "np-move-driver: %s did not start\n", exe);
-		if (f)
-			fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
-	return t->pidfd < 0 ? -errno : 0;
-}
-
-static void stop_target(struct target *t)
-{
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	close(t->pidfd);
+	return np_move_target_start(exe, mib, FROM_NODE,
+				    hot_mib ? HOT_OFF_MIB : 0, hot_mib, kind,
+				    t);
 }
 
 /* Pages of the target's range per node, by move_pages from here:
  * counts[node] for nodes 0..7, *absent for pages on no node. */
-static int read_back(const struct target *t, uint64_t counts[8],
+static int read_back(const struct np_move_target *t, uint64_t counts[8],
 		     uint64_t *absent)
 {
 	size_t n = (size_t)(t->len / PAGE);
@@ -178,7 +133,7 @@ static bool same_nodes(const struct np_move_node_pages *v, size_t nv,
 }
 
 /* numa_maps of the target's mapping: "N2=16384" and no other node. */
-static void check_numa_maps(const struct target *t, unsigned node,
+static void check_numa_maps(const struct np_move_target *t, unsigned node,
 			    uint64_t page_bytes)
 {
 	struct np_numa_maps m;
@@ -236,7 +191,7 @@ static void print_report(const struct np_move_report *r, int rc,
 	       rc ? " err=" : "", rc ? err->msg : "");
 }
 
-static struct np_move_range target_range(const struct target *t)
+static struct np_move_range target_range(const struct np_move_target *t)
 {
 	return (struct np_move_range){ .start = t->addr, .len_bytes = t->len,
 				       .page_bytes = PAGE,
@@ -245,7 +200,7 @@ static struct np_move_range target_range(const struct target *t)
 
 static void run_hot(const char *exe, double rate, unsigned threads)
 {
-	struct target t;
+	struct np_move_target t;
 	struct np_move_opts o = { .rate_mibps = rate, .batch_ns = BATCH_NS,
 				  .order = NP_MOVE_HOT_FIRST,
 				  .sample_ns = 200000000ull,
@@ -327,7 +282,7 @@ static void run_hot(const char *exe, double rate, unsigned threads)
 		"+%llu MiB", rep.nfirst_moved, (unsigned long long)in_hot,
 		(unsigned long long)((rep.first_moved[0] - t.addr) / MIB));
 	np_move_report_free(&rep);
-	stop_target(&t);
+	np_move_target_stop(&t);
 }
 
 struct killer {
@@ -348,7 +303,7 @@ static void *kill_later(void *arg)
 
 static void run_kill(const char *exe, double rate)
 {
-	struct target t;
+	struct np_move_target t;
 	struct np_move_opts o = { .rate_mibps = rate, .batch_ns = BATCH_NS };
 	struct np_move_report rep;
 	struct np_move_range r;
@@ -385,7 +340,7 @@ static void run_kill(const char *exe, double rate)
 
 static void run_cpuset(const char *exe, const char *cgroup)
 {
-	struct target t;
+	struct np_move_target t;
 	struct np_move_opts o = { .batch_ns = BATCH_NS };
 	struct np_move_report rep;
 	struct np_move_range r;
@@ -403,7 +358,7 @@ static void run_cpuset(const char *exe, const char *cgroup)
 	f = fopen(path, "w");
 	if (!f || fprintf(f, "%d\n", (int)t.pid) < 0 || fclose(f)) {
 		finding(false, "%s: %s", path, strerror(errno));
-		stop_target(&t);
+		np_move_target_stop(&t);
 		return;
 	}
 	r = target_range(&t);
@@ -418,7 +373,7 @@ static void run_cpuset(const char *exe, const char *cgroup)
 		"after: %llu pages still on node %d",
 		(unsigned long long)after[FROM_NODE], FROM_NODE);
 	np_move_report_free(&rep);
-	stop_target(&t);
+	np_move_target_stop(&t);
 }
 
 /* kB of transparent huge pages in the process (smaps_rollup), or -1. */
@@ -441,7 +396,7 @@ static long long anon_huge_kb(pid_t pid)
 
 static void run_thp(const char *exe)
 {
-	struct target t;
+	struct np_move_target t;
 	struct np_move_opts o = { .batch_ns = BATCH_NS };
 	struct np_move_report rep;
 	struct np_move_range r;
@@ -473,7 +428,7 @@ static void run_thp(const char *exe)
 		"report after matches move_pages read back");
 	printf("transparent huge pages after: %lld kB\n", anon_huge_kb(t.pid));
 	np_move_report_free(&rep);
-	stop_target(&t);
+	np_move_target_stop(&t);
 }
 
 #define HUGE_MIB 32
@@ -481,7 +436,7 @@ static void run_thp(const char *exe)
 
 static void run_hugetlb(const char *exe)
 {
-	struct target t;
+	struct np_move_target t;
 	struct np_move_opts o = { .batch_ns = BATCH_NS,
 				  .order = NP_MOVE_HOT_FIRST,
 				  .sample_ns = 100000000ull };
@@ -544,7 +499,7 @@ static void run_hugetlb(const char *exe)
 		printf("node%d free %ld of %ld\n", node, free_n, nr);
 	}
 	np_move_report_free(&rep);
-	stop_target(&t);
+	np_move_target_stop(&t);
 }
 
 int main(int argc, char **argv)
