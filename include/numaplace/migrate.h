@@ -69,9 +69,10 @@ struct np_move_opts {
  * Threads: move_pages(2) moves one page after another in the calling
  * thread (look-up, isolation, copy, remap), where migrate_pages(2) walks
  * the page tables once; two threads on two batches at once make up for
- * the per-page look-ups (issue 15: in a TCG guest one thread moves at
- * 0.7-0.9 of migratepages' speed, two at 1.3-1.6) at the cost of a
- * second CPU while the move lasts.  The order holds across threads: each
+ * the per-page look-ups (issue 15, in a TCG lab guest with batches of
+ * an eighth of 10 ms: one thread moved at 0.62-0.76 of migratepages'
+ * speed, two at 1.00-1.07; BENCHMARKS.md) at the cost of a second CPU
+ * while the move lasts.  The order holds across threads: each
  * takes the next pages in order, so the hot pages go first.
  */
 #define NP_MOVE_DEFAULT_THREADS 2u

@@ -31,8 +31,9 @@ struct np_move_page {
  * issue 15): batches of one size took up to 2-3 times their median, and
  * stalls of up to about 8 ms came on top; at an aim of a half or a
  * quarter of 10 ms the longest batch of a 512 MiB move passed 10 ms in
- * about half the moves, at an eighth (1.25 ms) in none of 6.  A call's
- * own cost (one page moved) was 50-80 us, 4-6 % of a 1.25 ms batch. */
+ * about half the moves, with batches of 1.25 ms (an eighth) in none of
+ * 6.  A call's own cost (one page moved) was 50-80 us, 4-6 % of a
+ * 1.25 ms batch. */
 #define NP_MOVE_BATCH_AIM_PERMILLE 125u
 /* A batch grows at most this many times over the previous one. */
 #define NP_MOVE_BATCH_GROWTH 4u
