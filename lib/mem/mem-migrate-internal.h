@@ -32,8 +32,8 @@ struct np_move_page {
  * stalls of up to about 8 ms came on top; at an aim of a half or a
  * quarter of 10 ms the longest batch of a 512 MiB move passed 10 ms in
  * about half the moves, with batches of 1.25 ms (an eighth) in none of
- * 6.  A call's own cost (one page moved) was 50-80 us, 4-6 % of a
- * 1.25 ms batch. */
+ * 6.  A call's own cost (one page moved, bench/move-pages-calls.sh) was
+ * 56-88 us at the median, 4-7 % of a 1.25 ms batch. */
 #define NP_MOVE_BATCH_AIM_PERMILLE 125u
 /* A batch grows at most this many times over the previous one. */
 #define NP_MOVE_BATCH_GROWTH 4u

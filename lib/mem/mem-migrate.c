@@ -391,13 +391,76 @@ static unsigned threads_allowed(unsigned asked)
 	return n ? n : 1;
 }
 
-/* One reader's slice: status[0..n) of pages[0..n) into its own ptrs. */
+/* One thread's move_pages call arrays, a chunk each (lane 0's are the
+ * mover's own). */
+struct lane {
+	void **ptrs;
+	int *nodes, *status;
+};
+
+/* Lanes 0..n-1: as many as get their arrays (at least lane 0). */
+static unsigned lanes_make(struct mover *m, struct lane *ln, unsigned n)
+{
+	ln[0] = (struct lane){ m->ptrs, m->nodes, m->status };
+	for (unsigned i = 1; i < n; i++) {
+		ln[i].ptrs = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln[i].ptrs));
+		ln[i].nodes = malloc(NP_MOVE_PAGES_CHUNK *
+				     sizeof(*ln[i].nodes));
+		ln[i].status = malloc(NP_MOVE_PAGES_CHUNK *
+				      sizeof(*ln[i].status));
+		if (!ln[i].ptrs || !ln[i].nodes || !ln[i].status) {
+			free(ln[i].ptrs);
+			free(ln[i].nodes);
+			free(ln[i].status);
+			return i;
+		}
+	}
+	return n;
+}
+
+static void lanes_free(struct lane *ln, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		free(ln[i].ptrs);
+		free(ln[i].nodes);
+		free(ln[i].status);
+	}
+}
+
+/*
+ * fn on each of the n arguments at args (size bytes apart): the first on
+ * this thread, the others on threads of their own, and any whose thread
+ * cannot be made on this one afterwards.  Returns how many ran at once.
+ */
+static unsigned run_spread(void *(*fn)(void *), void *args, size_t size,
+			   unsigned n)
+{
+	pthread_t th[NP_MOVE_MAX_THREADS];
+	bool started[NP_MOVE_MAX_THREADS] = { false };
+	unsigned together = 1;
+
+	for (unsigned i = 1; i < n; i++) {
+		started[i] = !pthread_create(&th[i], NULL, fn,
+					     (char *)args + i * size);
+		together += started[i];
+	}
+	fn(args);
+	for (unsigned i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			fn((char *)args + i * size);
+	}
+	return together;
+}
+
+/* One reader's slice: status[0..n) of pages[0..n), through its lane. */
 struct reader {
 	pid_t pid;
 	const struct np_move_page *pages;
 	size_t n;
 	int *status;
-	void **ptrs;
+	struct lane ln;
 	int e;
 	struct np_err err;
 };
@@ -412,9 +475,9 @@ static void *read_slice(void *arg)
 			NP_MOVE_PAGES_CHUNK;
 
 		for (size_t j = 0; j < k; j++)
-			r->ptrs[j] = (void *)(uintptr_t)r->pages[i + j].addr;
-		r->e = np_move_pages(r->pid, k, r->ptrs, NULL, r->status + i, 0,
-				     &r->err);
+			r->ln.ptrs[j] = (void *)(uintptr_t)r->pages[i + j].addr;
+		r->e = np_move_pages(r->pid, k, r->ln.ptrs, NULL, r->status + i,
+				     0, &r->err);
 	}
 	return NULL;
 }
@@ -427,20 +490,17 @@ static void *read_slice(void *arg)
 static int read_nodes(struct mover *m, const struct np_move_page *pages,
 		      size_t n, int *status, struct np_err *err)
 {
-	unsigned nt = threads_allowed(m->threads_asked), started = 1;
+	unsigned nt = threads_allowed(m->threads_asked);
+	struct lane ln[NP_MOVE_MAX_THREADS];
 	struct reader *rd;
-	pthread_t *th;
 	int e = 0;
 
 	if (n / NP_MOVE_PAGES_CHUNK < nt)
 		nt = (unsigned)(n / NP_MOVE_PAGES_CHUNK);
-	if (!nt)
-		nt = 1;
+	nt = lanes_make(m, ln, nt ? nt : 1);
 	rd = calloc(nt, sizeof(*rd));
-	th = calloc(nt, sizeof(*th));
-	if (!rd || !th) {
-		free(rd);
-		free(th);
+	if (!rd) {
+		lanes_free(ln, nt);
 		return np_fail_sys(err, -ENOMEM, "out of memory");
 	}
 	for (unsigned i = 0; i < nt; i++) {
@@ -448,29 +508,10 @@ static int read_nodes(struct mover *m, const struct np_move_page *pages,
 
 		rd[i] = (struct reader){ .pid = m->pid, .pages = pages + lo,
 					 .n = hi - lo, .status = status + lo,
-					 .ptrs = i ? NULL : m->ptrs };
+					 .ln = ln[i] };
 	}
-	/* the others: as many as start (the first thread reads the slices
-	 * of those that cannot) */
-	for (; started < nt; started++) {
-		rd[started].ptrs = malloc(NP_MOVE_PAGES_CHUNK *
-					  sizeof(*rd[started].ptrs));
-		if (!rd[started].ptrs ||
-		    pthread_create(&th[started], NULL, read_slice,
-				   &rd[started])) {
-			free(rd[started].ptrs);
-			break;
-		}
-	}
-	for (unsigned i = started; i < nt; i++) {
-		rd[i].ptrs = m->ptrs;
-		read_slice(&rd[i]);
-	}
-	read_slice(&rd[0]);
-	for (unsigned i = 1; i < started; i++) {
-		pthread_join(th[i], NULL);
-		free(rd[i].ptrs);
-	}
+	run_spread(read_slice, rd, sizeof(*rd), nt);
+	lanes_free(ln, nt);
 	for (unsigned i = 0; i < nt && !e; i++) {
 		if (!rd[i].e)
 			continue;
@@ -479,7 +520,6 @@ static int read_nodes(struct mover *m, const struct np_move_page *pages,
 			*err = rd[i].err;
 	}
 	free(rd);
-	free(th);
 	return e ? call_failed(m, e, err) : 0;
 }
 
@@ -678,12 +718,6 @@ static int push_batch_ns(struct np_move_report *rep, size_t *cap,
 	return 0;
 }
 
-/* One mover thread's call arrays (the first thread's are the mover's). */
-struct lane {
-	void **ptrs;
-	int *nodes, *status;
-};
-
 /* Takes pages from todo[off..) up to want bytes (at least one page, at
  * most a chunk) into a lane's call arrays; returns how many. */
 static size_t fill_batch(const struct mover *m, const struct lane *ln,
@@ -865,20 +899,15 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 			uint64_t batch_ns, struct np_err *err)
 {
 	struct np_move_report *rep = m->rep;
-	unsigned want_lanes = lanes_wanted(m, o->threads), nl = 0;
+	struct lane ln[NP_MOVE_MAX_THREADS];
+	unsigned nl = lanes_make(m, ln, lanes_wanted(m, o->threads));
 	struct batcher b = {
 		.m = m, .rate_mibps = o->rate_mibps, .batch_ns = batch_ns,
 		.cap = rep->batch_bytes_cap,
 	};
-	struct lane_run *lr = calloc(want_lanes, sizeof(*lr));
-	pthread_t *th = calloc(want_lanes, sizeof(*th));
+	struct lane_run lr[NP_MOVE_MAX_THREADS];
 	int e = 0;
 
-	if (!lr || !th) {
-		free(lr);
-		free(th);
-		return np_fail_sys(err, -ENOMEM, "out of memory");
-	}
 	b.want = b.cap && b.cap < NP_MOVE_PROBE_BYTES ? b.cap :
 		NP_MOVE_PROBE_BYTES;
 	/* a page no batch reached (the move stopped) has no status */
@@ -886,32 +915,12 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		m->todo_st[j] = -ENOENT;
 	pthread_mutex_init(&b.lock, NULL);
 	b.start = now_ns();
-	lr[0] = (struct lane_run){ &b, { m->ptrs, m->nodes, m->status } };
-	/* the others: as many as start (a thread that cannot be made, or
-	 * its arrays, leaves the work to those that run) */
-	for (nl = 1; nl < want_lanes; nl++) {
-		struct lane *ln = &lr[nl].ln;
-
-		lr[nl].b = &b;
-		ln->ptrs = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->ptrs));
-		ln->nodes = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->nodes));
-		ln->status = malloc(NP_MOVE_PAGES_CHUNK * sizeof(*ln->status));
-		if (!ln->ptrs || !ln->nodes || !ln->status ||
-		    pthread_create(&th[nl], NULL, lane_main, &lr[nl])) {
-			free(ln->ptrs);
-			free(ln->nodes);
-			free(ln->status);
-			break;
-		}
-	}
-	rep->threads = nl;
-	lane_main(&lr[0]);
-	for (unsigned i = 1; i < nl; i++) {
-		pthread_join(th[i], NULL);
-		free(lr[i].ln.ptrs);
-		free(lr[i].ln.nodes);
-		free(lr[i].ln.status);
-	}
+	for (unsigned i = 0; i < nl; i++)
+		lr[i] = (struct lane_run){ &b, ln[i] };
+	/* a lane whose thread cannot be made runs after the first, which
+	 * has left it no work: the others move it all */
+	rep->threads = run_spread(lane_main, lr, sizeof(*lr), nl);
+	lanes_free(ln, nl);
 	pthread_mutex_destroy(&b.lock);
 	first_moved(m);
 	if (b.e == -ESRCH && rep->target_exited) {
@@ -922,8 +931,6 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 		if (err)
 			*err = b.err;
 	}
-	free(lr);
-	free(th);
 	return e;
 }
 
