@@ -110,7 +110,7 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
  * frame on, with everything the fast paths need already looked up (its
  * list, its hit counter, its region), so that they load no pool table and
  * no dependent pointer: a frame's free would otherwise wait for the
- * table look-up of its node before it could touch the list.  hot_frames
+ * table look-up of its node before it could touch the list.  hot_bytes
  * is 0 while there is none (no free matches it then); it is armed by
  * alloc_onnode_slow(), dropped whenever serial changes, and hot_hit is
  * chosen again whenever the cache's node changes (follow_cpu()).
@@ -127,13 +127,14 @@ static __thread struct {
 	_Atomic uint64_t *hot_hit;       /* np_fa_hit_counter(hot_core) */
 	uintptr_t hot_region;            /* address of the node's region */
 	uint64_t hot_pfn;                /* the region's first frame number */
-	uint64_t hot_frames;             /* frames in the region; 0: none */
+	uintptr_t hot_bytes;             /* the region's size; 0: none */
+	uintptr_t hot_mask;              /* frame_bytes - 1 */
 } tls __attribute__((tls_model("initial-exec")));
 
 static void hot_drop(void)
 {
 	tls.hot_node = NONE;
-	tls.hot_frames = 0;
+	tls.hot_bytes = 0;
 }
 
 static const volatile uint32_t *rseq_cpu_id(void)
@@ -176,7 +177,7 @@ static void follow_cpu(struct np_frames *p, struct tcache *tc)
 	if (n != NONE && n != tc->c.node) {
 		np_fa_cache_set_node(&tc->c, n);
 		/* local_node and other_node swap places for the hot list */
-		if (tls.hot_frames)
+		if (tls.hot_bytes)
 			tls.hot_hit = np_fa_hit_counter(&tc->c, tls.hot_core);
 	}
 }
@@ -767,7 +768,8 @@ static void hot_arm(const struct np_frames *p, struct tcache *tc,
 	tls.hot_hit = np_fa_hit_counter(&tc->c, core);
 	tls.hot_region = (uintptr_t)p->base + ((uintptr_t)slot << p->stride_shift);
 	tls.hot_pfn = (uint64_t)slot << (p->stride_shift - p->frame_shift);
-	tls.hot_frames = p->frames;
+	tls.hot_bytes = p->region_bytes;
+	tls.hot_mask = p->frame_bytes - 1;
 }
 
 __attribute__((noinline, cold))
@@ -796,18 +798,20 @@ static void *alloc_onnode_slow(struct np_frames *p, size_t bytes,
 }
 
 /*
- * The fast path: one frame of the hot node, the thread still on the CPU
- * its counters were chosen for, from a list that has one; anything else
- * (first use, another node or pool, a CPU change, an empty list, more
- * than a frame, bad arguments) goes the slow way, which arms the hot
- * entry for the node asked.  Every load here is of the pool, the thread's
- * own TLS or the list: none waits on another.
+ * The fast path: one frame of the hot node, asked for by its size, the
+ * thread still on the CPU its counters were chosen for, from the slot or
+ * a list that has one; anything else (first use, another node or pool, a
+ * CPU change, an empty list, any other size, bad arguments) goes the slow
+ * way, which arms the hot entry for the node asked.  (Testing the size
+ * for equality is one fused compare; a range, 1 to a frame, took one
+ * more micro-op on every call.)  Every load here is of the pool, the
+ * thread's own TLS or the list: none waits on another.
  */
 void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes, unsigned node,
 			     struct np_err *err)
 {
-	if (__builtin_expect(tls.serial == p->serial && tls.hot_node == node &&
-			     bytes - 1 < p->frame_bytes &&
+	if (__builtin_expect(bytes == p->frame_bytes &&
+			     tls.serial == p->serial && tls.hot_node == node &&
 			     *tls.cpu_id == tls.last_cpu, 1)) {
 		struct tcache *tc = tls.tc;
 		void *a = atomic_load_explicit(&tc->slot, memory_order_relaxed);
@@ -876,23 +880,22 @@ static int free_other(struct np_frames *p, void *addr, size_t bytes)
 }
 
 /*
- * The fast path: a frame of the hot node's region goes on the hot list,
- * which is that node's (a frame is only ever cached on its own node's
- * list, whatever the CPU).  off rotated right by the frame shift is the
- * frame's index in the region when off is a whole number of frames, and
- * at least 2^43 when it is not (its low bits land on top), as for an
- * address below the region (off wraps): one compare tests range and
- * alignment and yields the index.
+ * The fast path: a frame of the hot node's region goes to the slot, or
+ * on the hot list, which is that node's (a frame is only ever cached on
+ * its own node's list, whatever the CPU).  off wraps for an address below
+ * the region and fails the range test; the mask tests alignment (of
+ * the address: the region starts on a frame boundary).  Three
+ * fused compares and no shift: the frame's index is computed only for
+ * the list (a rotate by a register count is two micro-ops here, and the
+ * slot, where a single frame's free goes, needs no index).
  */
 int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 {
 	uintptr_t off = (uintptr_t)addr - tls.hot_region;
-	unsigned s = p->frame_shift;             /* 12 or 21, never 0 */
-	uint64_t idx = (off >> s) | (off << ((64 - s) & 63));
 
-	if (__builtin_expect(tls.serial == p->serial &&
-			     bytes - 1 < p->frame_bytes &&
-			     idx < tls.hot_frames, 1)) {
+	if (__builtin_expect(bytes == p->frame_bytes &&
+			     tls.serial == p->serial && off < tls.hot_bytes &&
+			     !((uintptr_t)addr & tls.hot_mask), 1)) {
 		struct tcache *tc = tls.tc;
 		struct np_fa_list *l;
 		uint32_t n;
@@ -905,7 +908,7 @@ int np_frames_free(struct np_frames *p, void *addr, size_t bytes)
 		}
 		l = tls.hot_list;
 		n = l->count;
-		l->pfn[n] = tls.hot_pfn + idx;
+		l->pfn[n] = tls.hot_pfn + (off >> p->frame_shift);
 		l->count = ++n;
 		if (__builtin_expect(n > l->high, 0))
 			np_fa_drain_batch(&tls.tc->c, l);
