@@ -116,6 +116,23 @@ static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
  * chosen again whenever the cache's node changes (follow_cpu()).
  */
 static const uint32_t no_rseq_cpu;
+
+/*
+ * In an executable (the static library's objects: PIE, or no PIC at all)
+ * the thread-local data below is %fs plus a constant the linker fills in
+ * (local-exec); in the shared library, %fs plus an offset the loader
+ * chose, loaded first (initial-exec: static TLS, no __tls_get_addr; a
+ * dlopen of libnumaplace.so needs the loader's surplus of static TLS,
+ * which these few hundred bytes fit).  The fast paths below read it on
+ * every call: local-exec saves the offset's load in each, and the copy
+ * of an argument the compiler made to free a register for it.
+ */
+#if defined(__PIC__) && !defined(__PIE__)
+#define NP_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define NP_TLS_MODEL __attribute__((tls_model("local-exec")))
+#endif
+
 static __thread struct {
 	uint64_t serial;
 	struct tcache *tc;
@@ -129,7 +146,7 @@ static __thread struct {
 	uint64_t hot_pfn;                /* the region's first frame number */
 	uintptr_t hot_bytes;             /* the region's size; 0: none */
 	uintptr_t hot_mask;              /* frame_bytes - 1 */
-} tls __attribute__((tls_model("initial-exec")));
+} tls NP_TLS_MODEL;
 
 static void hot_drop(void)
 {
@@ -205,7 +222,7 @@ static uint32_t start_node(const struct np_frames *p)
 static __thread struct {
 	uint64_t serial;
 	struct tcache *tc;
-} recent[RECENT_POOLS] __attribute__((tls_model("initial-exec")));
+} recent[RECENT_POOLS] NP_TLS_MODEL;
 
 static struct tcache *recent_find(const struct np_frames *p)
 {
