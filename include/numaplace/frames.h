@@ -93,7 +93,9 @@ uint64_t np_frames_per_node(const struct np_frames *p);
  * frames) on `node` and nowhere else.  NULL on failure, with err (may be
  * NULL) holding -ENOMEM (class system) when the node's frames are used
  * up, -EINVAL (class input) for a node not in the pool or a size out of
- * range.  The memory is not zeroed.  The fast path never touches err.
+ * range.  The memory is not zeroed.  The fast path (one frame asked for
+ * by its size, frame_bytes, on the node the thread last took one from)
+ * never touches err; a smaller size gets a frame the slow way.
  */
 void *np_frames_alloc_onnode(struct np_frames *p, size_t bytes,
 			     unsigned node, struct np_err *err);

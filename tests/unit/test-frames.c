@@ -328,11 +328,11 @@ static void test_hot_entry_edges(void **state)
 	assert_non_null(one);
 	assert_in_range((uintptr_t)one, (uintptr_t)lo, (uintptr_t)hi);
 	assert_int_equal(((uintptr_t)one - (uintptr_t)lo) % 4096, 0);
-	assert_int_equal(np_frames_free(p, one + 64, 4095), -EINVAL);
-	assert_int_equal(np_frames_free(p, one, 4095), 0);
+	assert_int_equal(np_frames_free(p, one + 64, 1), -EINVAL);
+	assert_int_equal(np_frames_free(p, one, 1), 0);
 	one = np_frames_alloc_onnode(p, 4095, 0, &aerr);
 	assert_non_null(one);
-	assert_int_equal(np_frames_free(p, one, 1), 0);
+	assert_int_equal(np_frames_free(p, one, 4095), 0);
 	assert_int_equal(np_frames_stats(p, 0, &s), 0);
 	assert_int_equal(s.numa_hit, 2002);
 	assert_int_equal(np_frames_free_frames(p, 0), 1000);
