@@ -80,14 +80,21 @@ hand huge --hugepages 2097152 huge "3:1:16:$(node_cpus 3)" && run_case huge
 echo 0 >/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages
 
 # numaplace plan: every node's free memory reserved but 40 MiB of nodes 1
-# and 2, so a 64 MiB VM must be split over them
+# and 2, so a 64 MiB VM must be split over them.  The arguments and the
+# pins come from two runs of the planner: both read one snapshot of the
+# machine (topo --json), or the few pages the kernel takes or frees in
+# between could tip the split (40 + 24 MiB one way in one run, the other
+# way in the next) and the two files would disagree.
 free_mib() { awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node"$1"/meminfo; }
+numaplace topo --json >/tmp/topo.json
 reserve="0:$(free_mib 0),1:$(($(free_mib 1) - 40)),2:$(($(free_mib 2) - 40)),3:$(free_mib 3)"
 echo '[{"name": "pl", "vcpus": 2, "memory_mib": 64}]' >/tmp/vms.json
 mkdir -p /tmp/plan
 echo "--- pl-plan"
-numaplace plan --reserve-mem "$reserve" --emit qemu --prealloc --out /tmp/plan /tmp/vms.json &&
-	numaplace plan --reserve-mem "$reserve" --emit qemu-pins --out /tmp/plan /tmp/vms.json &&
+numaplace plan --topology /tmp/topo.json --reserve-mem "$reserve" \
+	--emit qemu --prealloc --out /tmp/plan /tmp/vms.json &&
+	numaplace plan --topology /tmp/topo.json --reserve-mem "$reserve" \
+		--emit qemu-pins --out /tmp/plan /tmp/vms.json &&
 	cp /tmp/plan/pl.args /tmp/pl.args && cp /tmp/plan/pl.pins.json /tmp/pl.json &&
 	echo "planned" && run_case pl
 cat /tmp/pl.json
