@@ -33,6 +33,7 @@
 
 #include "linux/linux-pages.h"
 #include "../tests/lab/move-target-ctl.h"
+#include "util/util-time.h"
 
 #define PAGE 4096ull
 #define MIB (1ull << 20)
@@ -40,14 +41,6 @@
 
 static const char *target_exe;
 static unsigned target_mib;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int start_target(struct np_move_target *t)
 {
@@ -125,9 +118,9 @@ static struct result move_np(uint64_t batch_ns, unsigned threads)
 		return res;
 	r = (struct np_move_range){ .start = t.addr, .len_bytes = t.len,
 				    .page_bytes = PAGE, .target_node = 1 };
-	t0 = now_ns();
+	t0 = np_now_ns();
 	rc = np_move_process_pages(t.pidfd, t.pid, &r, 1, &o, &rep, &err);
-	res.wall_ns = now_ns() - t0;
+	res.wall_ns = np_now_ns() - t0;
 	if (rc)
 		fprintf(stderr, "migrate-bench: %s\n", err.msg);
 	res.ok = rc == 0 && rep.pages_moved == t.len / PAGE &&
@@ -164,7 +157,7 @@ static struct result move_migratepages(void)
 	if (start_target(&t))
 		return res;
 	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
-	t0 = now_ns();
+	t0 = np_now_ns();
 	c = fork();
 	if (c == 0) {
 		execlp("migratepages", "migratepages", pid, "0", "1",
@@ -173,7 +166,7 @@ static struct result move_migratepages(void)
 	}
 	if (c > 0)
 		waitpid(c, &st, 0);
-	res.wall_ns = now_ns() - t0;
+	res.wall_ns = np_now_ns() - t0;
 	res.ok = c > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 		 pages_off_node(&t, 1) == 0;
 	res.wall_mibps = (double)t.len / MIB / ((double)res.wall_ns / 1e9);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../tests/lab/move-target-ctl.h"
+#include "util/util-time.h"
 
 #define PAGE 4096ull
 #define MIB (1ull << 20)
@@ -34,14 +35,6 @@
 
 static const char *target_exe;
 static unsigned target_mib;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* One thread's share: pages [from, to) of the target, batch a call. */
 struct share {
@@ -68,11 +61,11 @@ static void *move_share(void *arg)
 
 		for (size_t i = 0; i < k; i++)
 			p[i] = (void *)(uintptr_t)(s->t->addr + (a + i) * PAGE);
-		t0 = now_ns();
+		t0 = np_now_ns();
 		if (syscall(SYS_move_pages, s->t->pid, k, p, nodes, st,
 			    MPOL_MF_MOVE_))
 			s->e = -errno;
-		s->ns[s->ncalls++] = now_ns() - t0;
+		s->ns[s->ncalls++] = np_now_ns() - t0;
 	}
 	free(p);
 	free(nodes);
@@ -134,7 +127,7 @@ static int one_move(const char *what, unsigned threads, size_t batch)
 	if (np_move_target_start(target_exe, target_mib, 0, 0, 0, NULL, &t))
 		return -1;
 	n = (size_t)(t.len / PAGE);
-	t0 = now_ns();
+	t0 = np_now_ns();
 	if (!batch) {
 		unsigned long from = 1, to = 2;
 
@@ -170,7 +163,7 @@ static int one_move(const char *what, unsigned threads, size_t batch)
 		for (unsigned i = 0; i < threads; i++)
 			ncalls += sh[i].ncalls;
 	}
-	dt = now_ns() - t0;
+	dt = np_now_ns() - t0;
 	off = off_node1(&t);
 	np_move_target_stop(&t);
 	if (e || off) {

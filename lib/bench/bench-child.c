@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "linux/linux-task.h"
+#include "util/util-time.h"
 
 struct child;
 
@@ -47,14 +48,6 @@ struct child {
 	uint64_t job_frames;      /* per thread, a multiple of the batch */
 	atomic_uint at_start;     /* workers past their warm-up */
 };
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void sem_wait_eintr(sem_t *s)
 {
@@ -81,12 +74,12 @@ static int run_job(struct child *c, struct worker *w)
 	atomic_fetch_add(&c->at_start, 1);
 	while (atomic_load(&c->at_start) < c->job_threads)
 		sched_yield();
-	w->c0_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	w->t0_ns = clock_ns(CLOCK_MONOTONIC);
+	w->c0_ns = np_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->t0_ns = np_clock_ns(CLOCK_MONOTONIC);
 	if (!e)
 		e = run(c->job_frames, bytes, w->node);
-	w->t1_ns = clock_ns(CLOCK_MONOTONIC);
-	w->c1_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	w->t1_ns = np_clock_ns(CLOCK_MONOTONIC);
+	w->c1_ns = np_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	return e;
 }
 

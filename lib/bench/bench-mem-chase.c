@@ -18,6 +18,7 @@
 
 #include "linux/linux-task.h"
 #include "util/util-err.h"
+#include "util/util-time.h"
 
 #define GROUP_LINES (NP_BENCH_MEM_TLB_GROUP_BYTES / NP_MEM_LINE_BYTES)
 #define SEED 0x6e756d61706c6163ull   /* any fixed value: runs repeat */
@@ -92,24 +93,16 @@ struct chase_job {
 	double *ns;               /* reps of them */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *chase_main(void *arg)
 {
 	struct chase_job *j = arg;
 	void *p = np_mem_chase(j->start, j->warm);
 
 	for (unsigned r = 0; r < j->reps; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = np_now_ns();
 
 		p = np_mem_chase(p, j->loads);
-		j->ns[r] = (double)(now_ns() - t0) / (double)j->loads;
+		j->ns[r] = (double)(np_now_ns() - t0) / (double)j->loads;
 	}
 	j->end = p;
 	return NULL;

@@ -21,6 +21,7 @@
 
 #include "linux/linux-task.h"
 #include "util/util-err.h"
+#include "util/util-time.h"
 
 /* STREAM's epsilon for doubles. */
 #define STREAM_EPSILON 1e-13
@@ -150,14 +151,6 @@ struct worker {
 	size_t lo, hi;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void first_touch(struct worker *w)
 {
 	struct stream *s = w->s;
@@ -182,10 +175,10 @@ static void measure(struct worker *w)
 			if (!(s->kernels & 1u << k))
 				continue;
 			spin_wait(&s->bar);
-			s->t0[at] = now_ns();
+			s->t0[at] = np_now_ns();
 			sum = np_mem_kernel(k, s->nt, s->a, s->b, s->c, w->lo,
 					    w->hi);
-			s->t1[at] = now_ns();
+			s->t1[at] = np_now_ns();
 			if (k == NP_MEM_READ)
 				s->sums[(size_t)w->idx * s->ntimes + rep] = sum;
 		}

@@ -28,6 +28,7 @@
 #include "linux/linux-softdirty.h"
 #include "mem/mem-migrate-internal.h"
 #include "util/util-err.h"
+#include "util/util-time.h"
 
 #define NS_PER_S 1000000000ull
 #define MIB (1024.0 * 1024.0)
@@ -201,14 +202,6 @@ void np_move_report_free(struct np_move_report *rep)
 	rep->before = rep->after = NULL;
 	rep->batch_ns = NULL;
 	rep->nbefore = rep->nafter = rep->nbatch_ns = 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 static void sleep_ns(uint64_t ns)
@@ -785,7 +778,7 @@ static size_t batcher_take(struct batcher *b, const struct lane *ln,
 	*wait_ns = 0;
 	if (b->e || b->off >= b->m->ntodo)
 		return 0;
-	*wait_ns = np_move_rate_delay_ns(b->given_bytes, now_ns() - b->start,
+	*wait_ns = np_move_rate_delay_ns(b->given_bytes, np_now_ns() - b->start,
 					 b->rate_mibps);
 	if (*wait_ns)
 		return 0;
@@ -865,10 +858,10 @@ static void *lane_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&b->lock);
-		t0 = now_ns();
+		t0 = np_now_ns();
 		e = np_move_pages(m->pid, k, lr->ln.ptrs, lr->ln.nodes,
 				  lr->ln.status, NP_MPOL_MF_MOVE, &err);
-		dt = now_ns() - t0;
+		dt = np_now_ns() - t0;
 		pthread_mutex_lock(&b->lock);
 		if (e)
 			batcher_fail(b, call_failed(m, e, &err), &err);
@@ -914,7 +907,7 @@ static int move_batches(struct mover *m, const struct np_move_opts *o,
 	for (size_t j = 0; j < m->ntodo; j++)
 		m->todo_st[j] = -ENOENT;
 	pthread_mutex_init(&b.lock, NULL);
-	b.start = now_ns();
+	b.start = np_now_ns();
 	for (unsigned i = 0; i < nl; i++)
 		lr[i] = (struct lane_run){ &b, ln[i] };
 	/* a lane whose thread cannot be made runs after the first, which
@@ -984,7 +977,7 @@ static void finish(struct mover *m, uint64_t t_start)
 	struct np_move_report *rep = m->rep;
 	uint64_t *v;
 
-	rep->elapsed_ns = now_ns() - t_start;
+	rep->elapsed_ns = np_now_ns() - t_start;
 	if (rep->move_wall_ns)
 		rep->mibps = (double)m->moved_bytes / MIB /
 			     ((double)rep->move_wall_ns / (double)NS_PER_S);
@@ -1076,7 +1069,7 @@ int np_move_process_pages(int pidfd, pid_t pid,
 	static const struct np_move_opts defaults;
 	struct mover m = { .pid = pid, .pidfd = pidfd, .rep = rep,
 			   .root = { .fd = -1 } };
-	uint64_t t_start = now_ns();
+	uint64_t t_start = np_now_ns();
 	int e;
 
 	if (!rep)

@@ -263,12 +263,33 @@ static int pidfd_open_(pid_t pid)
 #define HOT_FIRST 10
 #define HOT_N 10
 
+/* pages of private anonymous memory in base pages, for a child to write */
+static volatile char *map_pages(size_t pages)
+{
+	void *region = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(region != MAP_FAILED);
+	madvise(region, pages * PAGE, MADV_NOHUGEPAGE);
+	return region;
+}
+
+/* The whole of region as one range to move to node. */
+static struct np_move_range whole_range(volatile char *region, size_t pages,
+					int node)
+{
+	return (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
+				       .len_bytes = pages * PAGE,
+				       .page_bytes = PAGE,
+				       .target_node = (unsigned)node };
+}
+
 /*
- * A child that writes the first CHILD_TOUCHED pages of region, says so on
- * the pipe, then keeps writing pages HOT_FIRST..HOT_FIRST+HOT_N-1 until
- * killed.
+ * Forks a child that dies with the test (also when an assertion ends it).
+ * *fd is the child's end of a pipe in the child (child_ready() says it is
+ * ready), the parent's in the parent (wait_ready() waits for that).
  */
-static pid_t spawn_child(volatile char *region, int *ready_fd)
+static pid_t fork_child(int *fd)
 {
 	int p[2];
 	pid_t pid;
@@ -276,21 +297,17 @@ static pid_t spawn_child(volatile char *region, int *ready_fd)
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		for (unsigned i = 0; i < CHILD_TOUCHED; i++)
-			region[i * PAGE] = 1;
-		if (write(p[1], "r", 1) != 1)
-			_exit(1);
-		for (unsigned n = 0;; n++) {
-			for (unsigned i = HOT_FIRST; i < HOT_FIRST + HOT_N; i++)
-				region[i * PAGE] = (char)n;
-			usleep(1000);
-		}
-	}
-	close(p[1]);
-	*ready_fd = p[0];
+	if (pid == 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(p[pid == 0 ? 0 : 1]);
+	*fd = p[pid == 0 ? 1 : 0];
 	return pid;
+}
+
+static void child_ready(int fd)
+{
+	if (write(fd, "r", 1) != 1)
+		_exit(1);
 }
 
 static void wait_ready(int fd)
@@ -299,6 +316,28 @@ static void wait_ready(int fd)
 
 	assert_int_equal(read(fd, &c, 1), 1);
 	close(fd);
+}
+
+/*
+ * A child that writes the first CHILD_TOUCHED pages of region, says so on
+ * the pipe, then keeps writing pages HOT_FIRST..HOT_FIRST+HOT_N-1 until
+ * killed.
+ */
+static pid_t spawn_child(volatile char *region, int *ready_fd)
+{
+	pid_t pid = fork_child(ready_fd);
+
+	if (pid == 0) {
+		for (unsigned i = 0; i < CHILD_TOUCHED; i++)
+			region[i * PAGE] = 1;
+		child_ready(*ready_fd);
+		for (unsigned n = 0;; n++) {
+			for (unsigned i = HOT_FIRST; i < HOT_FIRST + HOT_N; i++)
+				region[i * PAGE] = (char)n;
+			usleep(1000);
+		}
+	}
+	return pid;
 }
 
 /* The first node with memory on this host: move_pages of a page here. */
@@ -316,9 +355,7 @@ static int my_node(void)
 
 static void test_child_report(void **state)
 {
-	volatile char *region = mmap(NULL, CHILD_PAGES * PAGE,
-				     PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *region = map_pages(CHILD_PAGES);
 	struct np_move_range r;
 	struct np_move_opts o = { .order = NP_MOVE_HOT_FIRST,
 				  .sample_ns = 100 * MS };
@@ -328,16 +365,11 @@ static void test_child_report(void **state)
 	pid_t pid;
 
 	(void)state;
-	assert_true(region != MAP_FAILED);
-	madvise((void *)region, CHILD_PAGES * PAGE, MADV_NOHUGEPAGE);
 	pid = spawn_child(region, &fd);
 	wait_ready(fd);
 	pidfd = pidfd_open_(pid);
 	assert_true(pidfd >= 0);
-	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
-				    .len_bytes = CHILD_PAGES * PAGE,
-				    .page_bytes = PAGE,
-				    .target_node = (unsigned)node };
+	r = whole_range(region, CHILD_PAGES, node);
 	/* every page is already where it should be: nothing moves, and the
 	 * before and after read back say where the 40 touched pages are */
 	assert_int_equal(np_move_process_pages(pidfd, pid, &r, 1, &o, &rep,
@@ -395,10 +427,7 @@ static void test_child_report(void **state)
 	np_move_report_free(&rep);
 
 	/* the pidfd of one process with the pid of another (this one) */
-	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
-				    .len_bytes = CHILD_PAGES * PAGE,
-				    .page_bytes = PAGE,
-				    .target_node = (unsigned)node };
+	r = whole_range(region, CHILD_PAGES, node);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(np_move_process_pages(pidfd, getpid(), &r, 1, NULL,
 					       &rep, &err), -EINVAL);
@@ -420,8 +449,6 @@ static void test_child_report(void **state)
 	munmap((void *)region, CHILD_PAGES * PAGE);
 }
 
-/* A target that exited, reaped or a zombie: -ESRCH through its pidfd,
- * the report flags it; a PID reused later would not be touched. */
 /*
  * The placement read by several threads: a region of three chunks and a
  * bit (4096 pages a move_pages call), every 97th page and the last one
@@ -431,46 +458,29 @@ static void test_child_report(void **state)
 
 static void test_child_read_threads(void **state)
 {
-	volatile char *region = mmap(NULL, READ_PAGES * PAGE,
-				     PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct np_move_range r;
+	volatile char *region = map_pages(READ_PAGES);
+	int node = my_node(), fd, pidfd;
+	struct np_move_range r = whole_range(region, READ_PAGES, node);
 	struct np_move_report rep;
 	struct np_err err = { 0 };
-	int node = my_node(), p[2], pidfd;
 	unsigned touched = 0;
 	pid_t pid;
-	char c;
 
 	(void)state;
-	assert_true(region != MAP_FAILED);
-	madvise((void *)region, READ_PAGES * PAGE, MADV_NOHUGEPAGE);
 	for (unsigned i = 0; i < READ_PAGES; i++)
 		touched += i % 97 == 0 || i == READ_PAGES - 1;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child(&fd);
 	if (pid == 0) {
-		/* gone with the test, also when an assertion ends it */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(p[0]);
 		for (unsigned i = 0; i < READ_PAGES; i++)
 			if (i % 97 == 0 || i == READ_PAGES - 1)
 				region[(size_t)i * PAGE] = 1;
-		if (write(p[1], "r", 1) != 1)
-			_exit(1);
+		child_ready(fd);
 		for (;;)
 			pause();
 	}
-	close(p[1]);
-	assert_int_equal(read(p[0], &c, 1), 1);
-	close(p[0]);
+	wait_ready(fd);
 	pidfd = pidfd_open_(pid);
 	assert_true(pidfd >= 0);
-	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
-				    .len_bytes = READ_PAGES * PAGE,
-				    .page_bytes = PAGE,
-				    .target_node = (unsigned)node };
 	for (unsigned t = 0; t < 2; t++) {
 		struct np_move_opts o = { .threads = t ? 1 : 3 };
 
@@ -503,23 +513,18 @@ static void test_child_read_threads(void **state)
 	munmap((void *)region, READ_PAGES * PAGE);
 }
 
+/* A target that exited, reaped or a zombie: -ESRCH through its pidfd,
+ * the report flags it; a PID reused later would not be touched. */
 static void test_child_exited(void **state)
 {
-	volatile char *region = mmap(NULL, CHILD_PAGES * PAGE,
-				     PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct np_move_range r;
+	volatile char *region = map_pages(CHILD_PAGES);
+	struct np_move_range r = whole_range(region, CHILD_PAGES, my_node());
 	struct np_move_report rep;
 	struct np_err err = { 0 };
 	int fd, pidfd;
 	pid_t pid;
 
 	(void)state;
-	assert_true(region != MAP_FAILED);
-	r = (struct np_move_range){ .start = (uint64_t)(uintptr_t)region,
-				    .len_bytes = CHILD_PAGES * PAGE,
-				    .page_bytes = PAGE,
-				    .target_node = (unsigned)my_node() };
 	for (int reap = 0; reap < 2; reap++) {
 		pid = spawn_child(region, &fd);
 		wait_ready(fd);
@@ -554,25 +559,21 @@ static void test_child_exited(void **state)
  * naming the capability.  Needs root to make both users. */
 static void test_other_user(void **state)
 {
-	volatile char *region = mmap(NULL, CHILD_PAGES * PAGE,
-				     PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *region;
 	int fd, st;
 	pid_t target, caller;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	assert_true(region != MAP_FAILED);
+	region = map_pages(CHILD_PAGES);
 	target = spawn_child(region, &fd);
 	wait_ready(fd);
 	caller = fork();
 	assert_true(caller >= 0);
 	if (caller == 0) {
-		struct np_move_range r = {
-			.start = (uint64_t)(uintptr_t)region,
-			.len_bytes = CHILD_PAGES * PAGE, .page_bytes = PAGE,
-			.target_node = (unsigned)my_node() };
+		struct np_move_range r = whole_range(region, CHILD_PAGES,
+						     my_node());
 		struct np_move_report rep;
 		struct np_err err = { 0 };
 		int pidfd = pidfd_open_(target), e;
