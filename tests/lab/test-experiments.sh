@@ -91,9 +91,10 @@ fi
 # (np-randread --expect) or ab would have stopped with its failure.
 rc=0
 "$NP" lab --preset 2s --timeout 300 --add "$EXP/seed000/run.sh" \
-	--add "$RANDREAD" -- sh -c 'sh "$(command -v run.sh)" --size 8M \
-	--reads 100000 --csv /tmp/ab.csv 2>/dev/null && echo "--- csv" &&
-	cat /tmp/ab.csv' >"$TMP/s0" 2>"$TMP/err" || rc=$?
+	--add "$RANDREAD" -- sh -c 'if sh "$(command -v run.sh)" --size 8M \
+	--reads 100000 --csv /tmp/ab.csv 2>/tmp/err; then echo "--- csv" &&
+	cat /tmp/ab.csv; else tail -5 /tmp/err >&2; exit 1; fi' \
+	>"$TMP/s0" 2>"$TMP/err" || rc=$?
 if [ "$rc" = 0 ]; then ok; else bad "seed000 in 2s: exit $rc: $(tail -5 "$TMP/err")"; fi
 grep -q '^seed000: 2 threads on nodes 0,1, 8M each' "$TMP/s0" && ok ||
 	bad "seed000: no header: $(head -3 "$TMP/s0")"

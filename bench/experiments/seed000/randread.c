@@ -16,8 +16,12 @@
  * 9-12 of 40 runs -- under the default policy, --localalloc (numaplace's
  * or numactl's) and even an mbind to the thread's own node, the thread
  * never having left its node's CPUs -- and in none of 40 one at a time
- * (not explained yet: TCG's or the kernel's).  The reads run concurrently.
- * The buffers are in 4 KiB pages (MADV_NOHUGEPAGE) unless --thp.
+ * (not explained: those runs had no madvise, so with the lab kernel's
+ * THP "always" the buffers were partly in huge pages, which a local
+ * policy may take from another node; whether that was all of it is not
+ * known).
+ * The reads run concurrently.  The buffers are in 4 KiB pages
+ * (MADV_NOHUGEPAGE, before the first touch) unless --thp.
  *
  * Prints, per thread, its node and where its pages are (move_pages), then
  *   reads: N threads x READS in T s
@@ -57,6 +61,12 @@ static void *work(void *arg)
 	if (w->buf == MAP_FAILED)
 		exp_die("thread %u: mmap of %" PRIu64 " bytes: %s", w->t,
 			size_bytes, strerror(errno));
+	/* Before the first touch.  A kernel without THP refuses both
+	 * (EINVAL): its pages are 4 KiB anyway, but --thp then cannot be. */
+	if (madvise(w->buf, size_bytes, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) &&
+	    (thp || errno != EINVAL))
+		exp_die("thread %u: madvise(%s): %s", w->t,
+			thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", strerror(errno));
 	for (uint64_t i = 0; i < words; i++)
 		w->buf[i] = i;
 	w->placed = exp_pages_per_node((char *)w->buf, size_bytes, w->pages);
